@@ -1,0 +1,2 @@
+#include "build-config.h"
+int main(void){return 0;}
