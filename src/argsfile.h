@@ -17,6 +17,7 @@ struct args_line {
 	char	*value;		/* its value as kubelite reads it (quotes
 				   deleted, ${VAR} kept), or NULL when the
 				   line is a bare flag */
+	bool	 cr;		/* its ending is CRLF, not LF */
 };
 
 struct argsfile {

@@ -1,1 +1,1888 @@
+/*
+ * The config file (SPEC §2). libyaml's events are first built into a small
+ * tree that keeps every node's line and column; the tree is then walked
+ * against a table of known keys per map, each value checked as it is stored,
+ * and the defaults and the checks that span sections are applied last. The
+ * first problem found ends the parse with one compiler-style line.
+ */
 #include "build-config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "config.h"
+
+#define MAX_DEPTH	32	/* nesting deeper than any valid config */
+#define SHOW_MAX	80	/* user text quoted in a message, cut beyond */
+#define MAX_SECONDS	86400	/* the longest timeout: a day */
+
+#define DEFAULT_USERNAME_CLAIM	"preferred_username"
+#define DEFAULT_USERNAME_PREFIX	"oidc:"
+#define DEFAULT_GROUPS_PREFIX	"oidcgroup:"
+#define DEFAULT_REDIRECT_URI	"http://localhost:8000"
+#define DEFAULT_CLUSTER		"microk8s"
+#define DEFAULT_KUBE_USER	"okta"
+
+/* The tree of one YAML document. */
+enum ytype {
+	Y_SCALAR,
+	Y_SEQ,
+	Y_MAP,
+	Y_ALIAS,
+};
+
+struct ynode {
+	enum ytype	  type;
+	int		  line;		/* 1-based */
+	int		  col;		/* 1-based */
+	char		 *value;	/* a scalar's text; an alias's anchor */
+	size_t		  len;		/* of value: it may hold a NUL */
+	bool		  plain;	/* untagged, unquoted: may be null/int/bool */
+	char		 *anchor;
+	char		 *tag;
+	struct ynode	**items;	/* a list's items; a map's keys and values
+					   in turn */
+	size_t		  n;
+};
+
+/* One parse in progress. */
+struct parse {
+	const char	*path;		/* as given, for messages */
+	const char	*text;		/* the file's bytes */
+	size_t		 len;
+	struct config	*c;
+	struct buf	 kp;		/* key path of the node in hand */
+	char		**cause;
+};
+
+/* A known key of a map: how to take its value and where to store it. */
+typedef int (*take_fn)(struct parse *, const struct ynode *, void *);
+
+struct field {
+	const char	*key;
+	take_fn		 take;
+	size_t		 off;		/* from the base the map is stored in */
+};
+
+static const char *const signing_algs[] = {
+	"RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+	"PS256", "PS384", "PS512"
+};
+
+/* Messages. */
+
+static bool
+is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* A control character as an escape, in B (SIZE at least 8). */
+static const char *
+ctl_name(unsigned char c, char *b, size_t size)
+{
+	switch (c) {
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	}
+	snprintf(b, size, "\\x%02x", c);
+	return b;
+}
+
+/* S made fit to quote on one line, in B: control characters escaped, cut. */
+static const char *
+show(char *b, size_t size, const char *s)
+{
+	const unsigned char	*q;
+	const char		*e;
+	char			 one[8];
+	size_t			 n = 0, elen;
+
+	for (q = (const unsigned char *)s; *q != '\0'; q++) {
+		if (is_ctl(*q))
+			e = ctl_name(*q, one, sizeof one);
+		else {
+			one[0] = (char)*q;
+			one[1] = '\0';
+			e = one;
+		}
+		elen = strlen(e);
+		if (n + elen + 4 > size) {
+			while (n > 0 && ((unsigned char)b[n - 1] & 0xc0) == 0x80)
+				n--;
+			if (n > 0 && (unsigned char)b[n - 1] >= 0xc0)
+				n--;
+			memcpy(b + n, "...", 4);
+			return b;
+		}
+		memcpy(b + n, e, elen);
+		n += elen;
+	}
+	b[n] = '\0';
+	return b;
+}
+
+static int PRINTFLIKE(4, 0)
+vfail(struct parse *p, int line, int col, const char *fmt, va_list ap)
+{
+	char	*msg;
+
+	msg = xvasprintf(fmt, ap);
+	if (p->kp.len > 0) {
+		set_cause(p->cause, "%s:%d:%d: %s: %s", p->path, line, col,
+		    p->kp.data, msg);
+	} else
+		set_cause(p->cause, "%s:%d:%d: %s", p->path, line, col, msg);
+	free(msg);
+	return -1;
+}
+
+/* Fail at node AT under the current key path. Returns -1. */
+static int PRINTFLIKE(3, 4)
+perr(struct parse *p, const struct ynode *at, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfail(p, at->line, at->col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Fail at a position with no node (the YAML itself). Returns -1. */
+static int PRINTFLIKE(4, 5)
+perr_pos(struct parse *p, int line, int col, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfail(p, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static size_t
+kp_key(struct parse *p, const char *key)
+{
+	char	b[SHOW_MAX];
+	size_t	mark = p->kp.len;
+
+	if (mark > 0)
+		buf_putc(&p->kp, '.');
+	buf_puts(&p->kp, show(b, sizeof b, key));
+	return mark;
+}
+
+static size_t
+kp_index(struct parse *p, size_t i)
+{
+	size_t	mark = p->kp.len;
+
+	buf_printf(&p->kp, "[%zu]", i);
+	return mark;
+}
+
+static void
+kp_pop(struct parse *p, size_t mark)
+{
+	p->kp.len = mark;
+	p->kp.data[mark] = '\0';
+}
+
+static void
+kp_set(struct parse *p, const char *s)
+{
+	kp_pop(p, 0);
+	buf_puts(&p->kp, s);
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Edit distance between A and B, ignoring case. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), row[65], i, j, diag, up, best;
+
+	if (la >= nitems(row) || lb >= nitems(row))
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			best = diag + (lower(a[i - 1]) != lower(b[j - 1]));
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The name in NAMES (N of them) closest to WORD, if it is close enough. */
+static const char *
+closest(const char *word, const char *const *names, size_t n)
+{
+	const char	*found = NULL;
+	size_t		 i, d, best = 3;
+
+	for (i = 0; i < n; i++) {
+		if ((d = distance(word, names[i])) < best) {
+			best = d;
+			found = names[i];
+		}
+	}
+	return found;
+}
+
+/* The tree. */
+
+static void
+ynode_free(struct ynode *n)
+{
+	size_t	i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->n; i++)
+		ynode_free(n->items[i]);
+	free(n->items);
+	free(n->value);
+	free(n->anchor);
+	free(n->tag);
+	free(n);
+}
+
+static const char *
+type_name(const struct ynode *n)
+{
+	switch (n->type) {
+	case Y_SCALAR:
+		return "a string";
+	case Y_SEQ:
+		return "a list";
+	case Y_MAP:
+		return "a map";
+	case Y_ALIAS:
+		break;
+	}
+	return "an alias";
+}
+
+static bool
+is_null(const struct ynode *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	size_t	i;
+
+	if (n->type != Y_SCALAR || !n->plain)
+		return false;
+	for (i = 0; i < nitems(nulls); i++) {
+		if (strcmp(n->value, nulls[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The key node KEY of map M, or NULL. */
+static const struct ynode *
+map_key(const struct ynode *m, const char *key)
+{
+	size_t	i;
+
+	if (m == NULL || m->type != Y_MAP)
+		return NULL;
+	for (i = 0; i < m->n; i += 2) {
+		if (m->items[i]->type == Y_SCALAR &&
+		    strcmp(m->items[i]->value, key) == 0)
+			return m->items[i];
+	}
+	return NULL;
+}
+
+/* The value under KEY in map M, or NULL. */
+static const struct ynode *
+map_value(const struct ynode *m, const char *key)
+{
+	size_t	i;
+
+	if (m == NULL || m->type != Y_MAP)
+		return NULL;
+	for (i = 0; i < m->n; i += 2) {
+		if (m->items[i]->type == Y_SCALAR &&
+		    strcmp(m->items[i]->value, key) == 0)
+			return m->items[i + 1];
+	}
+	return NULL;
+}
+
+/* The 1-based line and column of byte OFFSET of TEXT. */
+static void
+offset_position(const char *text, size_t len, size_t offset, int *line,
+    int *col)
+{
+	size_t	i;
+
+	*line = *col = 1;
+	for (i = 0; i < offset && i < len; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}
+
+/* libyaml's own message, at its position. Returns -1. */
+static int
+yaml_fail(struct parse *p, const yaml_parser_t *yp)
+{
+	const char	*problem;
+	int		 line, col;
+
+	if (yp->error == YAML_MEMORY_ERROR)
+		fatal("out of memory");
+	problem = yp->problem != NULL ? yp->problem : "unreadable YAML";
+	if (yp->error == YAML_READER_ERROR) {
+		offset_position(p->text, p->len, yp->problem_offset, &line,
+		    &col);
+		return perr_pos(p, line, col, "syntax error: %s", problem);
+	}
+	line = (int)yp->problem_mark.line + 1;
+	col = (int)yp->problem_mark.column + 1;
+	if (yp->context != NULL) {
+		return perr_pos(p, line, col, "syntax error: %s (%s at line %d)",
+		    problem, yp->context, (int)yp->context_mark.line + 1);
+	}
+	return perr_pos(p, line, col, "syntax error: %s", problem);
+}
+
+static void
+ynode_meta(struct ynode *n, const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+	if (anchor != NULL)
+		n->anchor = xstrdup((const char *)anchor);
+	if (tag != NULL)
+		n->tag = xstrdup((const char *)tag);
+}
+
+/* A node from the event that starts it (EV, which is deleted). */
+static struct ynode *
+ynode_from_event(yaml_event_t *ev)
+{
+	struct ynode	*n;
+
+	n = xcalloc(1, sizeof *n);
+	n->line = (int)ev->start_mark.line + 1;
+	n->col = (int)ev->start_mark.column + 1;
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		n->type = Y_ALIAS;
+		n->value = xstrdup((const char *)ev->data.alias.anchor);
+		break;
+	case YAML_SCALAR_EVENT:
+		n->type = Y_SCALAR;
+		n->value = xstrndup((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		n->len = ev->data.scalar.length;
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    ev->data.scalar.tag == NULL;
+		ynode_meta(n, ev->data.scalar.anchor, ev->data.scalar.tag);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		n->type = Y_SEQ;
+		ynode_meta(n, ev->data.sequence_start.anchor,
+		    ev->data.sequence_start.tag);
+		break;
+	case YAML_MAPPING_START_EVENT:
+		n->type = Y_MAP;
+		ynode_meta(n, ev->data.mapping_start.anchor,
+		    ev->data.mapping_start.tag);
+		break;
+	default:
+		fatal("unexpected YAML event %d", (int)ev->type);
+	}
+	yaml_event_delete(ev);
+	return n;
+}
+
+/*
+ * Build into *OUT the node that EV starts, reading the events of its
+ * children. EV is deleted. On error *OUT holds what was built.
+ */
+static int
+ynode_read(struct parse *p, yaml_parser_t *yp, yaml_event_t *ev, int depth,
+    struct ynode **out)
+{
+	struct ynode		*n;
+	yaml_event_t		 next;
+	yaml_event_type_t	 end;
+
+	*out = n = ynode_from_event(ev);
+	if (n->type != Y_SEQ && n->type != Y_MAP)
+		return 0;
+	if (depth >= MAX_DEPTH) {
+		return perr_pos(p, n->line, n->col,
+		    "nested deeper than %d levels", MAX_DEPTH);
+	}
+	end = n->type == Y_SEQ ? YAML_SEQUENCE_END_EVENT :
+	    YAML_MAPPING_END_EVENT;
+	for (;;) {
+		if (!yaml_parser_parse(yp, &next))
+			return yaml_fail(p, yp);
+		if (next.type == end) {
+			yaml_event_delete(&next);
+			return 0;
+		}
+		n->items = xreallocarray(n->items, n->n + 1, sizeof *n->items);
+		n->items[n->n] = NULL;
+		if (ynode_read(p, yp, &next, depth + 1,
+		    &n->items[n->n++]) != 0)
+			return -1;
+	}
+}
+
+/* Parse the text into *ROOT (NULL: no document). Caller frees *ROOT. */
+static int
+tree_load(struct parse *p, struct ynode **root)
+{
+	yaml_parser_t	yp;
+	yaml_event_t	ev;
+	int		rc = -1;
+
+	*root = NULL;
+	if (!yaml_parser_initialize(&yp))
+		fatal("out of memory");
+	yaml_parser_set_input_string(&yp, (const unsigned char *)p->text,
+	    p->len);
+	for (;;) {
+		if (!yaml_parser_parse(&yp, &ev)) {
+			yaml_fail(p, &yp);
+			goto out;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			yaml_event_delete(&ev);
+			rc = 0;
+			goto out;
+		case YAML_DOCUMENT_START_EVENT:
+			if (*root != NULL) {
+				perr_pos(p, (int)ev.start_mark.line + 1,
+				    (int)ev.start_mark.column + 1,
+				    "a second YAML document; the config is "
+				    "one document");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (ynode_read(p, &yp, &ev, 0, root) != 0)
+				goto out;
+			continue;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+out:
+	yaml_parser_delete(&yp);
+	return rc;
+}
+
+/* Walking the tree. */
+
+/* Refuse what the tree keeps but the config does not use. */
+static int
+check_node(struct parse *p, const struct ynode *n)
+{
+	char	 b[SHOW_MAX];
+	char	*tag;
+	int	 rc;
+
+	if (n->type == Y_ALIAS) {
+		return perr(p, n, "aliases (*%s) are not supported; write the "
+		    "value out in full", show(b, sizeof b, n->value));
+	}
+	if (n->anchor != NULL) {
+		return perr(p, n, "anchors (&%s) are not supported; write the "
+		    "value out in full", show(b, sizeof b, n->anchor));
+	}
+	if (n->tag == NULL ||
+	    (n->type == Y_SCALAR && strcmp(n->tag, YAML_STR_TAG) == 0))
+		return 0;
+	if (str_starts_with(n->tag, "tag:yaml.org,2002:"))
+		tag = xasprintf("!!%s", n->tag + strlen("tag:yaml.org,2002:"));
+	else
+		tag = xstrdup(n->tag);
+	rc = perr(p, n, "the tag '%s' is not supported; remove it",
+	    show(b, sizeof b, tag));
+	free(tag);
+	return rc;
+}
+
+/* Check the key at index I of map M: a string, not seen before in M. */
+static int
+check_key(struct parse *p, const struct ynode *m, size_t i)
+{
+	const struct ynode	*k = m->items[i];
+	char			 b[SHOW_MAX];
+	size_t			 j;
+
+	if (check_node(p, k) != 0)
+		return -1;
+	if (k->type != Y_SCALAR)
+		return perr(p, k, "a key must be a string, not %s", type_name(k));
+	if (strlen(k->value) != k->len)
+		return perr(p, k, "a key must not contain a NUL character");
+	for (j = 0; j < i; j += 2) {
+		if (strcmp(m->items[j]->value, k->value) == 0) {
+			return perr(p, k, "duplicate key '%s' (first at line %d)",
+			    show(b, sizeof b, k->value), m->items[j]->line);
+		}
+	}
+	return 0;
+}
+
+/* NAMES (N of them) as "a, b, c". Caller frees. */
+static char *
+join_names(const char *const *names, size_t n)
+{
+	struct buf	list;
+	size_t		i;
+
+	buf_init(&list);
+	for (i = 0; i < n; i++)
+		buf_printf(&list, "%s%s", i > 0 ? ", " : "", names[i]);
+	return buf_detach(&list, NULL);
+}
+
+/* Refuse WORD, one of the N NAMES expected, with the closest or them all. */
+static int
+not_one_of(struct parse *p, const struct ynode *at, const char *what,
+    const char *word, const char *const *names, size_t n)
+{
+	const char	*near;
+	char		 b[SHOW_MAX], *list;
+	int		 rc;
+
+	if ((near = closest(word, names, n)) != NULL) {
+		return perr(p, at, "unknown %s '%s'; did you mean '%s'?", what,
+		    show(b, sizeof b, word), near);
+	}
+	list = join_names(names, n);
+	rc = perr(p, at, "unknown %s '%s' (known: %s)", what,
+	    show(b, sizeof b, word), list);
+	free(list);
+	return rc;
+}
+
+static int
+unknown_key(struct parse *p, const struct ynode *k, const struct field *fields)
+{
+	const char	*names[32];
+	size_t		 n;
+
+	for (n = 0; fields[n].key != NULL; n++) {
+		if (n == nitems(names))
+			fatal("too many keys in one map");
+		names[n] = fields[n].key;
+	}
+	return not_one_of(p, k, "key", k->value, names, n);
+}
+
+/*
+ * Walk map M: every key must be one of FIELDS; each non-null value is taken
+ * into BASE + the field's offset.
+ */
+static int
+walk_fields(struct parse *p, const struct ynode *m, const struct field *fields,
+    void *base)
+{
+	const struct field	*f;
+	const struct ynode	*k, *v;
+	size_t			 i, mark;
+
+	if (m->type != Y_MAP)
+		return perr(p, m, "must be a map, not %s", type_name(m));
+	for (i = 0; i < m->n; i += 2) {
+		k = m->items[i];
+		v = m->items[i + 1];
+		if (check_key(p, m, i) != 0)
+			return -1;
+		for (f = fields; f->key != NULL; f++) {
+			if (strcmp(f->key, k->value) == 0)
+				break;
+		}
+		if (f->key == NULL)
+			return unknown_key(p, k, fields);
+		mark = kp_key(p, k->value);
+		if (check_node(p, v) != 0)
+			return -1;
+		if (!is_null(v) && f->take(p, v, (char *)base + f->off) != 0)
+			return -1;
+		kp_pop(p, mark);
+	}
+	return 0;
+}
+
+/* Walk list V, taking each item with ITEM into DST. */
+static int
+walk_list(struct parse *p, const struct ynode *v, void *dst, take_fn item)
+{
+	size_t	i, mark;
+
+	if (v->type != Y_SEQ)
+		return perr(p, v, "must be a list, not %s", type_name(v));
+	for (i = 0; i < v->n; i++) {
+		mark = kp_index(p, i);
+		if (check_node(p, v->items[i]) != 0 ||
+		    item(p, v->items[i], dst) != 0)
+			return -1;
+		kp_pop(p, mark);
+	}
+	return 0;
+}
+
+/* Values. */
+
+/* The text of scalar V in *OUT (a null scalar reads as ""). */
+static int
+scalar_value(struct parse *p, const struct ynode *v, const char **out)
+{
+	if (v->type != Y_SCALAR)
+		return perr(p, v, "must be a string, not %s", type_name(v));
+	if (strlen(v->value) != v->len)
+		return perr(p, v, "contains a NUL character; remove it");
+	*out = is_null(v) ? "" : v->value;
+	return 0;
+}
+
+/* A string that is not empty and has no control character. */
+static int
+string_value(struct parse *p, const struct ynode *v, const char **out)
+{
+	const unsigned char	*q;
+	char			 b[8];
+
+	if (scalar_value(p, v, out) != 0)
+		return -1;
+	if (**out == '\0')
+		return perr(p, v, "must not be empty");
+	for (q = (const unsigned char *)*out; *q != '\0'; q++) {
+		if (is_ctl(*q)) {
+			return perr(p, v, "contains a control character (%s); "
+			    "remove it", ctl_name(*q, b, sizeof b));
+		}
+	}
+	return 0;
+}
+
+/*
+ * Check S, a value for the apiserver args file, against what kubelite can
+ * carry (SPEC §3); LIST: the apiserver also splits it on commas. PRE starts
+ * each message.
+ */
+static int
+check_arg(struct parse *p, const struct ynode *at, const char *s, bool list,
+    const char *pre)
+{
+	const unsigned char	*q;
+	char			 b[8];
+
+	if (*s == '\0')
+		return perr(p, at, "%smust not be empty", pre);
+	for (q = (const unsigned char *)s; *q != '\0'; q++) {
+		if (*q == ' ') {
+			return perr(p, at, "%scontains a space: kubelite splits "
+			    "args file lines on spaces; remove it", pre);
+		}
+		if (*q == '\t') {
+			return perr(p, at, "%scontains a tab: kubelite cannot "
+			    "carry it in the args file; remove it", pre);
+		}
+		if (*q == '"' || *q == '\'') {
+			return perr(p, at, "%scontains a quote (%c): kubelite "
+			    "deletes quotes from the args file; remove it", pre,
+			    *q);
+		}
+		if (*q == '$') {
+			return perr(p, at, "%scontains '$': kubelite expands "
+			    "$VAR in the args file; remove it", pre);
+		}
+		if (is_ctl(*q)) {
+			return perr(p, at, "%scontains a control character "
+			    "(%s): the args file cannot carry it; remove it",
+			    pre, ctl_name(*q, b, sizeof b));
+		}
+		if (*q == ',' && list) {
+			return perr(p, at, "%scontains a comma: the apiserver "
+			    "splits this flag's value on commas; remove it",
+			    pre);
+		}
+	}
+	return 0;
+}
+
+static bool
+plain_int(const struct ynode *v, long *out)
+{
+	const char	*s;
+
+	if (v->type != Y_SCALAR || !v->plain)
+		return false;
+	s = v->value;
+	if (*s == '-' || *s == '+')
+		s++;
+	if (*s == '\0' || strspn(s, "0123456789") != strlen(s))
+		return false;
+	errno = 0;
+	*out = strtol(v->value, NULL, 10);
+	if (errno == ERANGE)
+		*out = v->value[0] == '-' ? LONG_MIN : LONG_MAX;
+	return true;
+}
+
+static int
+take_int(struct parse *p, const struct ynode *v, int *dst, long min, long max,
+    const char *what)
+{
+	long	l;
+
+	if (!plain_int(v, &l) || l < min || l > max)
+		return perr(p, v, "must be %s", what);
+	*dst = (int)l;
+	return 0;
+}
+
+static int
+take_port(struct parse *p, const struct ynode *v, void *dst)
+{
+	return take_int(p, v, dst, 1, 65535,
+	    "an integer between 1 and 65535");
+}
+
+static int
+take_seconds(struct parse *p, const struct ynode *v, void *dst)
+{
+	return take_int(p, v, dst, 1, MAX_SECONDS,
+	    "a whole number of seconds between 1 and 86400");
+}
+
+static int
+take_bool(struct parse *p, const struct ynode *v, void *dst)
+{
+	static const char *const yes[] = { "true", "True", "TRUE" };
+	static const char *const no[] = { "false", "False", "FALSE" };
+	size_t	i;
+
+	if (v->type == Y_SCALAR && !v->plain)
+		return perr(p, v, "must be true or false, without quotes");
+	for (i = 0; v->type == Y_SCALAR && i < nitems(yes); i++) {
+		if (strcmp(v->value, yes[i]) == 0 || strcmp(v->value, no[i]) == 0) {
+			*(bool *)dst = strcmp(v->value, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return perr(p, v, "must be true or false (yes, no, on and off are not "
+	    "read as booleans)");
+}
+
+static int
+take_str(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+/* A value that goes to the args file. */
+static int
+take_arg(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (scalar_value(p, v, &s) != 0 || check_arg(p, v, s, false, "") != 0)
+		return -1;
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_issuer(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (scalar_value(p, v, &s) != 0 || check_arg(p, v, s, false, "") != 0)
+		return -1;
+	if (!str_starts_with(s, "https://"))
+		return perr(p, v, "must start with https://");
+	if (s[strlen("https://")] == '\0')
+		return perr(p, v, "must name a host after https://");
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_username_prefix(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (scalar_value(p, v, &s) != 0)
+		return -1;
+	if (*s == '\0') {
+		return perr(p, v, "must not be empty: an empty "
+		    "--oidc-username-prefix makes the apiserver prefix "
+		    "usernames with \"ISSUER#\"; use \"-\" for no prefix");
+	}
+	if (check_arg(p, v, s, false, "") != 0)
+		return -1;
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_groups_prefix(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (scalar_value(p, v, &s) != 0)
+		return -1;
+	if (*s == '\0' || strcmp(s, "-") == 0) {
+		return perr(p, v, "must be a real prefix: \"-\" means none only "
+		    "for username_prefix, and unprefixed groups would let an "
+		    "Okta group pass for a Kubernetes one (system:masters); "
+		    "remove the key for the default \"" DEFAULT_GROUPS_PREFIX
+		    "\"");
+	}
+	if (check_arg(p, v, s, false, "") != 0)
+		return -1;
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+claim_add(struct parse *p, const struct ynode *k, const struct ynode *v)
+{
+	struct config		*c = p->c;
+	struct config_claim	*cl;
+	const char		*s;
+
+	if (check_arg(p, k, k->value, true, "the claim name ") != 0)
+		return -1;
+	if (strchr(k->value, '=') != NULL) {
+		return perr(p, k, "the claim name contains '=': "
+		    "--oidc-required-claim splits CLAIM=VALUE at the first "
+		    "'='; remove the claim");
+	}
+	kp_key(p, k->value);
+	if (check_node(p, v) != 0 || scalar_value(p, v, &s) != 0 ||
+	    check_arg(p, v, s, true, "") != 0)
+		return -1;
+	c->oidc.required_claims = xreallocarray(c->oidc.required_claims,
+	    c->oidc.n_required_claims + 1, sizeof *c->oidc.required_claims);
+	cl = &c->oidc.required_claims[c->oidc.n_required_claims++];
+	cl->key = xstrdup(k->value);
+	cl->value = xstrdup(s);
+	return 0;
+}
+
+static int
+claim_cmp(const void *a, const void *b)
+{
+	const struct config_claim	*ca = a, *cb = b;
+
+	return strcmp(ca->key, cb->key);
+}
+
+static int
+take_claims(struct parse *p, const struct ynode *v, void *dst)
+{
+	struct config	*c = dst;
+	size_t		 i, mark;
+
+	if (v->type != Y_MAP) {
+		return perr(p, v, "must be a map of claim names to values, "
+		    "not %s", type_name(v));
+	}
+	for (i = 0; i < v->n; i += 2) {
+		mark = p->kp.len;
+		if (check_key(p, v, i) != 0 ||
+		    claim_add(p, v->items[i], v->items[i + 1]) != 0)
+			return -1;
+		kp_pop(p, mark);
+	}
+	if (c->oidc.n_required_claims > 1) {
+		qsort(c->oidc.required_claims, c->oidc.n_required_claims,
+		    sizeof *c->oidc.required_claims, claim_cmp);
+	}
+	return 0;
+}
+
+static int
+alg_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	size_t		 i;
+
+	if (scalar_value(p, v, &s) != 0 || check_arg(p, v, s, true, "") != 0)
+		return -1;
+	for (i = 0; i < nitems(signing_algs); i++) {
+		if (strcmp(s, signing_algs[i]) == 0) {
+			strvec_push(dst, s);
+			return 0;
+		}
+	}
+	return not_one_of(p, v, "signing algorithm", s, signing_algs,
+	    nitems(signing_algs));
+}
+
+static int
+take_algs(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_list(p, v, dst, alg_item);
+}
+
+static const char *
+home_dir(void)
+{
+	const char	*home;
+	struct passwd	*pw;
+
+	if ((home = getenv("HOME")) != NULL && *home != '\0')
+		return home;
+	if ((pw = getpwuid(getuid())) != NULL && pw->pw_dir != NULL &&
+	    *pw->pw_dir != '\0')
+		return pw->pw_dir;
+	return NULL;
+}
+
+/* REL taken from directory DIR: "." adds nothing, "./" is dropped. */
+static char *
+path_join(const char *dir, const char *rel)
+{
+	size_t	len = strlen(dir);
+
+	if (strcmp(dir, ".") == 0)
+		return xstrdup(rel);
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2 + strspn(rel + 2, "/");
+	if (*rel == '\0')
+		return xstrdup(dir);
+	if (len > 0 && dir[len - 1] == '/')
+		return xasprintf("%s%s", dir, rel);
+	return xasprintf("%s/%s", dir, rel);
+}
+
+/* The directory of PATH: "." when it names none. Caller frees. */
+static char *
+path_dir(const char *path)
+{
+	const char	*slash;
+	size_t		 len;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return xstrdup(".");
+	len = (size_t)(slash - path);
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	if (len == 0)
+		return xstrdup("/");
+	return xstrndup(path, len);
+}
+
+/* S with "~" taken from $HOME and a relative path from the config's dir. */
+static int
+expand_path(struct parse *p, const struct ynode *at, const char *s,
+    char **out)
+{
+	const char	*home;
+	char		 b[SHOW_MAX];
+	size_t		 len;
+
+	if (s[0] == '/') {
+		*out = xstrdup(s);
+		return 0;
+	}
+	if (s[0] != '~') {
+		*out = path_join(p->c->dir, s);
+		return 0;
+	}
+	if (s[1] != '\0' && s[1] != '/') {
+		return perr(p, at, "'%s': only '~' and '~/...' are expanded; "
+		    "write the full path", show(b, sizeof b, s));
+	}
+	if ((home = home_dir()) == NULL)
+		return perr(p, at, "'~' needs $HOME; set it or write the full path");
+	len = strlen(home);
+	if (len > 1 && home[len - 1] == '/' && s[1] == '/')
+		len--;
+	*out = xasprintf("%.*s%s", (int)len, home, s + 1);
+	return 0;
+}
+
+static int
+take_path(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	return expand_path(p, v, s, dst);
+}
+
+static int
+path_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	char	*path = NULL;
+
+	if (take_path(p, v, &path) != 0)
+		return -1;
+	strvec_push_nodup(dst, path);
+	return 0;
+}
+
+static int
+take_paths(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_list(p, v, dst, path_item);
+}
+
+static int
+scope_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	const unsigned char	*q;
+	const char		*s;
+	char			 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	for (q = (const unsigned char *)s; *q != '\0'; q++) {
+		if (*q <= ' ' || *q >= 0x7f || *q == '"' || *q == '\\') {
+			return perr(p, v, "'%s' is not a scope: write each scope "
+			    "as its own list item, in printable ASCII without "
+			    "quotes or backslashes", show(b, sizeof b, s));
+		}
+	}
+	strvec_push(dst, s);
+	return 0;
+}
+
+static int
+take_scopes(struct parse *p, const struct ynode *v, void *dst)
+{
+	if (walk_list(p, v, dst, scope_item) != 0)
+		return -1;
+	if (!strvec_contains(dst, "openid")) {
+		return perr(p, v, "must include 'openid': without it Okta sends "
+		    "no ID token");
+	}
+	return 0;
+}
+
+/* Is S, after PREFIX, a port (":N", 1..65535) and a path, or nothing? */
+static bool
+port_then_path(const char *s)
+{
+	long	port = 0;
+
+	if (*s == ':') {
+		for (s++; *s >= '0' && *s <= '9' && port <= 65535; s++)
+			port = port * 10 + (*s - '0');
+		if (port < 1 || port > 65535)
+			return false;
+	}
+	return *s == '\0' || *s == '/';
+}
+
+static int
+take_redirect(struct parse *p, const struct ynode *v, void *dst)
+{
+	static const char *const local[] = {
+		"http://localhost", "http://127.0.0.1", "http://[::1]"
+	};
+	const char	*s;
+	size_t		 i;
+	bool		 good;
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	good = str_starts_with(s, "https://") && s[strlen("https://")] != '\0';
+	for (i = 0; !good && i < nitems(local); i++) {
+		good = str_starts_with(s, local[i]) &&
+		    port_then_path(s + strlen(local[i]));
+	}
+	if (!good || strpbrk(s, " \"<>\\`{}|^") != NULL) {
+		return perr(p, v, "must be http://localhost:PORT, "
+		    "http://127.0.0.1:PORT or an https:// URL");
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_env_name(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	char		 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if ((*s >= '0' && *s <= '9') ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_") != strlen(s)) {
+		return perr(p, v, "'%s' is not an environment variable name: "
+		    "use letters, digits and '_', not starting with a digit",
+		    show(b, sizeof b, s));
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_server(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (!str_starts_with(s, "https://") || s[strlen("https://")] == '\0' ||
+	    strpbrk(s, " ") != NULL) {
+		return perr(p, v, "must be an https:// URL (MicroK8s serves "
+		    "its API on https://HOST:16443)");
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+/* A node's name or host: what ~/.ssh/config and libssh2 can take. */
+static int
+take_host(struct parse *p, const struct ynode *v, void *dst)
+{
+	const unsigned char	*q;
+	const char		*s;
+	char			 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (*s == '-')
+		return perr(p, v, "'%s' must not start with '-'",
+		    show(b, sizeof b, s));
+	if (strchr(s, '@') != NULL) {
+		return perr(p, v, "'%s' is not a host name; give the user "
+		    "with 'user:'", show(b, sizeof b, s));
+	}
+	for (q = (const unsigned char *)s; *q != '\0'; q++) {
+		if (!is_alnum(*q) && strchr(".-_:[]%", *q) == NULL) {
+			return perr(p, v, "'%s' is not a host name or address: "
+			    "use letters, digits and . - _ : [ ] %%",
+			    show(b, sizeof b, s));
+		}
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_user(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	char		 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (*s == '-' || strpbrk(s, " :/") != NULL) {
+		return perr(p, v, "'%s' is not a user name",
+		    show(b, sizeof b, s));
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_host_key_checking(struct parse *p, const struct ynode *v, void *dst)
+{
+	enum host_key_checking	*hkc = dst;
+	const char		*s;
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (strcmp(s, "strict") == 0)
+		*hkc = HOST_KEY_STRICT;
+	else if (strcmp(s, "accept-new") == 0)
+		*hkc = HOST_KEY_ACCEPT_NEW;
+	else {
+		return perr(p, v, "must be 'strict' or 'accept-new': host key "
+		    "checking is never off");
+	}
+	return 0;
+}
+
+static int
+take_auth_mode(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	char		 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (strcmp(s, "config") == 0) {
+		return perr(p, v, "'config' (--authentication-config) is "
+		    "planned but not supported yet; use 'flags'");
+	}
+	if (strcmp(s, "flags") != 0) {
+		return perr(p, v, "'%s' is not a mode; use 'flags'",
+		    show(b, sizeof b, s));
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+/* Is S a DNS label (RFC 1123) of at most MAX characters? */
+static bool
+dns_label(const char *s, size_t len, size_t max)
+{
+	size_t	i;
+
+	if (len == 0 || len > max)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	}
+	return s[0] != '-' && s[len - 1] != '-';
+}
+
+/* Is S a DNS subdomain: dot-separated labels, 253 characters at most? */
+static bool
+dns_subdomain(const char *s)
+{
+	const char	*dot;
+
+	if (strlen(s) > 253)
+		return false;
+	for (;;) {
+		dot = strchr(s, '.');
+		if (!dns_label(s, dot != NULL ? (size_t)(dot - s) : strlen(s),
+		    63))
+			return false;
+		if (dot == NULL)
+			return true;
+		s = dot + 1;
+	}
+}
+
+static int
+take_object_name(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	char		 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (!dns_subdomain(s)) {
+		return perr(p, v, "'%s' is not a Kubernetes object name: use at "
+		    "most 253 lowercase letters, digits, '-' and '.', starting "
+		    "and ending with a letter or digit", show(b, sizeof b, s));
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_namespace(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	char		 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (!dns_label(s, strlen(s), 63)) {
+		return perr(p, v, "'%s' is not a namespace name: use at most 63 "
+		    "lowercase letters, digits and '-', starting and ending "
+		    "with a letter or digit", show(b, sizeof b, s));
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+take_role(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+	char		 b[SHOW_MAX];
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	if (strpbrk(s, "/%") != NULL || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0) {
+		return perr(p, v, "'%s' is not a ClusterRole name: it may not "
+		    "be '.' or '..' or contain '/' or '%%'",
+		    show(b, sizeof b, s));
+	}
+	*(char **)dst = xstrdup(s);
+	return 0;
+}
+
+static int
+subject_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (string_value(p, v, &s) != 0)
+		return -1;
+	strvec_push(dst, s);
+	return 0;
+}
+
+static int
+take_subjects(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_list(p, v, dst, subject_item);
+}
+
+/* Nodes. */
+
+static const struct field node_fields[] = {
+	{ "name", take_host, offsetof(struct config_node, name) },
+	{ "host", take_host, offsetof(struct config_node, host) },
+	{ "port", take_port, offsetof(struct config_node, port) },
+	{ "user", take_user, offsetof(struct config_node, user) },
+	{ "identity_files", take_paths,
+	    offsetof(struct config_node, identity_files) },
+	{ NULL, NULL, 0 }
+};
+
+static int
+node_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	struct config		*c = dst;
+	struct config_node	*n;
+	char			 b[SHOW_MAX];
+	size_t			 i;
+
+	c->nodes = xreallocarray(c->nodes, c->n_nodes + 1, sizeof *c->nodes);
+	n = &c->nodes[c->n_nodes++];
+	memset(n, 0, sizeof *n);
+	n->line = v->line;
+	if (v->type == Y_MAP) {
+		if (walk_fields(p, v, node_fields, n) != 0)
+			return -1;
+		if (n->name == NULL && n->host == NULL)
+			return perr(p, v, "needs 'host' or 'name'");
+		if (n->name == NULL)
+			n->name = xstrdup(n->host);
+		if (n->host == NULL)
+			n->host = xstrdup(n->name);
+	} else if (v->type == Y_SCALAR) {
+		if (take_host(p, v, &n->host) != 0)
+			return -1;
+		n->name = xstrdup(n->host);
+	} else {
+		return perr(p, v, "must be a host name or a map with 'host', "
+		    "not %s", type_name(v));
+	}
+	for (i = 0; i + 1 < c->n_nodes; i++) {
+		if (strcmp(c->nodes[i].name, n->name) == 0) {
+			return perr(p, v, "duplicate node name '%s' (first at "
+			    "line %d)", show(b, sizeof b, n->name),
+			    c->nodes[i].line);
+		}
+	}
+	return 0;
+}
+
+static int
+take_nodes(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_list(p, v, dst, node_item);
+}
+
+/* RBAC bindings. */
+
+static const struct field binding_fields[] = {
+	{ "name", take_object_name, offsetof(struct config_binding, name) },
+	{ "namespace", take_namespace,
+	    offsetof(struct config_binding, namespace) },
+	{ "cluster_role", take_role,
+	    offsetof(struct config_binding, cluster_role) },
+	{ "users", take_subjects, offsetof(struct config_binding, users) },
+	{ "groups", take_subjects, offsetof(struct config_binding, groups) },
+	{ NULL, NULL, 0 }
+};
+
+static int
+binding_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	struct config		*c = dst;
+	struct config_binding	*b;
+
+	if (v->type != Y_MAP) {
+		return perr(p, v, "must be a map with name, cluster_role and "
+		    "users or groups, not %s", type_name(v));
+	}
+	c->rbac.bindings = xreallocarray(c->rbac.bindings,
+	    c->rbac.n_bindings + 1, sizeof *c->rbac.bindings);
+	b = &c->rbac.bindings[c->rbac.n_bindings++];
+	memset(b, 0, sizeof *b);
+	if (walk_fields(p, v, binding_fields, b) != 0)
+		return -1;
+	if (b->name == NULL)
+		return perr(p, v, "missing required key 'name'");
+	if (b->cluster_role == NULL)
+		return perr(p, v, "missing required key 'cluster_role'");
+	if (b->users.n == 0 && b->groups.n == 0)
+		return perr(p, v, "needs at least one user or group");
+	return 0;
+}
+
+static bool
+same_binding(const struct config_binding *a, const struct config_binding *b)
+{
+	if (strcmp(a->name, b->name) != 0)
+		return false;
+	if (a->namespace == NULL || b->namespace == NULL)
+		return a->namespace == b->namespace;
+	return strcmp(a->namespace, b->namespace) == 0;
+}
+
+/* Item I of list V duplicates an earlier binding? */
+static int
+binding_unique(struct parse *p, const struct ynode *v, size_t i)
+{
+	const struct config_binding	*bs = p->c->rbac.bindings;
+	const struct ynode		*at;
+	char				 b1[SHOW_MAX], b2[SHOW_MAX];
+	size_t				 j;
+
+	for (j = 0; j < i; j++) {
+		if (!same_binding(&bs[i], &bs[j]))
+			continue;
+		kp_index(p, i);
+		kp_key(p, "name");
+		at = map_value(v->items[i], "name");
+		if (bs[i].namespace == NULL) {
+			return perr(p, at, "duplicate binding '%s' (first at "
+			    "line %d)", show(b1, sizeof b1, bs[i].name),
+			    map_value(v->items[j], "name")->line);
+		}
+		return perr(p, at, "duplicate binding '%s' in namespace '%s' "
+		    "(first at line %d)", show(b1, sizeof b1, bs[i].name),
+		    show(b2, sizeof b2, bs[i].namespace),
+		    map_value(v->items[j], "name")->line);
+	}
+	return 0;
+}
+
+static int
+take_bindings(struct parse *p, const struct ynode *v, void *dst)
+{
+	size_t	i;
+
+	if (walk_list(p, v, dst, binding_item) != 0)
+		return -1;
+	for (i = 0; i < v->n; i++) {
+		if (binding_unique(p, v, i) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The sections. */
+
+static const struct field oidc_fields[] = {
+	{ "issuer_url", take_issuer, offsetof(struct config, oidc.issuer_url) },
+	{ "client_id", take_arg, offsetof(struct config, oidc.client_id) },
+	{ "username_claim", take_arg,
+	    offsetof(struct config, oidc.username_claim) },
+	{ "username_prefix", take_username_prefix,
+	    offsetof(struct config, oidc.username_prefix) },
+	{ "groups_claim", take_arg, offsetof(struct config, oidc.groups_claim) },
+	{ "groups_prefix", take_groups_prefix,
+	    offsetof(struct config, oidc.groups_prefix) },
+	{ "required_claims", take_claims, 0 },
+	{ "signing_algs", take_algs,
+	    offsetof(struct config, oidc.signing_algs) },
+	{ "ca_file", take_path, offsetof(struct config, oidc.ca_file) },
+	{ "scopes", take_scopes, offsetof(struct config, oidc.scopes) },
+	{ "redirect_uri", take_redirect,
+	    offsetof(struct config, oidc.redirect_uri) },
+	{ "client_secret_env", take_env_name,
+	    offsetof(struct config, oidc.client_secret_env) },
+	{ NULL, NULL, 0 }
+};
+
+static const struct field ssh_fields[] = {
+	{ "user", take_user, offsetof(struct config, ssh.user) },
+	{ "port", take_port, offsetof(struct config, ssh.port) },
+	{ "identity_files", take_paths,
+	    offsetof(struct config, ssh.identity_files) },
+	{ "known_hosts", take_path, offsetof(struct config, ssh.known_hosts) },
+	{ "host_key_checking", take_host_key_checking,
+	    offsetof(struct config, ssh.host_key_checking) },
+	{ "connect_timeout", take_seconds,
+	    offsetof(struct config, ssh.connect_timeout) },
+	{ NULL, NULL, 0 }
+};
+
+static const struct field microk8s_fields[] = {
+	{ "restart_timeout", take_seconds,
+	    offsetof(struct config, microk8s.restart_timeout) },
+	{ "auth_mode", take_auth_mode,
+	    offsetof(struct config, microk8s.auth_mode) },
+	{ NULL, NULL, 0 }
+};
+
+static const struct field rbac_fields[] = {
+	{ "enable", take_bool, offsetof(struct config, rbac.enable) },
+	{ "bindings", take_bindings, 0 },
+	{ NULL, NULL, 0 }
+};
+
+static const struct field kubeconfig_fields[] = {
+	{ "cluster", take_str, offsetof(struct config, kubeconfig.cluster) },
+	{ "server", take_server, offsetof(struct config, kubeconfig.server) },
+	{ "user", take_str, offsetof(struct config, kubeconfig.user) },
+	{ "context", take_str, offsetof(struct config, kubeconfig.context) },
+	{ NULL, NULL, 0 }
+};
+
+static int
+take_oidc(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_fields(p, v, oidc_fields, dst);
+}
+
+static int
+take_ssh(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_fields(p, v, ssh_fields, dst);
+}
+
+static int
+take_microk8s(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_fields(p, v, microk8s_fields, dst);
+}
+
+static int
+take_rbac(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_fields(p, v, rbac_fields, dst);
+}
+
+static int
+take_kubeconfig(struct parse *p, const struct ynode *v, void *dst)
+{
+	return walk_fields(p, v, kubeconfig_fields, dst);
+}
+
+/* Every section is stored from the config itself. */
+static const struct field top_fields[] = {
+	{ "oidc", take_oidc, 0 },
+	{ "ssh", take_ssh, 0 },
+	{ "nodes", take_nodes, 0 },
+	{ "microk8s", take_microk8s, 0 },
+	{ "rbac", take_rbac, 0 },
+	{ "kubeconfig", take_kubeconfig, 0 },
+	{ NULL, NULL, 0 }
+};
+
+/* After the walk: required keys, checks across keys, defaults. */
+
+static int
+finish_oidc(struct parse *p, const struct ynode *root)
+{
+	struct config		*c = p->c;
+	const struct ynode	*at;
+	const char *const	 scopes[] = {
+		"openid", "profile", "email", "offline_access"
+	};
+	size_t			 i;
+
+	kp_set(p, "");
+	if ((at = map_key(root, "oidc")) == NULL)
+		return perr(p, root, "missing required key 'oidc'");
+	kp_set(p, "oidc");
+	if (c->oidc.issuer_url == NULL)
+		return perr(p, at, "missing required key 'issuer_url'");
+	if (c->oidc.client_id == NULL)
+		return perr(p, at, "missing required key 'client_id'");
+	if (c->oidc.groups_prefix != NULL && c->oidc.groups_claim == NULL) {
+		kp_set(p, "oidc.groups_prefix");
+		return perr(p, map_value(map_value(root, "oidc"),
+		    "groups_prefix"), "is set but oidc.groups_claim is not; "
+		    "set groups_claim (e.g. groups) or remove groups_prefix");
+	}
+	if (c->oidc.username_claim == NULL)
+		c->oidc.username_claim = xstrdup(DEFAULT_USERNAME_CLAIM);
+	if (c->oidc.username_prefix == NULL)
+		c->oidc.username_prefix = xstrdup(DEFAULT_USERNAME_PREFIX);
+	if (c->oidc.groups_claim != NULL && c->oidc.groups_prefix == NULL)
+		c->oidc.groups_prefix = xstrdup(DEFAULT_GROUPS_PREFIX);
+	if (c->oidc.scopes.n == 0) {
+		for (i = 0; i < nitems(scopes); i++)
+			strvec_push(&c->oidc.scopes, scopes[i]);
+	}
+	if (c->oidc.redirect_uri == NULL)
+		c->oidc.redirect_uri = xstrdup(DEFAULT_REDIRECT_URI);
+	return 0;
+}
+
+static int
+finish_ssh(struct parse *p, const struct ynode *root)
+{
+	struct config	*c = p->c;
+	const char	*home;
+
+	if (c->ssh.known_hosts != NULL)
+		return 0;
+	if ((home = home_dir()) == NULL) {
+		kp_set(p, "ssh");
+		return perr(p, root, "no home directory for the default "
+		    "known_hosts; set $HOME or ssh.known_hosts");
+	}
+	c->ssh.known_hosts = xasprintf("%s%s.ssh/known_hosts", home,
+	    home[strlen(home) - 1] == '/' ? "" : "/");
+	return 0;
+}
+
+static int
+finish_rbac(struct parse *p, const struct ynode *root)
+{
+	struct config		*c = p->c;
+	const struct ynode	*list;
+	size_t			 i;
+
+	if (c->oidc.groups_claim != NULL)
+		return 0;
+	list = map_value(map_value(root, "rbac"), "bindings");
+	for (i = 0; i < c->rbac.n_bindings; i++) {
+		if (c->rbac.bindings[i].groups.n == 0)
+			continue;
+		kp_set(p, "rbac.bindings");
+		kp_index(p, i);
+		kp_key(p, "groups");
+		return perr(p, map_value(list->items[i], "groups"), "needs "
+		    "oidc.groups_claim: without it the apiserver reads no "
+		    "groups from tokens and these never match; set "
+		    "oidc.groups_claim (e.g. groups)");
+	}
+	return 0;
+}
+
+static void
+finish_defaults(struct config *c)
+{
+	if (c->microk8s.auth_mode == NULL)
+		c->microk8s.auth_mode = xstrdup("flags");
+	if (c->kubeconfig.cluster == NULL)
+		c->kubeconfig.cluster = xstrdup(DEFAULT_CLUSTER);
+	if (c->kubeconfig.user == NULL)
+		c->kubeconfig.user = xstrdup(DEFAULT_KUBE_USER);
+	if (c->kubeconfig.context == NULL) {
+		c->kubeconfig.context = xasprintf("%s@%s", c->kubeconfig.user,
+		    c->kubeconfig.cluster);
+	}
+}
+
+/* The document must be a map; an empty file is not a config. */
+static int
+check_root(struct parse *p, const struct ynode *root)
+{
+	if (root == NULL || is_null(root)) {
+		return perr_pos(p, root != NULL ? root->line : 1,
+		    root != NULL ? root->col : 1, "the file is empty; it needs "
+		    "at least oidc.issuer_url and oidc.client_id (see "
+		    "'okta-k8s init')");
+	}
+	if (check_node(p, root) != 0)
+		return -1;
+	if (root->type != Y_MAP) {
+		return perr(p, root, "the top level must be a map (oidc:, ssh:, "
+		    "nodes:, ...), not %s", type_name(root));
+	}
+	return 0;
+}
+
+/* Which config file to read; see config.h. Borrowed. */
+const char *
+config_path(const char *option)
+{
+	const char	*env;
+
+	if (option != NULL)
+		return option;
+	if ((env = getenv("OKTA_K8S_CONFIG")) != NULL && *env != '\0')
+		return env;
+	return "./okta-k8s.yaml";
+}
+
+/*
+ * TEXT as a config: the tree, the walk of every section, then what spans
+ * sections. Returns 0 with *out set (caller frees with config_free), or -1
+ * with *cause set to one line (caller frees).
+ */
+int
+config_parse(const char *text, size_t len, const char *path,
+    struct config **out, char **cause)
+{
+	struct parse	 p;
+	struct ynode	*root = NULL;
+	struct config	*c;
+	int		 rc = -1;
+
+	c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(path);
+	c->dir = path_dir(path);
+	c->ssh.connect_timeout = 10;
+	c->microk8s.restart_timeout = 300;
+	c->rbac.enable = true;
+
+	memset(&p, 0, sizeof p);
+	p.path = path;
+	p.text = text;
+	p.len = len;
+	p.c = c;
+	p.cause = cause;
+	buf_init(&p.kp);
+
+	if (tree_load(&p, &root) != 0 || check_root(&p, root) != 0)
+		goto out;
+	if (walk_fields(&p, root, top_fields, c) != 0)
+		goto out;
+	if (finish_oidc(&p, root) != 0 || finish_ssh(&p, root) != 0 ||
+	    finish_rbac(&p, root) != 0)
+		goto out;
+	finish_defaults(c);
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	ynode_free(root);
+	buf_release(&p.kp);
+	config_free(c);
+	return rc;
+}
+
+/* Read PATH and parse it; a missing file says how to make one. */
+int
+config_load(const char *path, struct config **out, char **cause)
+{
+	char	*text = NULL;
+	size_t	 len;
+	int	 rc = -1;
+
+	if (file_read(path, &text, &len, cause) != 0) {
+		if (access(path, F_OK) == -1 && errno == ENOENT) {
+			if (cause != NULL)
+				free(*cause);
+			set_cause(cause, "%s: no such file; create one with "
+			    "'okta-k8s init' or name another with -c FILE",
+			    path);
+		}
+		goto out;
+	}
+	rc = config_parse(text, len, path, out, cause);
+out:
+	free(text);
+	return rc;
+}
+
+static void
+node_clear(struct config_node *n)
+{
+	free(n->name);
+	free(n->host);
+	free(n->user);
+	strvec_clear(&n->identity_files);
+}
+
+static void
+binding_clear(struct config_binding *b)
+{
+	free(b->name);
+	free(b->namespace);
+	free(b->cluster_role);
+	strvec_clear(&b->users);
+	strvec_clear(&b->groups);
+}
+
+/* Free C and everything it holds; NULL is fine. */
+void
+config_free(struct config *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->dir);
+	free(c->oidc.issuer_url);
+	free(c->oidc.client_id);
+	free(c->oidc.username_claim);
+	free(c->oidc.username_prefix);
+	free(c->oidc.groups_claim);
+	free(c->oidc.groups_prefix);
+	for (i = 0; i < c->oidc.n_required_claims; i++) {
+		free(c->oidc.required_claims[i].key);
+		free(c->oidc.required_claims[i].value);
+	}
+	free(c->oidc.required_claims);
+	strvec_clear(&c->oidc.signing_algs);
+	free(c->oidc.ca_file);
+	strvec_clear(&c->oidc.scopes);
+	free(c->oidc.redirect_uri);
+	free(c->oidc.client_secret_env);
+	free(c->ssh.user);
+	strvec_clear(&c->ssh.identity_files);
+	free(c->ssh.known_hosts);
+	for (i = 0; i < c->n_nodes; i++)
+		node_clear(&c->nodes[i]);
+	free(c->nodes);
+	free(c->microk8s.auth_mode);
+	for (i = 0; i < c->rbac.n_bindings; i++)
+		binding_clear(&c->rbac.bindings[i]);
+	free(c->rbac.bindings);
+	free(c->kubeconfig.cluster);
+	free(c->kubeconfig.server);
+	free(c->kubeconfig.user);
+	free(c->kubeconfig.context);
+	free(c);
+}

@@ -1,1 +1,443 @@
+/* One node's steps, each a constant script run through the transport. */
 #include "build-config.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+#include "quote.h"
+
+/* Every script starts here: MicroK8s commands live in /snap/bin. */
+#define PRELUDE								\
+	"PATH=/snap/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n" \
+	"export PATH\n"							\
+	"LC_ALL=C\n"							\
+	"export LC_ALL\n"						\
+	"S=" NODE_SNAP_DATA "\n"					\
+	"A=$S/args/kube-apiserver\n"					\
+	"L=$S/var/lock/okta-k8s.lock\n"					\
+	"fail() { printf '%s\\n' \"$*\" >&2; exit 1; }\n"		\
+	"reason() { printf '%s' \"$1\" | tail -n 1 | sed -e 's/^.*: //' | tr 'A-Z' 'a-z'; }\n"
+
+static const char inventory_script[] = PRELUDE
+	"echo 'okta-k8s-inventory 1'\n"
+	"if [ ! -d \"$S\" ]; then echo 'microk8s none'; exit 0; fi\n"
+	"if [ -e \"$S/var/lock/clustered.lock\" ] &&\n"
+	"    grep -qsE -e '^[[:space:]]*--start-control-plane[= ]+[\"'\\'']?false' \"$S/args/kubelite\"\n"
+	"then echo 'role worker'; else echo 'role control-plane'; fi\n"
+	"if [ -e \"$S/var/lock/lite.lock\" ]; then echo 'lite 1'; else echo 'lite 0'; fi\n"
+	"echo \"version $(microk8s version 2>/dev/null | head -n 1)\"\n"
+	"section() {\n"
+	"  if [ -f \"$1\" ]; then echo \"$2 $(wc -c < \"$1\")\"; cat \"$1\"; echo\n"
+	"  else echo \"$2 -\"; fi\n"
+	"}\n"
+	"section \"$A\" args\n"
+	"section \"$S/certs/okta-k8s-oidc-ca.crt\" ca\n";
+
+static const char lock_script[] = PRELUDE
+	"IFS= read -r holder\n"
+	"mkdir -p \"$S/var/lock\" || exit 1\n"
+	"if ( set -C; printf '%s\\n' \"$holder\" > \"$L\" ) 2>/dev/null; then exit 0; fi\n"
+	"head -n 1 \"$L\" 2>/dev/null\n"
+	"exit 75\n";
+
+static const char unlock_script[] = PRELUDE
+	"IFS= read -r holder\n"
+	"[ \"$(head -n 1 \"$L\" 2>/dev/null)\" = \"$holder\" ] && rm -f \"$L\"\n"
+	"exit 0\n";
+
+static const char ca_script[] = PRELUDE
+	"C=$S/certs/okta-k8s-oidc-ca.crt\n"
+	"T=$C.okta-k8s-tmp.$$\n"
+	"mkdir -p \"$S/certs\" || exit 1\n"
+	"err=$(cat 2>&1 >\"$T\" && chmod 0644 \"$T\" 2>&1 && sync \"$T\" 2>&1 &&\n"
+	"    mv -f \"$T\" \"$C\" 2>&1) ||\n"
+	"  { rm -f \"$T\"; fail \"write '$C': $(reason \"$err\")\"; }\n";
+
+static const char write_script[] = PRELUDE
+	"IFS= read -r want\n"
+	"have=$(sha256sum < \"$A\") || exit 1\n"
+	"[ \"${have%% *}\" = \"$want\" ] ||\n"
+	"  fail \"'$A' changed since it was read; run okta-k8s again\"\n"
+	"while :; do\n"
+	"  B=$A.okta-k8s-backup.$(date -u +%Y%m%dT%H%M%SZ)\n"
+	"  [ -e \"$B\" ] || break\n"
+	"  sleep 1\n"
+	"done\n"
+	"err=$(cp -p \"$A\" \"$B.tmp\" 2>&1 && sync \"$B.tmp\" 2>&1 &&\n"
+	"    mv \"$B.tmp\" \"$B\" 2>&1) ||\n"
+	"  { rm -f \"$B.tmp\"; fail \"back up '$A': $(reason \"$err\")\"; }\n"
+	"T=$A.okta-k8s-tmp.$$\n"
+	"err=$(cat 2>&1 >\"$T\" && chown --reference=\"$A\" \"$T\" 2>&1 &&\n"
+	"    chmod --reference=\"$A\" \"$T\" 2>&1 && sync \"$T\" 2>&1 &&\n"
+	"    mv -f \"$T\" \"$A\" 2>&1) ||\n"
+	"  { rm -f \"$T\" \"$B\"; fail \"write '$A': $(reason \"$err\")\"; }\n"
+	"echo \"$B\"\n"
+	"ls -1 \"$A\".okta-k8s-backup.* 2>/dev/null | grep -v '\\.tmp$' | sort |\n"
+	"  head -n -5 | while IFS= read -r old; do rm -f \"$old\"; done\n"
+	"exit 0\n";
+
+static const char restore_script[] = PRELUDE
+	"IFS= read -r B\n"
+	"case $B in \"$A\".okta-k8s-backup.*) ;; *) fail \"not a backup: '$B'\";; esac\n"
+	"[ -f \"$B\" ] || fail \"backup '$B' is missing\"\n"
+	"T=$A.okta-k8s-tmp.$$\n"
+	"err=$(cp -p \"$B\" \"$T\" 2>&1 && sync \"$T\" 2>&1 && mv -f \"$T\" \"$A\" 2>&1) ||\n"
+	"  { rm -f \"$T\"; fail \"restore '$A' from '$B': $(reason \"$err\")\"; }\n"
+	"rm -f \"$B\"\n";
+
+static const char restart_script[] = PRELUDE
+	"if [ -e \"$S/var/lock/lite.lock\" ]; then\n"
+	"  snap restart microk8s.daemon-kubelite\n"
+	"else\n"
+	"  snap restart microk8s.daemon-apiserver\n"
+	"fi\n";
+
+static const char ready_script[] = PRELUDE
+	"IFS= read -r t\n"
+	"end=$(( $(date +%s) + t ))\n"
+	"while :; do\n"
+	"  r=$(microk8s kubectl get --raw /readyz 2>/dev/null)\n"
+	"  [ \"$r\" = ok ] && exit 0\n"
+	"  [ \"$(date +%s)\" -ge \"$end\" ] && break\n"
+	"  sleep 1\n"
+	"done\n"
+	"fail \"apiserver not ready after ${t}s ('microk8s kubectl get --raw /readyz' said: ${r:-nothing})\"\n";
+
+struct node *
+node_new(struct transport *t)
+{
+	struct node	*n;
+
+	n = xcalloc(1, sizeof *n);
+	n->transport = t;
+	n->name = t->name;
+	return n;
+}
+
+void
+node_free(struct node *n)
+{
+	if (n == NULL)
+		return;
+	free(n->version);
+	free(n->args);
+	free(n->ca);
+	free(n->holder);
+	free(n->backup);
+	transport_free(n->transport);
+	free(n);
+}
+
+const char *
+node_role_name(enum node_role role)
+{
+	switch (role) {
+	case NODE_ROLE_CONTROL_PLANE:
+		return "control-plane";
+	case NODE_ROLE_WORKER:
+		return "worker";
+	case NODE_ROLE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+/*
+ * Run SCRIPT with IN; a non-zero exit becomes *cause ("WHAT: REASON", the
+ * script's last line of standard error). RES may be NULL.
+ */
+static int
+node_run(struct node *n, const char *what, const char *script,
+    const char *in, size_t inlen, struct exec_result *res, char **cause)
+{
+	struct exec_result	 r;
+	char			*reason;
+
+	if (transport_exec(n->transport, script, in, inlen, &r, cause) == -1)
+		return -1;
+	if (r.status != 0) {
+		reason = exec_result_reason(&r);
+		set_cause(cause, "%s: %s", what, *reason != '\0' ? reason :
+		    "failed");
+		free(reason);
+		exec_result_release(&r);
+		return -1;
+	}
+	if (res != NULL)
+		*res = r;
+	else
+		exec_result_release(&r);
+	return 0;
+}
+
+/* One "KEY VALUE" line at *P; advances *P. Returns false at the end. */
+static bool
+inventory_line(const char **p, const char *end, char **key, char **value)
+{
+	const char	*nl, *sp;
+
+	if (*p >= end)
+		return false;
+	if ((nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
+		nl = end;
+	if ((sp = memchr(*p, ' ', (size_t)(nl - *p))) == NULL)
+		sp = nl;
+	*key = xstrndup(*p, (size_t)(sp - *p));
+	*value = xstrndup(sp < nl ? sp + 1 : nl, (size_t)(nl - (sp < nl ?
+	    sp + 1 : nl)));
+	*p = nl < end ? nl + 1 : end;
+	return true;
+}
+
+/* A "NAME LEN" section: LEN bytes and a newline follow; "-": absent. */
+static int
+inventory_section(const char **p, const char *end, const char *value,
+    char **data, size_t *len)
+{
+	char		*endp;
+	unsigned long	 n;
+
+	*data = NULL;
+	*len = 0;
+	if (strcmp(value, "-") == 0)
+		return 0;
+	n = strtoul(value, &endp, 10);
+	if (*value == '\0' || *endp != '\0' || n > (size_t)(end - *p) ||
+	    (size_t)(end - *p) < n + 1 || (*p)[n] != '\n')
+		return -1;
+	*data = xstrndup(*p, n);
+	*len = n;
+	*p += n + 1;
+	return 0;
+}
+
+static void
+inventory_version(struct node *n, const char *line)
+{
+	const char	*v;
+
+	/* "MicroK8s v1.31.3 revision 7394" */
+	if ((v = strstr(line, " v")) == NULL)
+		return;
+	v++;
+	n->version = xstrndup(v, strcspn(v, " "));
+}
+
+static int
+inventory_parse(struct node *n, const char *out, size_t len, char **cause)
+{
+	const char	*p = out, *end = out + len;
+	char		*key = NULL, *value = NULL;
+	int		 rc = -1, bad = 0;
+
+	if (!inventory_line(&p, end, &key, &value) ||
+	    strcmp(key, "okta-k8s-inventory") != 0) {
+		set_cause(cause, "unexpected answer to the inventory");
+		goto out;
+	}
+	for (;;) {
+		free(key);
+		free(value);
+		key = value = NULL;
+		if (!inventory_line(&p, end, &key, &value))
+			break;
+		if (strcmp(key, "microk8s") == 0) {
+			set_cause(cause, "MicroK8s not found ('%s' is missing); "
+			    "install it with 'snap install microk8s --classic'",
+			    NODE_SNAP_DATA);
+			goto out;
+		} else if (strcmp(key, "role") == 0)
+			n->role = strcmp(value, "worker") == 0 ?
+			    NODE_ROLE_WORKER : NODE_ROLE_CONTROL_PLANE;
+		else if (strcmp(key, "lite") == 0)
+			n->lite = strcmp(value, "1") == 0;
+		else if (strcmp(key, "version") == 0)
+			inventory_version(n, value);
+		else if (strcmp(key, "args") == 0)
+			bad |= inventory_section(&p, end, value, &n->args,
+			    &n->args_len);
+		else if (strcmp(key, "ca") == 0)
+			bad |= inventory_section(&p, end, value, &n->ca,
+			    &n->ca_len);
+	}
+	if (bad) {
+		set_cause(cause, "'%s' changed while it was read; try again",
+		    NODE_ARGS_PATH);
+		goto out;
+	}
+	if (n->role == NODE_ROLE_CONTROL_PLANE && n->args == NULL) {
+		set_cause(cause, "'%s' is missing", NODE_ARGS_PATH);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(key);
+	free(value);
+	return rc;
+}
+
+int
+node_inventory(struct node *n, char **cause)
+{
+	struct exec_result	res;
+	int			rc;
+
+	free(n->version);
+	free(n->args);
+	free(n->ca);
+	n->version = n->args = n->ca = NULL;
+	n->role = NODE_ROLE_UNKNOWN;
+	if (node_run(n, "inventory", inventory_script, NULL, 0, &res,
+	    cause) == -1)
+		return -1;
+	rc = inventory_parse(n, res.out.data, res.out.len, cause);
+	exec_result_release(&res);
+	if (rc == -1)
+		n->role = NODE_ROLE_UNKNOWN;
+	return rc;
+}
+
+int
+node_lock(struct node *n, const char *holder, char **cause)
+{
+	struct exec_result	 res;
+	char			*in, *who;
+	int			 rc = -1;
+
+	in = xasprintf("%s\n", holder);
+	if (transport_exec(n->transport, lock_script, in, strlen(in), &res,
+	    cause) == -1)
+		goto out;
+	if (res.status == 0) {
+		free(n->holder);
+		n->holder = xstrdup(holder);
+		rc = 0;
+	} else if (res.status == 75) {
+		who = exec_result_reason(&res);
+		set_cause(cause, "locked by another run: %s (if no okta-k8s "
+		    "run is active there, remove '%s')", who, NODE_LOCK_PATH);
+		free(who);
+	} else {
+		who = exec_result_reason(&res);
+		set_cause(cause, "lock '%s': %s", NODE_LOCK_PATH, who);
+		free(who);
+	}
+	exec_result_release(&res);
+out:
+	free(in);
+	return rc;
+}
+
+void
+node_unlock(struct node *n)
+{
+	char	*in, *cause = NULL;
+
+	if (n->holder == NULL)
+		return;
+	in = xasprintf("%s\n", n->holder);
+	if (node_run(n, "unlock", unlock_script, in, strlen(in), NULL,
+	    &cause) == -1)
+		free(cause);
+	free(in);
+	free(n->holder);
+	n->holder = NULL;
+}
+
+static void
+sha256_hex(const char *data, size_t len, char hex[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0, i;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		fatal("sha256 failed");
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[64] = '\0';
+}
+
+int
+node_write(struct node *n, const char *args, size_t args_len,
+    const char *ca, size_t ca_len, char **cause)
+{
+	struct exec_result	 res;
+	struct buf		 in;
+	char			 hex[65];
+	int			 rc = -1;
+
+	if (ca != NULL && node_run(n, "write", ca_script, ca, ca_len, NULL,
+	    cause) == -1)
+		return -1;
+	sha256_hex(n->args, n->args_len, hex);
+	buf_init(&in);
+	buf_printf(&in, "%s\n", hex);
+	buf_add(&in, args, args_len);
+	if (node_run(n, "write", write_script, in.data, in.len, &res,
+	    cause) == -1)
+		goto out;
+	free(n->backup);
+	n->backup = xstrndup(res.out.data, strcspn(res.out.data, "\n"));
+	exec_result_release(&res);
+	rc = 0;
+out:
+	buf_release(&in);
+	return rc;
+}
+
+int
+node_restore(struct node *n, char **cause)
+{
+	char	*in;
+	int	 rc;
+
+	if (n->backup == NULL)
+		return set_cause(cause, "restore: no backup was taken");
+	in = xasprintf("%s\n", n->backup);
+	rc = node_run(n, "restore", restore_script, in, strlen(in), NULL,
+	    cause);
+	free(in);
+	if (rc == 0) {
+		free(n->backup);
+		n->backup = NULL;
+	}
+	return rc;
+}
+
+int
+node_restart(struct node *n, char **cause)
+{
+	return node_run(n, "restart", restart_script, NULL, 0, NULL, cause);
+}
+
+int
+node_wait_ready(struct node *n, int timeout, char **cause)
+{
+	char	in[32];
+
+	snprintf(in, sizeof in, "%d\n", timeout);
+	return node_run(n, "wait", ready_script, in, strlen(in), NULL, cause);
+}
+
+int
+node_kubectl(struct node *n, const char *const *argv, const char *in,
+    struct exec_result *res, char **cause)
+{
+	struct buf	script;
+	int		rc;
+
+	buf_init(&script);
+	buf_puts(&script, PRELUDE "microk8s kubectl");
+	for (; *argv != NULL; argv++) {
+		buf_putc(&script, ' ');
+		buf_add_quoted(&script, *argv);
+	}
+	buf_putc(&script, '\n');
+	rc = transport_exec(n->transport, script.data, in,
+	    in != NULL ? strlen(in) : 0, res, cause);
+	buf_release(&script);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * One MicroK8s node, reached through a transport: what is on it (inventory)
+ * and each step of a change (lock, back up and write, restart, wait until
+ * ready, restore, unlock). Every step is a constant script; data travels on
+ * its standard input.
+ */
+#ifndef OKTA_NODE_H
+#define OKTA_NODE_H
+
+#include <stdbool.h>
+
+#include "transport.h"
+
+#define NODE_SNAP_DATA	"/var/snap/microk8s/current"
+#define NODE_ARGS_PATH	NODE_SNAP_DATA "/args/kube-apiserver"
+#define NODE_CA_PATH	NODE_SNAP_DATA "/certs/okta-k8s-oidc-ca.crt"
+#define NODE_LOCK_PATH	NODE_SNAP_DATA "/var/lock/okta-k8s.lock"
+
+enum node_role {
+	NODE_ROLE_UNKNOWN,
+	NODE_ROLE_CONTROL_PLANE,
+	NODE_ROLE_WORKER,
+};
+
+struct node {
+	char			*name;		/* borrowed from the transport */
+	struct transport	*transport;	/* owned */
+
+	/* What node_inventory() found. */
+	enum node_role		 role;
+	char			*version;	/* "v1.31.3", or NULL */
+	bool			 lite;		/* kubelite (MicroK8s 1.21+) */
+	char			*args;		/* the args file's bytes */
+	size_t			 args_len;
+	char			*ca;		/* our CA file's bytes, or NULL */
+	size_t			 ca_len;
+
+	/* While changing it. */
+	char			*holder;	/* our lock's holder line, or NULL */
+	char			*backup;	/* the backup node_write() took */
+};
+
+/* A node reached through T (the node owns T). Free with node_free. */
+struct node *node_new(struct transport *t);
+void node_free(struct node *n);
+
+const char *node_role_name(enum node_role role);
+
+/* Read the node's role, version, args file and CA file: one round trip. */
+int node_inventory(struct node *n, char **cause);
+
+/*
+ * Take the node's lock, naming HOLDER as its holder. Fails, naming the
+ * holder, when another run has it.
+ */
+int node_lock(struct node *n, const char *holder, char **cause);
+
+/* Drop our lock (nothing when we do not hold it). */
+void node_unlock(struct node *n);
+
+/*
+ * Back the args file up next to itself and replace it atomically with ARGS,
+ * keeping owner and mode; refused when the file is no longer what
+ * node_inventory() read. CA (when not NULL) is written first to
+ * NODE_CA_PATH. On failure nothing was replaced.
+ */
+int node_write(struct node *n, const char *args, size_t args_len,
+    const char *ca, size_t ca_len, char **cause);
+
+/* Put the backup taken by node_write() back in place, and consume it. */
+int node_restore(struct node *n, char **cause);
+
+/* Restart the apiserver (kubelite where it runs). */
+int node_restart(struct node *n, char **cause);
+
+/* Wait up to TIMEOUT seconds until /readyz says ok. */
+int node_wait_ready(struct node *n, int timeout, char **cause);
+
+/*
+ * Run `microk8s kubectl ARGV...` (each argument quoted) with IN on its
+ * standard input. Returns 0 with RES filled, or -1 when it could not run.
+ */
+int node_kubectl(struct node *n, const char *const *argv, const char *in,
+    struct exec_result *res, char **cause);
+
+#endif
