@@ -1,6 +1,6 @@
 /*
- * The config file (SPEC §2). libyaml's events are first built into a small
- * tree that keeps every node's line and column; the tree is then walked
+ * The config file (SPEC §2). The text is first loaded into a tree that keeps
+ * every node's line and column (yamltree.h); the tree is then walked
  * against a table of known keys per map, each value checked as it is stored,
  * and the defaults and the checks that span sections are applied last. The
  * first problem found ends the parse with one compiler-style line.
@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,8 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "yamltree.h"
 
-#define MAX_DEPTH	32	/* nesting deeper than any valid config */
 #define SHOW_MAX	80	/* user text quoted in a message, cut beyond */
 #define MAX_SECONDS	86400	/* the longest timeout: a day */
 
@@ -32,33 +31,9 @@
 #define DEFAULT_CLUSTER		"microk8s"
 #define DEFAULT_KUBE_USER	"okta"
 
-/* The tree of one YAML document. */
-enum ytype {
-	Y_SCALAR,
-	Y_SEQ,
-	Y_MAP,
-	Y_ALIAS,
-};
-
-struct ynode {
-	enum ytype	  type;
-	int		  line;		/* 1-based */
-	int		  col;		/* 1-based */
-	char		 *value;	/* a scalar's text; an alias's anchor */
-	size_t		  len;		/* of value: it may hold a NUL */
-	bool		  plain;	/* untagged, unquoted: may be null/int/bool */
-	char		 *anchor;
-	char		 *tag;
-	struct ynode	**items;	/* a list's items; a map's keys and values
-					   in turn */
-	size_t		  n;
-};
-
 /* One parse in progress. */
 struct parse {
 	const char	*path;		/* as given, for messages */
-	const char	*text;		/* the file's bytes */
-	size_t		 len;
 	struct config	*c;
 	struct buf	 kp;		/* key path of the node in hand */
 	char		**cause;
@@ -216,309 +191,18 @@ kp_set(struct parse *p, const char *s)
 	buf_puts(&p->kp, s);
 }
 
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Edit distance between A and B, ignoring case. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t	la = strlen(a), lb = strlen(b), row[65], i, j, diag, up, best;
-
-	if (la >= nitems(row) || lb >= nitems(row))
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (lower(a[i - 1]) != lower(b[j - 1]));
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* The name in NAMES (N of them) closest to WORD, if it is close enough. */
-static const char *
-closest(const char *word, const char *const *names, size_t n)
-{
-	const char	*found = NULL;
-	size_t		 i, d, best = 3;
-
-	for (i = 0; i < n; i++) {
-		if ((d = distance(word, names[i])) < best) {
-			best = d;
-			found = names[i];
-		}
-	}
-	return found;
-}
-
 /* The tree. */
 
-static void
-ynode_free(struct ynode *n)
-{
-	size_t	i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->n; i++)
-		ynode_free(n->items[i]);
-	free(n->items);
-	free(n->value);
-	free(n->anchor);
-	free(n->tag);
-	free(n);
-}
-
-static const char *
-type_name(const struct ynode *n)
-{
-	switch (n->type) {
-	case Y_SCALAR:
-		return "a string";
-	case Y_SEQ:
-		return "a list";
-	case Y_MAP:
-		return "a map";
-	case Y_ALIAS:
-		break;
-	}
-	return "an alias";
-}
-
-static bool
-is_null(const struct ynode *n)
-{
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-	size_t	i;
-
-	if (n->type != Y_SCALAR || !n->plain)
-		return false;
-	for (i = 0; i < nitems(nulls); i++) {
-		if (strcmp(n->value, nulls[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* The key node KEY of map M, or NULL. */
-static const struct ynode *
-map_key(const struct ynode *m, const char *key)
-{
-	size_t	i;
-
-	if (m == NULL || m->type != Y_MAP)
-		return NULL;
-	for (i = 0; i < m->n; i += 2) {
-		if (m->items[i]->type == Y_SCALAR &&
-		    strcmp(m->items[i]->value, key) == 0)
-			return m->items[i];
-	}
-	return NULL;
-}
-
-/* The value under KEY in map M, or NULL. */
-static const struct ynode *
-map_value(const struct ynode *m, const char *key)
-{
-	size_t	i;
-
-	if (m == NULL || m->type != Y_MAP)
-		return NULL;
-	for (i = 0; i < m->n; i += 2) {
-		if (m->items[i]->type == Y_SCALAR &&
-		    strcmp(m->items[i]->value, key) == 0)
-			return m->items[i + 1];
-	}
-	return NULL;
-}
-
-/* The 1-based line and column of byte OFFSET of TEXT. */
-static void
-offset_position(const char *text, size_t len, size_t offset, int *line,
-    int *col)
-{
-	size_t	i;
-
-	*line = *col = 1;
-	for (i = 0; i < offset && i < len; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
-			(*col)++;
-	}
-}
-
-/* libyaml's own message, at its position. Returns -1. */
+/* TEXT (LEN bytes) as a tree in *ROOT; its error as a message of P. */
 static int
-yaml_fail(struct parse *p, const yaml_parser_t *yp)
+tree_load(struct parse *p, const char *text, size_t len, struct ynode **root)
 {
-	const char	*problem;
-	int		 line, col;
+	struct ynode_error	err;
+	int			rc;
 
-	if (yp->error == YAML_MEMORY_ERROR)
-		fatal("out of memory");
-	problem = yp->problem != NULL ? yp->problem : "unreadable YAML";
-	if (yp->error == YAML_READER_ERROR) {
-		offset_position(p->text, p->len, yp->problem_offset, &line,
-		    &col);
-		return perr_pos(p, line, col, "syntax error: %s", problem);
-	}
-	line = (int)yp->problem_mark.line + 1;
-	col = (int)yp->problem_mark.column + 1;
-	if (yp->context != NULL) {
-		return perr_pos(p, line, col, "syntax error: %s (%s at line %d)",
-		    problem, yp->context, (int)yp->context_mark.line + 1);
-	}
-	return perr_pos(p, line, col, "syntax error: %s", problem);
-}
-
-static void
-ynode_meta(struct ynode *n, const yaml_char_t *anchor, const yaml_char_t *tag)
-{
-	if (anchor != NULL)
-		n->anchor = xstrdup((const char *)anchor);
-	if (tag != NULL)
-		n->tag = xstrdup((const char *)tag);
-}
-
-/* A node from the event that starts it (EV, which is deleted). */
-static struct ynode *
-ynode_from_event(yaml_event_t *ev)
-{
-	struct ynode	*n;
-
-	n = xcalloc(1, sizeof *n);
-	n->line = (int)ev->start_mark.line + 1;
-	n->col = (int)ev->start_mark.column + 1;
-	switch (ev->type) {
-	case YAML_ALIAS_EVENT:
-		n->type = Y_ALIAS;
-		n->value = xstrdup((const char *)ev->data.alias.anchor);
-		break;
-	case YAML_SCALAR_EVENT:
-		n->type = Y_SCALAR;
-		n->value = xstrndup((const char *)ev->data.scalar.value,
-		    ev->data.scalar.length);
-		n->len = ev->data.scalar.length;
-		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-		    ev->data.scalar.tag == NULL;
-		ynode_meta(n, ev->data.scalar.anchor, ev->data.scalar.tag);
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		n->type = Y_SEQ;
-		ynode_meta(n, ev->data.sequence_start.anchor,
-		    ev->data.sequence_start.tag);
-		break;
-	case YAML_MAPPING_START_EVENT:
-		n->type = Y_MAP;
-		ynode_meta(n, ev->data.mapping_start.anchor,
-		    ev->data.mapping_start.tag);
-		break;
-	default:
-		fatal("unexpected YAML event %d", (int)ev->type);
-	}
-	yaml_event_delete(ev);
-	return n;
-}
-
-/*
- * Build into *OUT the node that EV starts, reading the events of its
- * children. EV is deleted. On error *OUT holds what was built.
- */
-static int
-ynode_read(struct parse *p, yaml_parser_t *yp, yaml_event_t *ev, int depth,
-    struct ynode **out)
-{
-	struct ynode		*n;
-	yaml_event_t		 next;
-	yaml_event_type_t	 end;
-
-	*out = n = ynode_from_event(ev);
-	if (n->type != Y_SEQ && n->type != Y_MAP)
-		return 0;
-	if (depth >= MAX_DEPTH) {
-		return perr_pos(p, n->line, n->col,
-		    "nested deeper than %d levels", MAX_DEPTH);
-	}
-	end = n->type == Y_SEQ ? YAML_SEQUENCE_END_EVENT :
-	    YAML_MAPPING_END_EVENT;
-	for (;;) {
-		if (!yaml_parser_parse(yp, &next))
-			return yaml_fail(p, yp);
-		if (next.type == end) {
-			yaml_event_delete(&next);
-			return 0;
-		}
-		n->items = xreallocarray(n->items, n->n + 1, sizeof *n->items);
-		n->items[n->n] = NULL;
-		if (ynode_read(p, yp, &next, depth + 1,
-		    &n->items[n->n++]) != 0)
-			return -1;
-	}
-}
-
-/* Parse the text into *ROOT (NULL: no document). Caller frees *ROOT. */
-static int
-tree_load(struct parse *p, struct ynode **root)
-{
-	yaml_parser_t	yp;
-	yaml_event_t	ev;
-	int		rc = -1;
-
-	*root = NULL;
-	if (!yaml_parser_initialize(&yp))
-		fatal("out of memory");
-	yaml_parser_set_input_string(&yp, (const unsigned char *)p->text,
-	    p->len);
-	for (;;) {
-		if (!yaml_parser_parse(&yp, &ev)) {
-			yaml_fail(p, &yp);
-			goto out;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			yaml_event_delete(&ev);
-			rc = 0;
-			goto out;
-		case YAML_DOCUMENT_START_EVENT:
-			if (*root != NULL) {
-				perr_pos(p, (int)ev.start_mark.line + 1,
-				    (int)ev.start_mark.column + 1,
-				    "a second YAML document; the config is "
-				    "one document");
-				yaml_event_delete(&ev);
-				goto out;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-		case YAML_SCALAR_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (ynode_read(p, &yp, &ev, 0, root) != 0)
-				goto out;
-			continue;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-out:
-	yaml_parser_delete(&yp);
+	if ((rc = ynode_load(text, len, root, &err)) != 0)
+		perr_pos(p, err.line, err.col, "%s", err.msg);
+	free(err.msg);
 	return rc;
 }
 
@@ -564,7 +248,8 @@ check_key(struct parse *p, const struct ynode *m, size_t i)
 	if (check_node(p, k) != 0)
 		return -1;
 	if (k->type != Y_SCALAR)
-		return perr(p, k, "a key must be a string, not %s", type_name(k));
+		return perr(p, k, "a key must be a string, not %s",
+		    ynode_type_name(k));
 	if (strlen(k->value) != k->len)
 		return perr(p, k, "a key must not contain a NUL character");
 	for (j = 0; j < i; j += 2) {
@@ -598,7 +283,7 @@ not_one_of(struct parse *p, const struct ynode *at, const char *what,
 	char		 b[SHOW_MAX], *list;
 	int		 rc;
 
-	if ((near = closest(word, names, n)) != NULL) {
+	if ((near = closest_word(word, names, n)) != NULL) {
 		return perr(p, at, "unknown %s '%s'; did you mean '%s'?", what,
 		    show(b, sizeof b, word), near);
 	}
@@ -636,7 +321,7 @@ walk_fields(struct parse *p, const struct ynode *m, const struct field *fields,
 	size_t			 i, mark;
 
 	if (m->type != Y_MAP)
-		return perr(p, m, "must be a map, not %s", type_name(m));
+		return perr(p, m, "must be a map, not %s", ynode_type_name(m));
 	for (i = 0; i < m->n; i += 2) {
 		k = m->items[i];
 		v = m->items[i + 1];
@@ -651,7 +336,8 @@ walk_fields(struct parse *p, const struct ynode *m, const struct field *fields,
 		mark = kp_key(p, k->value);
 		if (check_node(p, v) != 0)
 			return -1;
-		if (!is_null(v) && f->take(p, v, (char *)base + f->off) != 0)
+		if (!ynode_is_null(v) &&
+		    f->take(p, v, (char *)base + f->off) != 0)
 			return -1;
 		kp_pop(p, mark);
 	}
@@ -665,7 +351,7 @@ walk_list(struct parse *p, const struct ynode *v, void *dst, take_fn item)
 	size_t	i, mark;
 
 	if (v->type != Y_SEQ)
-		return perr(p, v, "must be a list, not %s", type_name(v));
+		return perr(p, v, "must be a list, not %s", ynode_type_name(v));
 	for (i = 0; i < v->n; i++) {
 		mark = kp_index(p, i);
 		if (check_node(p, v->items[i]) != 0 ||
@@ -683,10 +369,11 @@ static int
 scalar_value(struct parse *p, const struct ynode *v, const char **out)
 {
 	if (v->type != Y_SCALAR)
-		return perr(p, v, "must be a string, not %s", type_name(v));
+		return perr(p, v, "must be a string, not %s",
+		    ynode_type_name(v));
 	if (strlen(v->value) != v->len)
 		return perr(p, v, "contains a NUL character; remove it");
-	*out = is_null(v) ? "" : v->value;
+	*out = ynode_is_null(v) ? "" : v->value;
 	return 0;
 }
 
@@ -938,7 +625,7 @@ take_claims(struct parse *p, const struct ynode *v, void *dst)
 
 	if (v->type != Y_MAP) {
 		return perr(p, v, "must be a map of claim names to values, "
-		    "not %s", type_name(v));
+		    "not %s", ynode_type_name(v));
 	}
 	for (i = 0; i < v->n; i += 2) {
 		mark = p->kp.len;
@@ -1416,7 +1103,7 @@ node_item(struct parse *p, const struct ynode *v, void *dst)
 		n->name = xstrdup(n->host);
 	} else {
 		return perr(p, v, "must be a host name or a map with 'host', "
-		    "not %s", type_name(v));
+		    "not %s", ynode_type_name(v));
 	}
 	for (i = 0; i + 1 < c->n_nodes; i++) {
 		if (strcmp(c->nodes[i].name, n->name) == 0) {
@@ -1455,7 +1142,7 @@ binding_item(struct parse *p, const struct ynode *v, void *dst)
 
 	if (v->type != Y_MAP) {
 		return perr(p, v, "must be a map with name, cluster_role and "
-		    "users or groups, not %s", type_name(v));
+		    "users or groups, not %s", ynode_type_name(v));
 	}
 	c->rbac.bindings = xreallocarray(c->rbac.bindings,
 	    c->rbac.n_bindings + 1, sizeof *c->rbac.bindings);
@@ -1496,16 +1183,16 @@ binding_unique(struct parse *p, const struct ynode *v, size_t i)
 			continue;
 		kp_index(p, i);
 		kp_key(p, "name");
-		at = map_value(v->items[i], "name");
+		at = ynode_map_value(v->items[i], "name");
 		if (bs[i].namespace == NULL) {
 			return perr(p, at, "duplicate binding '%s' (first at "
 			    "line %d)", show(b1, sizeof b1, bs[i].name),
-			    map_value(v->items[j], "name")->line);
+			    ynode_map_value(v->items[j], "name")->line);
 		}
 		return perr(p, at, "duplicate binding '%s' in namespace '%s' "
 		    "(first at line %d)", show(b1, sizeof b1, bs[i].name),
 		    show(b2, sizeof b2, bs[i].namespace),
-		    map_value(v->items[j], "name")->line);
+		    ynode_map_value(v->items[j], "name")->line);
 	}
 	return 0;
 }
@@ -1637,7 +1324,7 @@ finish_oidc(struct parse *p, const struct ynode *root)
 	size_t			 i;
 
 	kp_set(p, "");
-	if ((at = map_key(root, "oidc")) == NULL)
+	if ((at = ynode_map_key(root, "oidc")) == NULL)
 		return perr(p, root, "missing required key 'oidc'");
 	kp_set(p, "oidc");
 	if (c->oidc.issuer_url == NULL)
@@ -1646,7 +1333,7 @@ finish_oidc(struct parse *p, const struct ynode *root)
 		return perr(p, at, "missing required key 'client_id'");
 	if (c->oidc.groups_prefix != NULL && c->oidc.groups_claim == NULL) {
 		kp_set(p, "oidc.groups_prefix");
-		return perr(p, map_value(map_value(root, "oidc"),
+		return perr(p, ynode_map_value(ynode_map_value(root, "oidc"),
 		    "groups_prefix"), "is set but oidc.groups_claim is not; "
 		    "set groups_claim (e.g. groups) or remove groups_prefix");
 	}
@@ -1692,15 +1379,15 @@ finish_rbac(struct parse *p, const struct ynode *root)
 
 	if (c->oidc.groups_claim != NULL)
 		return 0;
-	list = map_value(map_value(root, "rbac"), "bindings");
+	list = ynode_map_value(ynode_map_value(root, "rbac"), "bindings");
 	for (i = 0; i < c->rbac.n_bindings; i++) {
 		if (c->rbac.bindings[i].groups.n == 0)
 			continue;
 		kp_set(p, "rbac.bindings");
 		kp_index(p, i);
 		kp_key(p, "groups");
-		return perr(p, map_value(list->items[i], "groups"), "needs "
-		    "oidc.groups_claim: without it the apiserver reads no "
+		return perr(p, ynode_map_value(list->items[i], "groups"),
+		    "needs oidc.groups_claim: without it the apiserver reads no "
 		    "groups from tokens and these never match; set "
 		    "oidc.groups_claim (e.g. groups)");
 	}
@@ -1726,7 +1413,7 @@ finish_defaults(struct config *c)
 static int
 check_root(struct parse *p, const struct ynode *root)
 {
-	if (root == NULL || is_null(root)) {
+	if (root == NULL || ynode_is_null(root)) {
 		return perr_pos(p, root != NULL ? root->line : 1,
 		    root != NULL ? root->col : 1, "the file is empty; it needs "
 		    "at least oidc.issuer_url and oidc.client_id (see "
@@ -1736,7 +1423,7 @@ check_root(struct parse *p, const struct ynode *root)
 		return -1;
 	if (root->type != Y_MAP) {
 		return perr(p, root, "the top level must be a map (oidc:, ssh:, "
-		    "nodes:, ...), not %s", type_name(root));
+		    "nodes:, ...), not %s", ynode_type_name(root));
 	}
 	return 0;
 }
@@ -1777,13 +1464,11 @@ config_parse(const char *text, size_t len, const char *path,
 
 	memset(&p, 0, sizeof p);
 	p.path = path;
-	p.text = text;
-	p.len = len;
 	p.c = c;
 	p.cause = cause;
 	buf_init(&p.kp);
 
-	if (tree_load(&p, &root) != 0 || check_root(&p, root) != 0)
+	if (tree_load(&p, text, len, &root) != 0 || check_root(&p, root) != 0)
 		goto out;
 	if (walk_fields(&p, root, top_fields, c) != 0)
 		goto out;

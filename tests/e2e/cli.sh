@@ -102,6 +102,18 @@ is "$(wc -l <"$T/err")" 1 "a bad config gives one line"
 check "the line has file:line:column and the key" \
 	grep -qx "bad.yaml:3:3: oidc: unknown key 'clientid'; did you mean 'client_id'?" "$T/err"
 
+# An installed copy finds its templates in PREFIX/share/okta-k8s, and the
+# build tree's binary those of the source tree.
+mkdir -p "$T/prefix/bin" "$T/prefix/share/okta-k8s"
+cp "$OKTA_K8S" "$T/prefix/bin/"
+cp "$top_srcdir"/templates/*.yaml "$T/prefix/share/okta-k8s/"
+echo "# the installed copy" >>"$T/prefix/share/okta-k8s/okta-k8s.yaml"
+"$T/prefix/bin/okta-k8s" init -c "$T/installed.yaml" 2>/dev/null
+check "an installed binary uses the installed templates" \
+	grep -qx '# the installed copy' "$T/installed.yaml"
+same_file "$T/other.yaml" "$top_srcdir/templates/okta-k8s.yaml" \
+	"the build tree's binary uses the source templates"
+
 # setup needs --local in this version.
 run setup -c opt.yaml
 is "$(status)" 1 "setup without --local exits 1"
