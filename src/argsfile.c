@@ -235,7 +235,7 @@ argsfile_set(struct argsfile *af, const char *name,
 	struct argsfile		 out;
 	const struct args_line	**old;
 	size_t			 i, n_old, first;
-	bool			 last_named;
+	bool			 open = false;
 
 	first = find_named(af, name, &old, &n_old);
 	if (first == SIZE_MAX) {
@@ -244,22 +244,23 @@ argsfile_set(struct argsfile *af, const char *name,
 		goto out;
 	}
 
+	/* OPEN: the last line so far stands where the file's last line
+	   stood, so it keeps the file's final newline or lack of one. */
 	memset(&out, 0, sizeof out);
 	out.crlf = af->crlf;
 	for (i = 0; i < af->n; i++) {
-		if (i == first)
+		if (i == first && n > 0) {
 			push_wanted(&out, old, n_old, name, values, n);
+			open = true;
+		}
 		if (line_named(&af->lines[i], name))
 			continue;
 		out.lines = xreallocarray(out.lines, out.n + 1,
 		    sizeof *out.lines);
 		line_copy(&out.lines[out.n++], &af->lines[i]);
+		open = i + 1 == af->n;
 	}
-	/* When the last line goes, the line before it (which has an ending)
-	   is last. */
-	last_named = line_named(&af->lines[af->n - 1], name);
-	out.final_newline = af->final_newline ||
-	    (last_named && (first != af->n - 1 || n == 0));
+	out.final_newline = af->final_newline || !open;
 	lines_replace(af, &out);
 out:
 	free(old);

@@ -146,17 +146,20 @@ node_role_name(enum node_role role)
 }
 
 /*
- * Run SCRIPT with IN; a non-zero exit becomes *cause ("WHAT: REASON", the
- * script's last line of standard error). RES may be NULL.
+ * Run SCRIPT with IN, silent for at most WAIT seconds (0: the transport's
+ * limit); a non-zero exit becomes *cause ("WHAT: REASON", the script's last
+ * line of standard error). RES may be NULL.
  */
 static int
-node_run(struct node *n, const char *what, const char *script,
-    const char *in, size_t inlen, struct exec_result *res, char **cause)
+node_run_wait(struct node *n, const char *what, const char *script,
+    const char *in, size_t inlen, int wait, struct exec_result *res,
+    char **cause)
 {
 	struct exec_result	 r;
 	char			*reason;
 
-	if (transport_exec(n->transport, script, in, inlen, &r, cause) == -1)
+	if (transport_exec(n->transport, script, in, inlen, wait, &r,
+	    cause) == -1)
 		return -1;
 	if (r.status != 0) {
 		reason = exec_result_reason(&r);
@@ -171,6 +174,14 @@ node_run(struct node *n, const char *what, const char *script,
 	else
 		exec_result_release(&r);
 	return 0;
+}
+
+/* node_run_wait() within the transport's idle limit. */
+static int
+node_run(struct node *n, const char *what, const char *script,
+    const char *in, size_t inlen, struct exec_result *res, char **cause)
+{
+	return node_run_wait(n, what, script, in, inlen, 0, res, cause);
 }
 
 /* One "KEY VALUE" line at *P; advances *P. Returns false at the end. */
@@ -308,7 +319,7 @@ node_lock(struct node *n, const char *holder, char **cause)
 	int			 rc = -1;
 
 	in = xasprintf("%s\n", holder);
-	if (transport_exec(n->transport, lock_script, in, strlen(in), &res,
+	if (transport_exec(n->transport, lock_script, in, strlen(in), 0, &res,
 	    cause) == -1)
 		goto out;
 	if (res.status == 0) {
@@ -419,7 +430,8 @@ node_wait_ready(struct node *n, int timeout, char **cause)
 	char	in[32];
 
 	snprintf(in, sizeof in, "%d\n", timeout);
-	return node_run(n, "wait", ready_script, in, strlen(in), NULL, cause);
+	return node_run_wait(n, "wait", ready_script, in, strlen(in),
+	    timeout + 30, NULL, cause);
 }
 
 int
@@ -437,7 +449,7 @@ node_kubectl(struct node *n, const char *const *argv, const char *in,
 	}
 	buf_putc(&script, '\n');
 	rc = transport_exec(n->transport, script.data, in,
-	    in != NULL ? strlen(in) : 0, res, cause);
+	    in != NULL ? strlen(in) : 0, 0, res, cause);
 	buf_release(&script);
 	return rc;
 }

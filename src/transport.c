@@ -7,9 +7,9 @@
 
 int
 transport_exec(struct transport *t, const char *script, const char *in,
-    size_t inlen, struct exec_result *res, char **cause)
+    size_t inlen, int wait, struct exec_result *res, char **cause)
 {
-	return t->ops->exec(t, script, in, inlen, res, cause);
+	return t->ops->exec(t, script, in, inlen, wait, res, cause);
 }
 
 void

@@ -20,7 +20,8 @@ struct transport;
 struct transport_ops {
 	/* See transport_exec(). */
 	int	(*exec)(struct transport *t, const char *script, const char *in,
-		    size_t inlen, struct exec_result *res, char **cause);
+		    size_t inlen, int wait, struct exec_result *res,
+		    char **cause);
 	void	(*free)(struct transport *t);
 };
 
@@ -31,12 +32,15 @@ struct transport {
 
 /*
  * Run SCRIPT with /bin/sh on the node, as root (through `sudo -n` when the
- * login is not root), feeding it IN (INLEN bytes; may be NULL). Returns 0
- * with RES filled (release with exec_result_release) whatever the exit
- * status, or -1 with *cause set when the script could not be run at all.
+ * login is not root), feeding it IN (INLEN bytes; may be NULL). The script
+ * may stay silent for WAIT seconds (0: the transport's idle limit, as for
+ * every quick command; the readiness wait asks for longer). Returns 0 with
+ * RES filled (release with exec_result_release) whatever the exit status,
+ * or -1 with *cause set when the script could not be run at all or went
+ * silent for too long.
  */
 int transport_exec(struct transport *t, const char *script, const char *in,
-    size_t inlen, struct exec_result *res, char **cause);
+    size_t inlen, int wait, struct exec_result *res, char **cause);
 
 void transport_free(struct transport *t);
 

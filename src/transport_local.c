@@ -86,7 +86,7 @@ local_pump(int fds[3], const char *in, size_t inlen, struct exec_result *res)
 
 static int
 local_exec(struct transport *t, const char *script, const char *in,
-    size_t inlen, struct exec_result *res, char **cause)
+    size_t inlen, int wait, struct exec_result *res, char **cause)
 {
 	int	pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
 	int	fds[3], status, saved;
