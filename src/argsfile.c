@@ -15,8 +15,8 @@ is_trim_space(char c)
 }
 
 /*
- * Read TEXT as kubelite does: trim, skip blank lines and comments, delete
- * every quote, split the name from the value at the first '=' or ' '.
+ * Read L's text as kubelite does: trim, skip blank lines and comments,
+ * delete every quote, split the name from the value at the first '=' or ' '.
  */
 static void
 line_read(struct args_line *l)
@@ -54,7 +54,7 @@ line_clear(struct args_line *l)
 }
 
 /* Append a line of LEN bytes at TEXT with the given ending. */
-static struct args_line *
+static void
 lines_push(struct argsfile *af, const char *text, size_t len, bool cr)
 {
 	struct args_line	*l;
@@ -65,7 +65,6 @@ lines_push(struct argsfile *af, const char *text, size_t len, bool cr)
 	l->text = xstrndup(text, len);
 	l->cr = cr;
 	line_read(l);
-	return l;
 }
 
 /* Split TEXT into lines, each read as kubelite reads it. Caller frees. */
@@ -80,8 +79,6 @@ argsfile_parse(const char *text, size_t len)
 	af->final_newline = true;
 	while (p < end) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			/* A line without ending takes the file's style if
-			   it ever gets one. */
 			af->final_newline = false;
 			lines_push(af, p, (size_t)(end - p), false);
 			break;
@@ -92,6 +89,7 @@ argsfile_parse(const char *text, size_t len)
 		lines_push(af, p, (size_t)(nl - p) - cr, cr);
 		p = nl + 1;
 	}
+	/* A last line without ending takes the file's style if it gets one. */
 	if (!af->final_newline)
 		af->lines[af->n - 1].cr = af->crlf;
 	return af;
@@ -145,14 +143,18 @@ argsfile_has(const struct argsfile *af, const char *name)
 	return false;
 }
 
-/* Copy line L into OUT (deep). */
+/* Append a copy of line L to AF. */
 static void
-line_copy(struct args_line *out, const struct args_line *l)
+lines_push_copy(struct argsfile *af, const struct args_line *l)
 {
-	out->text = xstrdup(l->text);
-	out->name = l->name != NULL ? xstrdup(l->name) : NULL;
-	out->value = l->value != NULL ? xstrdup(l->value) : NULL;
-	out->cr = l->cr;
+	struct args_line	*c;
+
+	af->lines = xreallocarray(af->lines, af->n + 1, sizeof *af->lines);
+	c = &af->lines[af->n++];
+	c->text = xstrdup(l->text);
+	c->name = l->name != NULL ? xstrdup(l->name) : NULL;
+	c->value = l->value != NULL ? xstrdup(l->value) : NULL;
+	c->cr = l->cr;
 }
 
 /*
@@ -169,9 +171,7 @@ push_wanted(struct argsfile *out, const struct args_line *const *old,
 	for (k = 0; k < n; k++) {
 		if (k < n_old && old[k]->value != NULL &&
 		    strcmp(old[k]->value, values[k]) == 0) {
-			out->lines = xreallocarray(out->lines, out->n + 1,
-			    sizeof *out->lines);
-			line_copy(&out->lines[out->n++], old[k]);
+			lines_push_copy(out, old[k]);
 			continue;
 		}
 		text = xasprintf("%s=%s", name, values[k]);
@@ -255,9 +255,7 @@ argsfile_set(struct argsfile *af, const char *name,
 		}
 		if (line_named(&af->lines[i], name))
 			continue;
-		out.lines = xreallocarray(out.lines, out.n + 1,
-		    sizeof *out.lines);
-		line_copy(&out.lines[out.n++], &af->lines[i]);
+		lines_push_copy(&out, &af->lines[i]);
 		open = i + 1 == af->n;
 	}
 	out.final_newline = af->final_newline || !open;

@@ -31,7 +31,7 @@ struct side {
 	long		 n;
 	long		 nbody;
 	long		*eq;		/* equivalence class of each line */
-	bool		*changed;	/* [-1] and [nbody..nbody+1] stay false */
+	bool		*changed;	/* [-1], [nbody], [nbody + 1]: false */
 	long		*undisc;	/* classes of the lines not discarded */
 	long		*real;		/* and where they are in the body */
 	long		 nundisc;
@@ -40,8 +40,8 @@ struct side {
 struct run {
 	struct side	 s[2];
 	long		 lo;		/* the first body line, on both sides */
-	long		*fd;		/* furthest x on each diagonal, forward */
-	long		*bd;		/* and backward */
+	long		*fd;		/* furthest x on each diagonal, */
+	long		*bd;		/* forward and backward */
 };
 
 /* A change: DELETED lines at LINE0 replaced by INSERTED lines at LINE1. */
@@ -63,7 +63,7 @@ line_eq(const struct line *a, const struct line *b)
 static void
 split_lines(const char *text, size_t len, struct side *s)
 {
-	const char	*p = text, *end = text + len, *nl;
+	const char	*p, *end = text + len, *nl;
 	size_t		 n = 0;
 
 	for (p = text; p < end && (nl = memchr(p, '\n', (size_t)(end - p)));
@@ -549,11 +549,13 @@ static void
 put_hunks(struct buf *out, const struct run *r, const struct changes *cs)
 {
 	size_t	s, e;
+	long	gap;
 
 	for (s = 0; s < cs->n; s = e + 1) {
 		for (e = s; e + 1 < cs->n; e++) {
-			if (cs->v[e + 1].line0 -
-			    (cs->v[e].line0 + cs->v[e].deleted) >= 2 * CONTEXT + 1)
+			gap = cs->v[e + 1].line0 -
+			    (cs->v[e].line0 + cs->v[e].deleted);
+			if (gap >= 2 * CONTEXT + 1)
 				break;
 		}
 		put_hunk(out, r, &cs->v[s], e - s + 1);

@@ -24,9 +24,9 @@ show(const char *text)
 	size_t		 n = 0;
 
 	for (; *text != '\0' && n + 3 < sizeof out; text++) {
-		if (*text == '\n' || *text == '\r' || *text == '\t') {
+		if (strchr("\n\r\t", *text) != NULL) {
 			out[n++] = '\\';
-			out[n++] = *text == '\n' ? 'n' : *text == '\r' ? 'r' : 't';
+			out[n++] = "nrt"[strchr("\n\r\t", *text) - "\n\r\t"];
 		} else
 			out[n++] = *text;
 	}

@@ -13,18 +13,18 @@
 #define ISSUER	"https://dev-123456.okta.com/oauth2/default"
 #define CLIENT	"0oa1g3wxh9x9KLciv4x9"
 
-/* The lines a typical config adds at the end of a file. */
-static const char typical_block[] =
-    "--oidc-issuer-url=" ISSUER "\n"
-    "--oidc-client-id=" CLIENT "\n"
-    "--oidc-username-claim=preferred_username\n"
-    "--oidc-username-prefix=oidc:\n"
-    "--oidc-groups-claim=groups\n"
-    "--oidc-groups-prefix=oidcgroup:\n";
+#define L_ISSUER	"--oidc-issuer-url=" ISSUER "\n"
+#define L_CLIENT	"--oidc-client-id=" CLIENT "\n"
+#define L_USER		"--oidc-username-claim=preferred_username\n" \
+			"--oidc-username-prefix=oidc:\n"
+#define L_GROUPS	"--oidc-groups-claim=groups\n" \
+			"--oidc-groups-prefix=oidcgroup:\n"
+#define L_RBAC		"--authorization-mode=RBAC,Node\n"
 
-static const char groups_lines[] =
-    "--oidc-groups-claim=groups\n"
-    "--oidc-groups-prefix=oidcgroup:\n";
+/* The lines a typical config adds at the end of a file. */
+static const char typical_block[] = L_ISSUER L_CLIENT L_USER L_GROUPS;
+
+static const char groups_lines[] = L_GROUPS;
 
 static const char *
 top_srcdir(void)
@@ -112,20 +112,28 @@ apply_str(const char *text, const struct flagset *fs, bool *leaves)
 	return apply(text, strlen(text), fs, leaves);
 }
 
-/* Apply C to TEXT and compare with WANT and the AlwaysAllow warning. */
+/* Apply FS to TEXT and compare with WANT and the AlwaysAllow warning. */
+static void
+check_apply_fs(const char *what, const struct flagset *fs, const char *text,
+    const char *want, bool want_leaves)
+{
+	char	*out;
+	bool	 leaves = !want_leaves;
+
+	out = apply_str(text, fs, &leaves);
+	is_str(out, want, "apply: %s", what);
+	is_int(leaves, want_leaves, "apply: %s: leaves AlwaysAllow", what);
+	free(out);
+}
+
 static void
 check_apply(const char *what, const struct config *c, const char *text,
     const char *want, bool want_leaves)
 {
-	struct flagset	 fs;
-	char		*out;
-	bool		 leaves = !want_leaves;
+	struct flagset	fs;
 
 	flagset_from_config(&fs, c);
-	out = apply_str(text, &fs, &leaves);
-	is_str(out, want, "apply: %s", what);
-	is_int(leaves, want_leaves, "apply: %s: leaves AlwaysAllow", what);
-	free(out);
+	check_apply_fs(what, &fs, text, want, want_leaves);
 	flagset_release(&fs);
 }
 
@@ -135,11 +143,13 @@ remove_lines(const char *text, const char *lines)
 {
 	char		*out = xstrdup(text), *at, *line;
 	const char	*p, *nl;
+	size_t		 n;
 
 	for (p = lines; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
 		line = xstrndup(p, (size_t)(nl - p) + 1);
+		n = strlen(line);
 		if ((at = strstr(out, line)) != NULL)
-			memmove(at, at + strlen(line), strlen(at + strlen(line)) + 1);
+			memmove(at, at + n, strlen(at + n) + 1);
 		free(line);
 	}
 	return out;
@@ -404,7 +414,8 @@ test_golden(void)
 	};
 	struct config	*c = typical_config();
 	struct flagset	 fs;
-	char		*in, *exp, *text = NULL, *want = NULL, *out, *cause = NULL;
+	char		*in, *exp, *text = NULL, *want = NULL, *out;
+	char		*cause = NULL;
 	size_t		 i, len;
 
 	flagset_from_config(&fs, c);
@@ -454,7 +465,8 @@ test_crlf(void)
 {
 	struct config	*c = typical_config();
 	struct flagset	 fs;
-	char		*path, *text, *crlf, *want, *lf_out, *out, *cause = NULL;
+	char		*path, *text, *crlf, *want, *lf_out, *out;
+	char		*cause = NULL;
 	size_t		 len;
 
 	path = xasprintf("%s/tests/data/microk8s-args/"
@@ -485,11 +497,91 @@ test_edits(void)
 {
 	struct config	*c = typical_config();
 
-	check_apply("no final newline: one is added before our lines",
-	    c, "--v=4\n--authorization-mode=AlwaysAllow",
-	    "--v=4\n--authorization-mode=RBAC,Node\n" "%s", true);
-	/* (the line above is checked properly below; keep the real one) */
+	check_apply("no final newline: one is added before our lines", c,
+	    "--v=4\n--authorization-mode=AlwaysAllow",
+	    "--v=4\n" L_RBAC L_ISSUER L_CLIENT L_USER L_GROUPS, true);
+	check_apply("--etcd-servers and --etcd-servers-overrides untouched", c,
+	    "--etcd-servers-overrides=/events#https://e:2379\n"
+	    "--etcd-servers=unix://x\n" L_RBAC,
+	    "--etcd-servers-overrides=/events#https://e:2379\n"
+	    "--etcd-servers=unix://x\n" L_RBAC L_ISSUER L_CLIENT L_USER
+	    L_GROUPS, false);
+	check_apply("a flag of ours twice ends up once, at the first place", c,
+	    "--oidc-client-id=old\n--v=4\n" L_CLIENT L_RBAC,
+	    L_CLIENT "--v=4\n" L_RBAC L_ISSUER L_USER L_GROUPS, false);
+	check_apply("the same client id in the space form is kept", c,
+	    "--oidc-client-id " CLIENT "\n" L_RBAC,
+	    "--oidc-client-id " CLIENT "\n" L_RBAC L_ISSUER L_USER L_GROUPS,
+	    false);
+	check_apply("a quoted issuer with the same value is kept", c,
+	    "--oidc-issuer-url='" ISSUER "'\n" L_RBAC,
+	    "--oidc-issuer-url='" ISSUER "'\n" L_RBAC L_CLIENT L_USER
+	    L_GROUPS, false);
+	check_apply("no mode line: RBAC,Node after our flags", c,
+	    "--v=4\n", "--v=4\n" L_ISSUER L_CLIENT L_USER L_GROUPS L_RBAC,
+	    true);
+	check_apply("Node,Webhook gets RBAC", c,
+	    "--authorization-mode=Node,Webhook\n",
+	    "--authorization-mode=Node,Webhook,RBAC\n" L_ISSUER L_CLIENT
+	    L_USER L_GROUPS, false);
+	check_apply("two mode lines: one, at the first place", c,
+	    "--authorization-mode=Node\n--v=4\n"
+	    "--authorization-mode=AlwaysAllow\n",
+	    "--authorization-mode=Node,RBAC\n--v=4\n" L_ISSUER L_CLIENT
+	    L_USER L_GROUPS, true);
+
+	add_claim(c, "aud", "kubernetes");
+	add_claim(c, "hd", "example.com");
+	strvec_push(&c->oidc.signing_algs, "RS256");
+	set_str(&c->oidc.ca_file, "/home/me/okta-ca.pem");
+	check_apply("required claims: sorted lines in place of the old one", c,
+	    "--v=4\n--oidc-required-claim=zz=1\n--x=1\n" L_RBAC,
+	    "--v=4\n--oidc-required-claim=aud=kubernetes\n"
+	    "--oidc-required-claim=hd=example.com\n--x=1\n" L_RBAC
+	    L_ISSUER L_CLIENT L_USER L_GROUPS
+	    "--oidc-signing-algs=RS256\n"
+	    "--oidc-ca-file=" FLAGS_CA_PATH "\n", false);
+	check_apply("every flag new, in SPEC order", c,
+	    "--authorization-mode=AlwaysAllow\n",
+	    L_RBAC L_ISSUER L_CLIENT L_USER L_GROUPS
+	    "--oidc-required-claim=aud=kubernetes\n"
+	    "--oidc-required-claim=hd=example.com\n"
+	    "--oidc-signing-algs=RS256\n"
+	    "--oidc-ca-file=" FLAGS_CA_PATH "\n", true);
+
+	c->rbac.enable = false;
+	check_apply("without rbac the mode line is left alone", c,
+	    "--authorization-mode=AlwaysAllow\n--oidc-ca-file=/x\n",
+	    "--authorization-mode=AlwaysAllow\n"
+	    "--oidc-ca-file=" FLAGS_CA_PATH "\n" L_ISSUER L_CLIENT L_USER
+	    L_GROUPS
+	    "--oidc-required-claim=aud=kubernetes\n"
+	    "--oidc-required-claim=hd=example.com\n"
+	    "--oidc-signing-algs=RS256\n", false);
 	test_config_free(c);
+}
+
+static void
+test_none(void)
+{
+	struct flagset	fs;
+
+	flagset_none(&fs);
+	check_apply_fs("flagset_none removes every flag of ours", &fs,
+	    "--v=4\n" L_ISSUER "--oidc-client-id x\n" L_USER
+	    "# --oidc-client-id=commented\n" L_GROUPS
+	    "--oidc-required-claim=a=1\n--oidc-required-claim=b=2\n"
+	    "--oidc-signing-algs=RS256\n--oidc-ca-file=/x\n"
+	    "--oidc-other=not-ours\n" L_ISSUER
+	    "--authorization-mode=Node,RBAC\n--x=1",
+	    "--v=4\n# --oidc-client-id=commented\n--oidc-other=not-ours\n"
+	    "--authorization-mode=Node,RBAC\n--x=1", false);
+	check_apply_fs("flagset_none leaves AlwaysAllow as it is", &fs,
+	    "--authorization-mode=AlwaysAllow\n" L_CLIENT,
+	    "--authorization-mode=AlwaysAllow\n", false);
+	check_apply_fs("flagset_none on a file without our flags", &fs,
+	    "--v=4", "--v=4", false);
+	flagset_release(&fs);
 }
 
 int
@@ -501,5 +593,6 @@ main(void)
 	test_golden();
 	test_crlf();
 	test_edits();
+	test_none();
 	return tap_done();
 }
