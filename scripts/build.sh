@@ -2,6 +2,6 @@
 # Configure (once) and build okta-k8s in the source tree.
 set -eu
 cd "$(dirname "$0")/.."
-[ -x configure ] || autoreconf -fi
-[ -f Makefile ] || ./configure ${CONFIGURE_FLAGS:-}
-make -j"$(nproc)"
+[ -x configure ] || autoreconf -fi 2>/dev/null || autoreconf -fi
+[ -f Makefile ] || ./configure -q ${CONFIGURE_FLAGS:-}
+make -s -j"$(nproc)"

@@ -4,6 +4,6 @@
 cd "$(dirname "$0")/.."
 passed=$(cat tests/*/*.log 2>/dev/null | grep -c '^ok ')
 failed=$(cat tests/*/*.log 2>/dev/null | grep -c '^not ok ')
-skipped=$(grep -l '^SKIP:' tests/*/*.trs 2>/dev/null | wc -l)
+skipped=$(grep -l '^:test-result: SKIP' tests/*/*.trs 2>/dev/null | wc -l)
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

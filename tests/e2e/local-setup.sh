@@ -236,6 +236,17 @@ same_file "$W/$ARGS" "$CORPUS" "a worker's args file is untouched"
 is "$(restarts "$W")" 0 "a worker is not restarted"
 check "the worker is reported as skipped" grep -Eq '^pi-1 +worker .*skipped' "$T/out"
 
+# A MicroK8s before 1.21 (no kubelite): the apiserver service restarts.
+O=$T/old
+mknode "$O" --no-lite --args "$top_srcdir/tests/data/microk8s-args/kube-apiserver.20200513.ff4cc97c"
+okta "$O" setup --local
+is "$(status)" 0 "setup on a node without kubelite exits 0"
+is "$(grep -c ' snap restart microk8s.daemon-apiserver$' "$O/microk8s/common/standin/calls.log")" 1 \
+	"without kubelite, microk8s.daemon-apiserver is restarted once"
+is "$(grep -c 'daemon-kubelite' "$O/microk8s/common/standin/calls.log")" 0 \
+	"and kubelite is not"
+check "the summary says restart of the apiserver" grep -q 'pi-1: restart the apiserver' "$T/err"
+
 # 10. Ctrl-C during the wait: the node in hand is finished, then it stops.
 echo 2 >"$N/microk8s/common/standin/fault-slow-start"
 sed -i 's/^  restart_timeout: 3$/  restart_timeout: 10/' "$T/okta-k8s.yaml"
