@@ -45,7 +45,26 @@ struct cmd_ctx {
 /* The value of the command's option NAME ("" for a switch), or NULL. */
 const char *cmd_value(const struct cmd_ctx *ctx, const char *name);
 
+/* The rolling commands (cmd/run.c). */
+enum fleet_mode;
+struct fleet;
+
+/*
+ * The nodes the command acts on, read and planned for MODE; errors are
+ * printed. Returns NULL on an error that stops the command.
+ */
+struct fleet *cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode);
+
+/*
+ * setup, remove and rollback: plan; with --dry-run print the plan, else
+ * roll it out; report. Returns the exit code.
+ */
+int cmd_fleet_change(struct cmd_ctx *ctx, enum fleet_mode mode);
+
 extern const struct cmd_entry cmd_setup_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_rollback_entry;
+extern const struct cmd_entry cmd_remove_entry;
 extern const struct cmd_entry cmd_render_entry;
 extern const struct cmd_entry cmd_init_entry;
 

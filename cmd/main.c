@@ -5,6 +5,7 @@
 #include "build-config.h"
 
 #include <getopt.h>
+#include <libssh2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_setup_entry,
+	&cmd_status_entry,
+	&cmd_rollback_entry,
+	&cmd_remove_entry,
 	&cmd_render_entry,
 	&cmd_init_entry,
 };
@@ -349,7 +353,13 @@ main(int argc, char **argv)
 		ctx.entry = e;
 		ctx.argc--;
 		ctx.argv++;
-		rc = run_command(&ctx, &g);
+		if (libssh2_init(0) != 0) {
+			output_error("cannot initialise libssh2");
+			rc = EXIT_ERROR;
+		} else {
+			rc = run_command(&ctx, &g);
+			libssh2_exit();
+		}
 	}
 out:
 	config_free(ctx.config);

@@ -6,7 +6,7 @@ set -eu
 PACKAGES="gcc make autoconf automake pkg-config
 libyaml-dev libcurl4-openssl-dev libjansson-dev libssh2-1-dev libssl-dev
 python3 python3-yaml python3-cryptography
-openssh-server openssh-client util-linux diffutils procps"
+openssh-server openssh-client util-linux diffutils procps sudo"
 
 missing=
 for p in $PACKAGES; do

@@ -1,33 +1,34 @@
-/* Inventory, plan and the rolling change over every node. */
+/* Read every node in parallel and plan the change. */
 #include "build-config.h"
 
-#include <signal.h>
-#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "diff.h"
 #include "fleet.h"
 #include "output.h"
 #include "rbac.h"
 
-volatile sig_atomic_t fleet_interrupt;
-
 struct fleet *
-fleet_new(const struct config *c, struct node **nodes, size_t n)
+fleet_new(const struct config *c, enum fleet_mode mode, struct node **nodes,
+    size_t n)
 {
 	struct fleet	*f;
 	size_t		 i;
 
 	f = xcalloc(1, sizeof *f);
 	f->config = c;
+	f->mode = mode;
 	f->n = n;
 	f->nodes = xcalloc(n, sizeof *f->nodes);
 	for (i = 0; i < n; i++)
 		f->nodes[i].node = nodes[i];
-	flagset_from_config(&f->flags, c);
+	if (mode == FLEET_REMOVE)
+		flagset_none(&f->flags);
+	else
+		flagset_from_config(&f->flags, c);
 	return f;
 }
 
@@ -53,13 +54,14 @@ fleet_free(struct fleet *f)
 }
 
 const char *
-node_result_name(enum node_result r)
+node_result_name(enum node_result r, bool status)
 {
 	static const char *const names[] = {
 		[NODE_RESULT_UNREACHABLE] = "unreachable",
 		[NODE_RESULT_SKIPPED] = "skipped (worker)",
 		[NODE_RESULT_IN_SYNC] = "in sync",
 		[NODE_RESULT_PENDING] = "changes pending",
+		[NODE_RESULT_NO_BACKUP] = "no backup to roll back to",
 		[NODE_RESULT_CHANGED] = "changed",
 		[NODE_RESULT_FAILED] = "failed, not changed",
 		[NODE_RESULT_ROLLED_BACK] = "rolled back",
@@ -67,48 +69,112 @@ node_result_name(enum node_result r)
 		[NODE_RESULT_NOT_REACHED] = "not changed (rollout stopped)",
 	};
 
+	if (status && r == NODE_RESULT_PENDING)
+		return "drifted";
 	return names[r];
 }
 
-static void
-fleet_node_fail(struct fleet_node *fn, enum node_result r, char *cause)
+/* The args file node N should have: per mode. Returns NULL for none. */
+static const char *
+fleet_target(struct fleet *f, struct fleet_node *fn, size_t *len)
 {
-	fn->result = r;
-	free(fn->error);
-	fn->error = cause;
+	struct node	*n = fn->node;
+	char		*cause = NULL;
+
+	if (f->mode != FLEET_ROLLBACK) {
+		plan_node(&f->flags, n->args, n->args_len, n->ca, n->ca_len,
+		    f->ca, f->ca_len, &fn->plan);
+		*len = fn->plan.args_len;
+		return fn->plan.args;
+	}
+	if (node_newest_backup(n, &cause) == -1) {
+		fn->result = NODE_RESULT_UNREACHABLE;
+		fn->error = cause;
+		return NULL;
+	}
+	if (n->newest_backup == NULL) {
+		fn->result = NODE_RESULT_NO_BACKUP;
+		return NULL;
+	}
+	fn->plan.args = xstrndup(n->newest_backup_data,
+	    n->newest_backup_len);
+	fn->plan.args_len = n->newest_backup_len;
+	fn->plan.change = true;
+	*len = fn->plan.args_len;
+	return fn->plan.args;
 }
 
-/* Read node FN and plan its change. */
+/* Read node FN and plan its change (run by several threads at once). */
 static void
 fleet_plan_node(struct fleet *f, struct fleet_node *fn)
 {
 	struct node	*n = fn->node;
+	const char	*target;
 	char		*cause = NULL, *from, *to;
+	size_t		 len = 0;
 
-	output_progress(n->name, "inventory");
 	if (node_inventory(n, &cause) == -1) {
-		fleet_node_fail(fn, NODE_RESULT_UNREACHABLE, cause);
+		fn->result = NODE_RESULT_UNREACHABLE;
+		fn->error = cause;
 		return;
 	}
 	if (n->role == NODE_ROLE_WORKER) {
 		fn->result = NODE_RESULT_SKIPPED;
 		return;
 	}
-	if (f->binder == NULL)
-		f->binder = n;
-	plan_node(&f->flags, n->args, n->args_len, n->ca, n->ca_len, f->ca,
-	    f->ca_len, &fn->plan);
-	if (fn->plan.leaves_always_allow)
-		f->leaves_always_allow = true;
-	fn->result = fn->plan.change ? NODE_RESULT_PENDING :
-	    NODE_RESULT_IN_SYNC;
+	if ((target = fleet_target(f, fn, &len)) == NULL)
+		return;
 	from = xasprintf("%s:%s", n->name, NODE_ARGS_PATH);
 	to = xasprintf("%s (okta-k8s)", from);
-	free(fn->diff);
-	fn->diff = diff_unified(n->args, n->args_len, fn->plan.args,
-	    fn->plan.args_len, from, to);
+	fn->diff = diff_unified(n->args, n->args_len, target, len, from, to);
+	fn->plan.change = fn->plan.ca_change || fn->diff != NULL;
+	fn->result = fn->plan.change ? NODE_RESULT_PENDING :
+	    NODE_RESULT_IN_SYNC;
 	free(from);
 	free(to);
+}
+
+/* A pool of threads taking the next node until none is left. */
+struct fleet_pool {
+	struct fleet	*f;
+	atomic_size_t	 next;
+};
+
+static void *
+fleet_worker(void *arg)
+{
+	struct fleet_pool	*pool = arg;
+	size_t			 i;
+
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->f->n) {
+		output_progress(pool->f->nodes[i].node->name, "inventory");
+		fleet_plan_node(pool->f, &pool->f->nodes[i]);
+	}
+	return NULL;
+}
+
+static void
+fleet_plan_nodes(struct fleet *f, int parallel)
+{
+	struct fleet_pool	 pool = { .f = f };
+	pthread_t		*threads;
+	size_t			 i, n;
+
+	n = (size_t)(parallel > 0 ? parallel : 1);
+	if (n > f->n)
+		n = f->n;
+	atomic_init(&pool.next, 0);
+	threads = xcalloc(n, sizeof *threads);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&threads[i], NULL, fleet_worker,
+		    &pool) != 0) {
+			fleet_worker(&pool);	/* no thread: do it here */
+			break;
+		}
+	}
+	while (i-- > 0)
+		pthread_join(threads[i], NULL);
+	free(threads);
 }
 
 /* The bindings: compare the config with what the binder node has live. */
@@ -117,7 +183,10 @@ fleet_plan_bindings(struct fleet *f, const char *tdir)
 {
 	json_t	*live = NULL;
 	char	*cause = NULL;
+	int	 rc;
 
+	if (f->mode == FLEET_ROLLBACK)
+		return;
 	if (f->binder == NULL) {
 		if (f->config->rbac.n_bindings > 0 && !fleet_unreachable(f))
 			output_warning("bindings not applied: no control-plane "
@@ -130,22 +199,35 @@ fleet_plan_bindings(struct fleet *f, const char *tdir)
 		free(cause);
 		return;
 	}
-	if (plan_bindings(f->config, tdir, live, &f->bindings, &cause) == -1)
+	if (f->mode == FLEET_REMOVE)
+		rc = plan_bindings(NULL, tdir, live, &f->bindings, &cause);
+	else
+		rc = plan_bindings(f->config, tdir, live, &f->bindings,
+		    &cause);
+	if (rc == -1)
 		f->bindings_error = cause;
 	json_decref(live);
 }
 
 int
-fleet_plan(struct fleet *f, const char *tdir, char **cause)
+fleet_plan(struct fleet *f, const char *tdir, int parallel, char **cause)
 {
 	size_t	i;
 
-	if (f->config->oidc.ca_file != NULL &&
+	if (f->mode == FLEET_SETUP && f->config->oidc.ca_file != NULL &&
 	    file_read(f->config->oidc.ca_file, &f->ca, &f->ca_len,
 	    cause) == -1)
 		return -1;
-	for (i = 0; i < f->n; i++)
-		fleet_plan_node(f, &f->nodes[i]);
+	fleet_plan_nodes(f, parallel);
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].node->role != NODE_ROLE_CONTROL_PLANE)
+			continue;
+		if (f->binder == NULL)
+			f->binder = f->nodes[i].node;
+		if (f->nodes[i].result == NODE_RESULT_PENDING &&
+		    f->nodes[i].plan.leaves_always_allow)
+			f->leaves_always_allow = true;
+	}
 	fleet_plan_bindings(f, tdir);
 	return 0;
 }
@@ -172,160 +254,4 @@ fleet_unreachable(const struct fleet *f)
 			return true;
 	}
 	return false;
-}
-
-/* "okta-k8s pid 123 on laptop by root since 2026-11-29T10:00:00Z" */
-static char *
-fleet_holder(void)
-{
-	char		 host[256] = "?", when[32] = "?";
-	const char	*user = getenv("USER");
-	time_t		 now = time(NULL);
-	struct tm	 tm;
-
-	gethostname(host, sizeof host - 1);
-	if (gmtime_r(&now, &tm) != NULL)
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xasprintf("okta-k8s pid %ld on %s by %s since %s",
-	    (long)getpid(), host, user != NULL ? user : "?", when);
-}
-
-/*
- * After a failed change on N: put the backup back, restart, wait. Returns
- * the node's result; *CAUSE gets the story.
- */
-static enum node_result
-fleet_restore(struct fleet *f, struct node *n, const char *why, char **cause)
-{
-	char	*err = NULL;
-	int	 timeout = f->config->microk8s.restart_timeout;
-
-	output_progress(n->name, "restoring the backup");
-	if (node_restore(n, &err) == -1 || node_restart(n, &err) == -1 ||
-	    (output_progress(n->name, "waiting for the apiserver"),
-	    node_wait_ready(n, timeout, &err) == -1)) {
-		*cause = xasprintf("%s; then the rollback failed: %s; "
-		    "'%s' needs a look (backups are next to it)", why, err,
-		    NODE_ARGS_PATH);
-		free(err);
-		return NODE_RESULT_NEEDS_PERSON;
-	}
-	*cause = xasprintf("%s; the previous args file is back and the "
-	    "apiserver is ready", why);
-	return NODE_RESULT_ROLLED_BACK;
-}
-
-/* Change one control-plane node: lock, write, restart, wait. */
-static enum node_result
-fleet_apply_node(struct fleet *f, struct fleet_node *fn, const char *holder)
-{
-	struct node	*n = fn->node;
-	enum node_result r = NODE_RESULT_CHANGED;
-	char		*cause = NULL, *why;
-
-	output_progress(n->name, "lock");
-	if (node_lock(n, holder, &cause) == -1) {
-		fleet_node_fail(fn, NODE_RESULT_FAILED, cause);
-		return fn->result;
-	}
-	output_progress(n->name, "back up and write '%s'", NODE_ARGS_PATH);
-	if (node_write(n, fn->plan.args, fn->plan.args_len,
-	    fn->plan.ca_change ? f->ca : NULL, f->ca_len, &cause) == -1) {
-		r = NODE_RESULT_FAILED;
-		goto out;
-	}
-	output_progress(n->name, "restart %s", n->lite ? "kubelite" :
-	    "the apiserver");
-	if (node_restart(n, &cause) == -1 ||
-	    (output_progress(n->name, "waiting for the apiserver"),
-	    node_wait_ready(n, f->config->microk8s.restart_timeout,
-	    &cause) == -1)) {
-		why = cause;
-		r = fleet_restore(f, n, why, &cause);
-		free(why);
-		goto out;
-	}
-	output_progress(n->name, "ready");
-out:
-	node_unlock(n);
-	fn->result = r;
-	free(fn->error);
-	fn->error = cause;
-	return r;
-}
-
-static int
-exit_code_of(enum node_result r)
-{
-	switch (r) {
-	case NODE_RESULT_ROLLED_BACK:
-		return EXIT_ROLLED_BACK;
-	case NODE_RESULT_NEEDS_PERSON:
-		return EXIT_NEEDS_PERSON;
-	case NODE_RESULT_FAILED:
-		return EXIT_ERROR;
-	default:
-		return EXIT_OK;
-	}
-}
-
-static void
-fleet_on_interrupt(int sig)
-{
-	(void)sig;
-	fleet_interrupt = 1;
-}
-
-/* Catch Ctrl-C while the rollout runs; OLD gets the previous handler. */
-static void
-fleet_catch_interrupt(struct sigaction *old)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = fleet_on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, old);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-int
-fleet_apply(struct fleet *f)
-{
-	struct sigaction	 old;
-	struct fleet_node	*fn;
-	char			*holder, *cause = NULL;
-	int			 code = EXIT_OK;
-	size_t			 i;
-
-	holder = fleet_holder();
-	fleet_catch_interrupt(&old);
-	for (i = 0; i < f->n; i++) {
-		fn = &f->nodes[i];
-		if (fn->result != NODE_RESULT_PENDING)
-			continue;
-		if (code != EXIT_OK || fleet_interrupt) {
-			fn->result = NODE_RESULT_NOT_REACHED;
-			continue;
-		}
-		code = exit_code_of(fleet_apply_node(f, fn, holder));
-	}
-	if (fleet_interrupt)
-		f->interrupted = true;
-	if (code == EXIT_OK && !f->interrupted &&
-	    binding_plan_changes(&f->bindings)) {
-		output_progress(f->binder->name, "apply bindings");
-		if (rbac_apply(f->binder, &f->bindings, &cause) == -1) {
-			f->bindings_error = xasprintf("%s: %s",
-			    f->binder->name, cause);
-			free(cause);
-			code = EXIT_ERROR;
-		}
-	}
-	sigaction(SIGINT, &old, NULL);
-	signal(SIGTERM, SIG_DFL);
-	free(holder);
-	if (code == EXIT_OK && f->interrupted)
-		code = EXIT_ERROR;
-	return code;
 }

@@ -1,6 +1,7 @@
 /*
- * The whole cluster: inventory every node, plan, and roll the change out
- * over the control-plane nodes one at a time, then the bindings once.
+ * The whole cluster: read every node in parallel and plan (fleet.c), then
+ * roll the change out over the control-plane nodes one at a time and apply
+ * the bindings once (rollout.c).
  */
 #ifndef OKTA_FLEET_H
 #define OKTA_FLEET_H
@@ -21,11 +22,19 @@ enum {
 	EXIT_NEEDS_PERSON = 4,
 };
 
+/* What the run is for. */
+enum fleet_mode {
+	FLEET_SETUP,		/* converge to the config */
+	FLEET_REMOVE,		/* take our flags and bindings off */
+	FLEET_ROLLBACK,		/* put the newest backup back */
+};
+
 enum node_result {
 	NODE_RESULT_UNREACHABLE,	/* the inventory failed */
 	NODE_RESULT_SKIPPED,		/* a worker */
 	NODE_RESULT_IN_SYNC,		/* nothing to change */
-	NODE_RESULT_PENDING,		/* dry run: would change */
+	NODE_RESULT_PENDING,		/* would change (dry run, status) */
+	NODE_RESULT_NO_BACKUP,		/* rollback: nothing to go back to */
 	NODE_RESULT_CHANGED,
 	NODE_RESULT_FAILED,		/* refused before any change */
 	NODE_RESULT_ROLLED_BACK,	/* changed, failed, restored */
@@ -43,6 +52,7 @@ struct fleet_node {
 
 struct fleet {
 	const struct config	*config;	/* borrowed */
+	enum fleet_mode		 mode;
 	struct fleet_node	*nodes;
 	size_t			 n;
 	struct flagset		 flags;
@@ -59,16 +69,18 @@ struct fleet {
 extern volatile sig_atomic_t fleet_interrupt;
 
 /* A fleet of the N nodes of NODES (taken over) for C. */
-struct fleet *fleet_new(const struct config *c, struct node **nodes,
-    size_t n);
+struct fleet *fleet_new(const struct config *c, enum fleet_mode mode,
+    struct node **nodes, size_t n);
 void fleet_free(struct fleet *f);
 
 /*
- * Read every node and plan its change and the bindings' (templates from
- * TDIR). A node that cannot be read is marked unreachable. Returns 0, or -1
- * with *cause set when nothing could be planned (the CA file, a template).
+ * Read every node (PARALLEL at a time) and plan its change and the
+ * bindings' (templates from TDIR). A node that cannot be read is marked
+ * unreachable. Returns 0, or -1 with *cause set when nothing could be
+ * planned (the CA file, a template).
  */
-int fleet_plan(struct fleet *f, const char *tdir, char **cause);
+int fleet_plan(struct fleet *f, const char *tdir, int parallel,
+    char **cause);
 
 /* Does the plan change anything? */
 bool fleet_pending(const struct fleet *f);
@@ -83,6 +95,7 @@ bool fleet_unreachable(const struct fleet *f);
  */
 int fleet_apply(struct fleet *f);
 
-const char *node_result_name(enum node_result r);
+/* The result's words; STATUS words it for `status` ("drifted"). */
+const char *node_result_name(enum node_result r, bool status);
 
 #endif

@@ -58,12 +58,14 @@ static const char ca_script[] = PRELUDE
 
 static const char write_script[] = PRELUDE
 	"IFS= read -r want\n"
+	"IFS= read -r keep\n"
 	"have=$(sha256sum < \"$A\") || exit 1\n"
 	"[ \"${have%% *}\" = \"$want\" ] ||\n"
 	"  fail \"'$A' changed since it was read; run okta-k8s again\"\n"
 	"while :; do\n"
 	"  B=$A.okta-k8s-backup.$(date -u +%Y%m%dT%H%M%SZ)\n"
-	"  [ -e \"$B\" ] || break\n"
+	"  [ \"$keep\" = undo ] && B=$A.okta-k8s-undo\n"
+	"  [ \"$keep\" = undo ] || [ ! -e \"$B\" ] && break\n"
 	"  sleep 1\n"
 	"done\n"
 	"err=$(cp -p \"$A\" \"$B.tmp\" 2>&1 && sync \"$B.tmp\" 2>&1 &&\n"
@@ -81,12 +83,24 @@ static const char write_script[] = PRELUDE
 
 static const char restore_script[] = PRELUDE
 	"IFS= read -r B\n"
-	"case $B in \"$A\".okta-k8s-backup.*) ;; *) fail \"not a backup: '$B'\";; esac\n"
+	"case $B in \"$A\".okta-k8s-backup.*|\"$A\".okta-k8s-undo) ;;\n"
+	"  *) fail \"not a backup: '$B'\";; esac\n"
 	"[ -f \"$B\" ] || fail \"backup '$B' is missing\"\n"
 	"T=$A.okta-k8s-tmp.$$\n"
 	"err=$(cp -p \"$B\" \"$T\" 2>&1 && sync \"$T\" 2>&1 && mv -f \"$T\" \"$A\" 2>&1) ||\n"
 	"  { rm -f \"$T\"; fail \"restore '$A' from '$B': $(reason \"$err\")\"; }\n"
 	"rm -f \"$B\"\n";
+
+static const char newest_backup_script[] = PRELUDE
+	"B=$(ls -1 \"$A\".okta-k8s-backup.* 2>/dev/null | grep -v '\\.tmp$' | sort | tail -n 1)\n"
+	"if [ -z \"$B\" ]; then echo 'backup -'; exit 0; fi\n"
+	"echo \"backup $(wc -c < \"$B\")\"\n"
+	"cat \"$B\" && echo && echo \"$B\"\n";
+
+static const char discard_script[] = PRELUDE
+	"IFS= read -r B\n"
+	"case $B in \"$A\".okta-k8s-backup.*) ;; *) fail \"not a backup: '$B'\";; esac\n"
+	"rm -f \"$B\" \"$A.okta-k8s-undo\"\n";
 
 static const char restart_script[] = PRELUDE
 	"if [ -e \"$S/var/lock/lite.lock\" ]; then\n"
@@ -127,6 +141,8 @@ node_free(struct node *n)
 	free(n->ca);
 	free(n->holder);
 	free(n->backup);
+	free(n->newest_backup);
+	free(n->newest_backup_data);
 	transport_free(n->transport);
 	free(n);
 }
@@ -373,7 +389,7 @@ sha256_hex(const char *data, size_t len, char hex[65])
 
 int
 node_write(struct node *n, const char *args, size_t args_len,
-    const char *ca, size_t ca_len, char **cause)
+    const char *ca, size_t ca_len, enum node_keep keep, char **cause)
 {
 	struct exec_result	 res;
 	struct buf		 in;
@@ -385,7 +401,8 @@ node_write(struct node *n, const char *args, size_t args_len,
 		return -1;
 	sha256_hex(n->args, n->args_len, hex);
 	buf_init(&in);
-	buf_printf(&in, "%s\n", hex);
+	buf_printf(&in, "%s\n%s\n", hex, keep == NODE_KEEP_UNDO ? "undo" :
+	    "backup");
 	buf_add(&in, args, args_len);
 	if (node_run(n, "write", write_script, in.data, in.len, &res,
 	    cause) == -1)
@@ -415,6 +432,52 @@ node_restore(struct node *n, char **cause)
 		free(n->backup);
 		n->backup = NULL;
 	}
+	return rc;
+}
+
+int
+node_newest_backup(struct node *n, char **cause)
+{
+	struct exec_result	 res;
+	const char		*p, *end;
+	char			*key = NULL, *value = NULL;
+	int			 rc = -1;
+
+	free(n->newest_backup);
+	free(n->newest_backup_data);
+	n->newest_backup = n->newest_backup_data = NULL;
+	if (node_run(n, "find the newest backup", newest_backup_script, NULL,
+	    0, &res, cause) == -1)
+		return -1;
+	p = res.out.data;
+	end = p + res.out.len;
+	if (!inventory_line(&p, end, &key, &value) ||
+	    strcmp(key, "backup") != 0 ||
+	    inventory_section(&p, end, value, &n->newest_backup_data,
+	    &n->newest_backup_len) == -1) {
+		set_cause(cause, "find the newest backup: unexpected answer");
+		goto out;
+	}
+	if (n->newest_backup_data != NULL)
+		n->newest_backup = xstrndup(p, strcspn(p, "\n"));
+	rc = 0;
+out:
+	free(key);
+	free(value);
+	exec_result_release(&res);
+	return rc;
+}
+
+int
+node_discard_backup(struct node *n, const char *path, char **cause)
+{
+	char	*in;
+	int	 rc;
+
+	in = xasprintf("%s\n", path);
+	rc = node_run(n, "remove the used backup", discard_script, in,
+	    strlen(in), NULL, cause);
+	free(in);
 	return rc;
 }
 

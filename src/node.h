@@ -35,9 +35,20 @@ struct node {
 	char			*ca;		/* our CA file's bytes, or NULL */
 	size_t			 ca_len;
 
+	/* What node_newest_backup() found (for rollback). */
+	char			*newest_backup;	/* its path, or NULL: none */
+	char			*newest_backup_data;
+	size_t			 newest_backup_len;
+
 	/* While changing it. */
 	char			*holder;	/* our lock's holder line, or NULL */
 	char			*backup;	/* the backup node_write() took */
+};
+
+/* What node_write() keeps of the file it replaces. */
+enum node_keep {
+	NODE_KEEP_BACKUP,	/* a dated backup, the newest 5 kept */
+	NODE_KEEP_UNDO,		/* kube-apiserver.okta-k8s-undo (rollback's) */
 };
 
 /* A node reached through T (the node owns T). Free with node_free. */
@@ -59,13 +70,19 @@ int node_lock(struct node *n, const char *holder, char **cause);
 void node_unlock(struct node *n);
 
 /*
- * Back the args file up next to itself and replace it atomically with ARGS,
- * keeping owner and mode; refused when the file is no longer what
- * node_inventory() read. CA (when not NULL) is written first to
+ * Back the args file up next to itself (as KEEP says) and replace it
+ * atomically with ARGS, keeping owner and mode; refused when the file is no
+ * longer what node_inventory() read. CA (when not NULL) is written first to
  * NODE_CA_PATH. On failure nothing was replaced.
  */
 int node_write(struct node *n, const char *args, size_t args_len,
-    const char *ca, size_t ca_len, char **cause);
+    const char *ca, size_t ca_len, enum node_keep keep, char **cause);
+
+/* Find the newest okta-k8s backup of the args file and read it. */
+int node_newest_backup(struct node *n, char **cause);
+
+/* Remove backup PATH (used up by a rollback) and the undo file. */
+int node_discard_backup(struct node *n, const char *path, char **cause);
 
 /* Put the backup taken by node_write() back in place, and consume it. */
 int node_restore(struct node *n, char **cause);

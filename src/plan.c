@@ -173,7 +173,7 @@ binding_wanted(const struct config *c, json_t *item)
 	const struct config_binding	*b;
 	size_t				 i;
 
-	for (i = 0; i < c->rbac.n_bindings; i++) {
+	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
 		b = &c->rbac.bindings[i];
 		if (same_str(json_str(item, "kind"), b->namespace != NULL ?
 		    "RoleBinding" : "ClusterRoleBinding") &&
@@ -197,7 +197,7 @@ plan_bindings(const struct config *c, const char *tdir, json_t *live,
 	size_t				 i;
 
 	memset(bp, 0, sizeof *bp);
-	for (i = 0; i < c->rbac.n_bindings; i++) {
+	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
 		b = &c->rbac.bindings[i];
 		kind = b->namespace != NULL ? "RoleBinding" :
 		    "ClusterRoleBinding";

@@ -61,6 +61,7 @@ struct binding_plan {
 /*
  * Compare the config's bindings (manifests from the templates in TDIR) with
  * LIVE, the managed bindings in the cluster (a list of Kubernetes objects).
+ * With C NULL (`remove`), every managed binding is to be deleted.
  * Returns 0 with BP filled (release with binding_plan_release), or -1 with
  * *cause set.
  */

@@ -100,8 +100,28 @@ width_of(const struct fleet *f, int col)
 	return (int)w;
 }
 
+/* A binding's line in the summary: what was done, or what is pending. */
+static const char *
+binding_state(const struct binding_change *bc, bool status)
+{
+	if (bc->result != NULL)
+		return bc->result;
+	if (bc->action == BINDING_UNCHANGED)
+		return status ? "in sync" : "unchanged";
+	if (!status)
+		return "not applied";
+	switch (bc->action) {
+	case BINDING_CREATE:
+		return "drifted: missing";
+	case BINDING_DELETE:
+		return "drifted: no longer in the config";
+	default:
+		return "drifted";
+	}
+}
+
 void
-report_summary_text(const struct fleet *f, FILE *out)
+report_summary_text(const struct fleet *f, FILE *out, bool status)
 {
 	const struct binding_change	*bc;
 	const struct node		*n;
@@ -118,15 +138,12 @@ report_summary_text(const struct fleet *f, FILE *out)
 		n = f->nodes[i].node;
 		fprintf(out, "%-*s  %-*s  %-*s  %s\n", w0, n->name, w1,
 		    node_role_name(n->role), w2, n->version ? n->version : "-",
-		    node_result_name(f->nodes[i].result));
+		    node_result_name(f->nodes[i].result, status));
 	}
 	for (i = 0; i < f->bindings.n; i++) {
 		bc = &f->bindings.changes[i];
 		fprintf(out, "%s%s: %s\n", i == 0 ? "\n" : "",
-		    binding_ref(bc, ref, sizeof ref),
-		    bc->result != NULL ? bc->result :
-		    bc->action == BINDING_UNCHANGED ? "unchanged" :
-		    "not applied");
+		    binding_ref(bc, ref, sizeof ref), binding_state(bc, status));
 	}
 }
 
@@ -179,7 +196,7 @@ json_str_or_null(const char *s)
 }
 
 static json_t *
-report_node_json(const struct fleet_node *fn)
+report_node_json(const struct fleet_node *fn, bool status)
 {
 	const struct node	*n = fn->node;
 
@@ -187,7 +204,7 @@ report_node_json(const struct fleet_node *fn)
 	    "name", n->name,
 	    "role", node_role_name(n->role),
 	    "version", json_str_or_null(n->version),
-	    "result", node_result_name(fn->result),
+	    "result", node_result_name(fn->result, status),
 	    "changes", fn->plan.change,
 	    "diff", json_str_or_null(fn->diff),
 	    "error", json_str_or_null(fn->error));
@@ -215,7 +232,8 @@ report_json(const struct fleet *f, const char *command, bool dry_run,
 
 	nodes = json_array();
 	for (i = 0; i < f->n; i++)
-		json_array_append_new(nodes, report_node_json(&f->nodes[i]));
+		json_array_append_new(nodes, report_node_json(&f->nodes[i],
+		    strcmp(command, "status") == 0));
 	bindings = json_array();
 	for (i = 0; i < f->bindings.n; i++)
 		json_array_append_new(bindings,

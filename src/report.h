@@ -9,8 +9,11 @@
 /* The diffs, binding changes and manifests of the plan (for --dry-run). */
 void report_plan_text(const struct fleet *f, FILE *out);
 
-/* The summary table: node, role, version, result; then the bindings. */
-void report_summary_text(const struct fleet *f, FILE *out);
+/*
+ * The summary table: node, role, version, result; then the bindings. With
+ * STATUS, worded for `status` (drifted, not pending).
+ */
+void report_summary_text(const struct fleet *f, FILE *out, bool status);
 
 /* Print every node error and the bindings error to stderr. */
 void report_errors(const struct fleet *f);

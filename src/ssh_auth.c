@@ -36,7 +36,7 @@ struct auth {
 
 /* What a private key file says about itself before it is decrypted. */
 struct key_info {
-	char	*type;		/* "ssh-ed25519", ...; NULL when unknown */
+	char	*type;		/* "ssh-ed25519"...; NULL: unknown */
 	bool	 encrypted;
 };
 
@@ -78,17 +78,6 @@ auth_unusable(int rc)
 	    rc == LIBSSH2_ERROR_PUBLICKEY_PROTOCOL;
 }
 
-/* libssh2's message for the last error, for a key's note. Caller frees. */
-static char *
-auth_reason(struct auth *a)
-{
-	char	*msg = NULL;
-	int	 len = 0;
-
-	libssh2_session_last_error(a->c->session, &msg, &len, 0);
-	return xstrdup(msg != NULL && len > 0 ? msg : "unknown error");
-}
-
 /* A refused key of type TYPE (NULL: unknown), named DESC. */
 static void
 auth_refused_note(struct auth *a, const char *desc, const char *type)
@@ -107,12 +96,15 @@ auth_refused_note(struct auth *a, const char *desc, const char *type)
 
 /* Passphrases. */
 
+/* At exit. A thread still at the prompt holds the lock: exiting must not
+ * wait for a person, and the memory goes with the process. */
 static void
 passphrases_wipe(void)
 {
 	struct passphrase	*p, *next;
 
-	pthread_mutex_lock(&passphrase_lock);
+	if (pthread_mutex_trylock(&passphrase_lock) != 0)
+		return;
 	for (p = passphrases; p != NULL; p = next) {
 		next = p->next;
 		free(p->path);
@@ -302,7 +294,8 @@ openssh_key_info(const char *text, struct key_info *ki)
 {
 	const unsigned char	*p, *cipher, *kdf, *opts, *pub;
 	unsigned char		*raw = NULL;
-	size_t			 left, raw_len = 0, clen, klen, olen, plen;
+	size_t			 left, raw_len = 0, clen, klen, olen;
+	size_t			 plen;
 
 	if (!unarmour(text, &raw, &raw_len))
 		goto out;
@@ -354,8 +347,8 @@ key_info_read(const char *path, const char *pub, struct key_info *ki,
 		return -1;
 	if (str_starts_with(text, "-----BEGIN OPENSSH PRIVATE KEY-----"))
 		openssh_key_info(text, ki);
-	else if (strstr(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL ||
-	    strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL)
+	else if (strstr(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----") !=
+	    NULL || strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL)
 		ki->encrypted = true;
 	if (ki->type == NULL && str_starts_with(text,
 	    "-----BEGIN RSA PRIVATE KEY-----"))
@@ -395,6 +388,9 @@ auth_file_try(struct auth *a, const char *path, const char *pub,
 	}
 	if (rc == 0)
 		return 1;
+	/* Signing failed here, not there: the key could not be decrypted. */
+	if (ki->encrypted && rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
+		rc = LIBSSH2_ERROR_FILE;
 	if (auth_refused(rc)) {
 		desc = xasprintf("'%s'", path);
 		auth_refused_note(a, desc, ki->type);
@@ -403,11 +399,15 @@ auth_file_try(struct auth *a, const char *path, const char *pub,
 	}
 	if (!auth_unusable(rc))
 		return ssh_conn_error(a->c, rc, cause);
-	if (ki->encrypted && secret != NULL)
+	if (ki->encrypted && secret != NULL) {
 		passphrase_forget(path);
-	reason = auth_reason(a);
-	auth_note(a, "'%s' cannot be used%s: %s", path, ki->encrypted ?
-	    " (wrong passphrase?)" : "", reason);
+		auth_note(a, "'%s' cannot be decrypted: wrong passphrase%s",
+		    path, getenv(PASSPHRASE_ENV) != NULL ? " (from "
+		    PASSPHRASE_ENV ")" : "");
+		return 0;
+	}
+	reason = ssh_conn_reason(a->c, rc);
+	auth_note(a, "'%s' cannot be used: %s", path, reason);
 	free(reason);
 	return 0;
 }
@@ -426,7 +426,8 @@ auth_file(struct auth *a, const char *path, char **cause)
 		pub = NULL;
 	}
 	if (stat(path, &st) == -1) {
-		auth_note(a, "'%s': %s", path, strerror(errno));
+		why = ssh_lower(strerror(errno));
+		auth_note(a, "'%s': %s", path, why);
 		goto out;
 	}
 	if (!key_mode_ok(a, path, &st))
@@ -473,7 +474,7 @@ auth_agent_key(struct auth *a, LIBSSH2_AGENT *agent,
 	if (auth_refused(rc))
 		auth_refused_note(a, desc, type);
 	else {
-		reason = auth_reason(a);
+		reason = ssh_conn_reason(a->c, rc);
 		auth_note(a, "%s cannot be used: %s", desc, reason);
 		free(reason);
 	}
@@ -519,13 +520,17 @@ out:
 static int
 auth_files_exist(const struct ssh_target *t, char **cause)
 {
-	struct stat	st;
-	size_t		i;
+	struct stat	 st;
+	char		*reason;
+	size_t		 i;
 
 	for (i = 0; i < t->identity_files.n; i++) {
 		if (stat(t->identity_files.v[i], &st) == -1) {
-			return set_cause(cause, "identity file '%s': %s",
-			    t->identity_files.v[i], strerror(errno));
+			reason = ssh_lower(strerror(errno));
+			set_cause(cause, "identity file '%s': %s",
+			    t->identity_files.v[i], reason);
+			free(reason);
+			return -1;
 		}
 	}
 	return 0;
@@ -573,7 +578,8 @@ auth_failed(struct auth *a, char **cause)
 			buf_puts(&b, "; ");
 		buf_puts(&b, a->tried.v[i]);
 	}
-	*cause = buf_detach(&b, NULL);
+	set_cause(cause, "%s", b.data);
+	buf_release(&b);
 	return -1;
 }
 

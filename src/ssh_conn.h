@@ -1,8 +1,9 @@
 /*
- * What the SSH transport (transport_ssh.c) and its log-in (ssh_auth.c)
- * share: one libssh2 session on a non-blocking socket, waits bounded by a
- * deadline, and libssh2's errors turned into causes. Not for other rooms:
- * they use transport.h and transport_ssh.h.
+ * One SSH connection to a node (ssh_conn.c), shared by the transport's
+ * commands (transport_ssh.c) and the log-in (ssh_auth.c): a libssh2
+ * session on a non-blocking socket, waits bounded by a deadline, and
+ * libssh2's errors turned into causes. Not for other rooms: they use
+ * transport.h and transport_ssh.h.
  */
 #ifndef OKTA_SSH_CONN_H
 #define OKTA_SSH_CONN_H
@@ -18,13 +19,38 @@
 struct ssh_conn {
 	LIBSSH2_SESSION	*session;	/* NULL: not connected */
 	int		 sock;		/* -1: none */
-	char		*peer;		/* "127.0.0.11:2222", for messages */
-	char		*what;		/* the step under way, for messages */
+	char		*peer;		/* "127.0.0.11:2222" */
+	char		*what;		/* the step under way */
 	int64_t		 deadline;	/* monotonic milliseconds */
-	int		 limit;		/* the seconds DEADLINE allows */
-	bool		 idle;		/* LIMIT is a command's idle limit */
-	int		 keepalive;	/* seconds between keepalives; 0: none */
+	int		 limit;		/* seconds DEADLINE allows */
+	bool		 idle;		/* LIMIT is an idle limit */
+	int		 keepalive;	/* seconds apart; 0: none */
 };
+
+/* C, not connected yet, for the host and port of T. */
+void ssh_conn_init(struct ssh_conn *c, const struct ssh_target *t);
+
+/* Close C politely when connected, and free what it holds. */
+void ssh_conn_release(struct ssh_conn *c);
+
+/*
+ * Connect C to T: TCP, handshake with only the host key types known_hosts
+ * records for the host, the host key check (SPEC §4), the log-in; all
+ * within T's connect_timeout (time at a passphrase prompt excepted).
+ * Returns 0, or -1 with *cause set and C closed.
+ */
+int ssh_conn_open(struct ssh_conn *c, const struct ssh_target *t,
+    char **cause);
+
+/*
+ * Drop the session and the socket; C can be opened again. POLITE: say
+ * goodbye first (briefly); otherwise nothing is sent.
+ */
+void ssh_conn_close(struct ssh_conn *c, bool polite);
+
+/* MSG with its first letter in lowercase ("Connection refused"), as
+ * okta-k8s writes errors; acronyms ("SSH") are left alone. Caller frees. */
+char *ssh_lower(const char *msg);
 
 /* Milliseconds on the monotonic clock. */
 int64_t ssh_clock(void);
@@ -44,9 +70,13 @@ void ssh_conn_arm(struct ssh_conn *c, int seconds, bool idle);
 int ssh_conn_wait(struct ssh_conn *c, char **cause);
 
 /*
- * The one place a libssh2 error code becomes a message: "STEP: " and
- * libssh2's own text for RC. Sets *cause and returns -1.
+ * The one place a libssh2 error code becomes words: libssh2's own message
+ * for RC, the last error of C's session ("libssh2 error RC" without one).
+ * Caller frees.
  */
+char *ssh_conn_reason(struct ssh_conn *c, int rc);
+
+/* "STEP: " and ssh_conn_reason(): sets *cause and returns -1. */
 int ssh_conn_error(struct ssh_conn *c, int rc, char **cause);
 
 /*

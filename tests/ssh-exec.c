@@ -142,7 +142,8 @@ main(int argc, char **argv)
 	if (config_load(path, &c, &cause) == -1)
 		die(NULL, cause);
 	if ((node = find_node(c, argv[optind])) == NULL)
-		die(NULL, xasprintf("no node '%s' in '%s'", argv[optind], path));
+		die(NULL, xasprintf("no node '%s' in '%s'", argv[optind],
+		    path));
 	if (ssh_target_resolve(c, node, &target, &cause) == -1)
 		die(node->name, cause);
 	buf_init(&in);

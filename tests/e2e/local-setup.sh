@@ -266,4 +266,59 @@ check "no lock is left behind after Ctrl-C" \
 	test ! -e "$N/microk8s/current/var/lock/okta-k8s.lock"
 rm "$N/microk8s/common/standin/fault-slow-start"
 
+# 11. status: in sync, then drift by hand: exit 2, the node named, -v diff.
+r0=$(restarts "$N")
+okta "$N" status --local
+is "$(status)" 0 "status after setup exits 0"
+check "status says in sync" grep -Eq '^pi-1 +control-plane +v1\.31\.3 +in sync$' "$T/out"
+sed -i 's/^--oidc-client-id=.*/--oidc-client-id=edited-by-hand/' "$N/$ARGS"
+okta "$N" status --local -v
+is "$(status)" 2 "status after a hand edit exits 2"
+check "status names the drifted node" grep -Eq '^pi-1 .* drifted$' "$T/out"
+check "status -v shows the drift as a diff" \
+	grep -qx -- '+--oidc-client-id=0oa1g3wxh9x9KLciv4x9' "$T/out"
+is "$(restarts "$N")" "$r0" "status restarts nothing"
+
+# 12. rollback: the newest backup comes back and is used up.
+newest() { ls "$N/microk8s/current/args/" | grep okta-k8s-backup | sort | tail -n 1; }
+nb=$(backups "$N")
+b1=$(newest)
+cp "$N/microk8s/current/args/$b1" "$T/b1"
+r0=$(restarts "$N")
+cp "$N/$ARGS" "$T/before-rollback"
+okta "$N" rollback --local -n
+is "$(status)" 2 "rollback -n exits 2"
+same_file "$N/$ARGS" "$T/before-rollback" "rollback -n writes nothing"
+is "$(backups "$N")" "$nb" "rollback -n uses no backup up"
+okta "$N" rollback --local
+is "$(status)" 0 "rollback exits 0"
+same_file "$N/$ARGS" "$T/b1" "rollback restores the newest backup"
+is "$(backups "$N")" $((nb - 1)) "rollback uses the backup up"
+check "rollback leaves no undo file" test ! -e "$N/$ARGS.okta-k8s-undo"
+is "$(restarts "$N")" $((r0 + 1)) "rollback restarts once"
+b2=$(newest)
+cp "$N/microk8s/current/args/$b2" "$T/b2"
+okta "$N" rollback --local
+same_file "$N/$ARGS" "$T/b2" "a second rollback goes one step further back"
+
+# 13. remove: no --oidc-* flag, the mode left as it is, no managed binding.
+okta "$N" setup --local
+mode=$(grep -- '^--authorization-mode' "$N/$ARGS")
+okta "$N" remove --local -n
+is "$(status)" 2 "remove -n exits 2"
+check "remove -n shows the bindings to delete" \
+	grep -q 'ClusterRoleBinding oidc-admin-binding: delete' "$T/out"
+okta "$N" remove --local
+is "$(status)" 0 "remove exits 0"
+is "$(grep -c -- '^--oidc-' "$N/$ARGS")" 0 "remove leaves no --oidc-* flag"
+is "$(grep -- '^--authorization-mode' "$N/$ARGS")" "$mode" "remove leaves the authorization mode"
+kubectl_on "$N" get clusterrolebindings -l app.kubernetes.io/managed-by=okta-k8s -o json >"$T/left.json"
+check "remove leaves no managed binding" /usr/bin/python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["items"] == []
+' "$T/left.json"
+okta "$N" remove --local
+is "$(status)" 0 "a second remove changes nothing"
+check "a second remove says so" grep -q '^nothing to change' "$T/out"
+
 done_testing

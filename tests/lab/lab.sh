@@ -10,13 +10,26 @@
 #   lab.sh exec DIR NAME CMD...     CMD as root inside NAME's namespaces
 #
 # Node I (1..N, N <= 64) is pi-I: Debian's /usr/sbin/sshd -D -e with its own
-# config, listening on 127.0.0.(10+I) port P only, in its own mount and UTS
-# namespace (hostname pi-I) where DIR/nodes/pi-I (a tests/lab/mknode tree) is
-# /var/snap, tests/lab (the MicroK8s stand-in) is /snap/bin read-only, and
-# lab copies of /etc/passwd, shadow, group, sudoers and hosts are bind-mounted
-# over the real ones (two more users: okta-lab, sudo without a password, and
-# okta-nopw, sudo that asks for one).  The host's /etc is not touched; the
-# wtmp/btmp/lastlog/utmp files are /dev/null inside the nodes.
+# config, listening on 127.0.0.(10+I) port P only, in its own session and
+# its own mount + UTS namespaces (hostname pi-I), where:
+#   /var/snap   is DIR/nodes/pi-I (a tests/lab/mknode tree)
+#   /snap/bin   is tests/lab (the MicroK8s stand-in), read-only
+#   /root       is DIR/home/root (Debian's dotfiles, not the host's)
+#   /etc/passwd, shadow, group, sudoers, hosts  are the lab's copies
+#   wtmp, btmp, lastlog, utmp                   are /dev/null
+#   /run/sudo, /var/lib/sudo, /run/nscd         are empty tmpfs
+# The namespaces are those of `unshare -mu --propagation private`, made by
+# unshare(2) from one Python process that forks every node's sshd (a shell
+# doing it costs a dozen mount(8) processes per node).  Users: the host's,
+# plus okta-lab (uid 2001: sudo without a password) and okta-nopw (uid
+# 2002: sudo asks for one); root, okta-lab and okta-nopw log in with any
+# client key.  Nothing of the host's /etc is changed.
+#
+# kill, stop: every process of the node (found by its mount namespace,
+# whatever it is: sshd, its sessions, what those started) gets SIGTERM,
+# then SIGKILL after 3 s.  exec: into the namespaces of the running sshd
+# (nsenter), or of a fresh namespace made the same way when the node is
+# dead; PATH is okta-k8s's node PATH (/snap/bin first).
 #
 # --port P: that port or an error.  Without --port the lab takes 2222, or the
 # next port that is free on all of its addresses and not claimed by another
@@ -75,22 +88,6 @@ usage: lab.sh start DIR N [--workers I,J] [--sudo I,J] [--port P]
 EOF
 	exit 2
 }
-
-# Run inside a fresh mount + UTS namespace (sh -c SCRIPT lab DIR NAME LAB):
-# make it node NAME.  Shared by sshd's start and by `exec` on a dead node.
-NS_SETUP='
-dir=$1 name=$2 lab=$3
-shift 3
-hostname "$name" || exit 99
-mount --bind "$dir/nodes/$name" /var/snap || exit 99
-mount --bind -o ro "$lab" /snap/bin || exit 99
-for f in passwd shadow group sudoers hosts; do
-	[ ! -e "$dir/etc/$f" ] || mount --bind "$dir/etc/$f" "/etc/$f" || exit 99
-done
-for f in /var/log/wtmp /var/log/btmp /var/log/lastlog /run/utmp; do
-	[ ! -f "$f" ] || mount --bind /dev/null "$f" || exit 99
-done
-'
 
 # The Python half: what sh does badly (process scans, sockets, mknode in
 # one process).  python3 -c "$PYHELP" SUBCOMMAND ARGS...
@@ -295,6 +292,103 @@ def cmd_port(args):
     sys.stderr.write("lab.sh: no free port from %d on\n" % first)
     return 1
 
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = \
+    1, 2, 4, 32, 4096, 16384, 1 << 18
+
+def enter(d, name, lab):
+    """Make this process node NAME: new mount and UTS namespaces (what
+    `unshare -mu --propagation private` makes), hostname NAME, the node
+    on /var/snap, the stand-in on /snap/bin (read-only), the lab /etc
+    files, a fresh /root, /dev/null for the login records, and empty
+    tmpfs for the state of sudo and nscd."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def check(r, what):
+        if r != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, "%s: %s" % (what, os.strerror(e)))
+
+    def mount(src, dst, flags):
+        check(libc.mount(src and src.encode(), dst.encode(), None,
+                         ctypes.c_ulong(flags), None), "mount %s %s" % (src, dst))
+    check(libc.unshare(0x00020000 | 0x04000000), "unshare")  # NEWNS|NEWUTS
+    mount(None, "/", MS_REC | MS_PRIVATE)
+    check(libc.sethostname(name.encode(), len(name)), "sethostname")
+    mount(os.path.join(d, "nodes", name), "/var/snap", MS_BIND)
+    mount(lab, "/snap/bin", MS_BIND)
+    mount(None, "/snap/bin", MS_BIND | MS_REMOUNT | MS_RDONLY)
+    for f in ("passwd", "shadow", "group", "sudoers", "hosts"):
+        if os.path.exists(os.path.join(d, "etc", f)):
+            mount(os.path.join(d, "etc", f), "/etc/" + f, MS_BIND)
+    mount(os.path.join(d, "home", "root"), "/root", MS_BIND)
+    # sudo state (time stamps, lectures) stays in the node; no nscd
+    # socket, so that the lab users are looked up in the lab files.
+    for t, mode in (("/run/sudo", "0711"), ("/var/lib/sudo", "0755"),
+                    ("/run/nscd", "0755")):
+        if os.path.isdir(t) and not os.path.islink(t):
+            check(libc.mount(b"tmpfs", t.encode(), b"tmpfs",
+                             ctypes.c_ulong(MS_NOSUID | MS_NODEV),
+                             ("mode=%s,size=1m" % mode).encode()),
+                  "mount tmpfs %s" % t)
+    for f in ("/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog", "/run/utmp"):
+        if os.path.isfile(f) and not os.path.islink(f):
+            mount("/dev/null", f, MS_BIND)
+
+def default_signals():
+    for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
+        signal.signal(s, signal.SIG_DFL)
+
+def cmd_exec(args):
+    """exec DIR LAB NAME PATH CMD...: CMD in a fresh namespace of NAME."""
+    d, lab, name, path = args[:4]
+    enter(d, name, lab)
+    os.chdir("/")
+    os.environ["PATH"] = path
+    default_signals()
+    os.execvp(args[4], args[4:])
+
+def cmd_up(args):
+    """up DIR LAB PORT TIMEOUT NAME...: start the sshd of each NAME in its own
+    namespaces (a new session, output to sshd/NAME/log), then wait until
+    all of them listen."""
+    d, lab, port, timeout = args[:4]
+    todo = []
+    for name in args[4:]:
+        s = os.path.join(d, "sshd", name)
+        try:
+            os.unlink(os.path.join(s, "pid"))
+        except FileNotFoundError:
+            pass
+        log = os.path.join(s, "log")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setsid()
+                fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                null = os.open("/dev/null", os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+                os.closerange(3, 65536)
+                enter(d, name, lab)
+                os.chdir("/")
+                default_signals()
+                os.execv("/usr/sbin/sshd", ["/usr/sbin/sshd", "-D", "-e", "-f",
+                                            os.path.join(s, "sshd_config")])
+            except BaseException as e:
+                try:
+                    os.write(2, ("lab.sh: %s: %s\n" % (name, e)).encode())
+                finally:
+                    os._exit(99)
+        with open(os.path.join(s, "lab.pid"), "w") as f:
+            f.write("%d\n" % pid)
+        n = int(name.rsplit("-", 1)[1])
+        todo.append(":".join((name, "127.0.0.%d" % (10 + n), str(pid),
+                              os.path.join(s, "pid"), log)))
+    return cmd_wait([timeout, port] + todo)
+
+
 def cmd_mknodes(args):
     """mknodes MKNODE NODES_DIR NAME[:worker]...: mknode for each node, in
     this one process (mknode is a Python script: its main(), argv as given
@@ -343,7 +437,8 @@ lab_dir() {
 	/*) D=$1 ;;
 	*) D=$(pwd)/$1 ;;
 	esac
-	D=$(printf '%s\n' "$D" | sed -e 's://*:/:g' -e 's:/\.$::' -e 's:\(.\)/$:\1:')
+	D=$(printf '%s\n' "$D" |
+		sed -e 's://*:/:g' -e 's:/\./:/:g' -e 's:/\./:/:g' -e 's:/\.$::' -e 's:\(.\)/$:\1:')
 	case $D in
 	*[!A-Za-z0-9_./+@%=,-]* | */../* | */..)
 		die "$1: use a plain path (letters, digits, _ . / + @ % = , -)" ;;
@@ -418,6 +513,7 @@ keygen() {
 # known_entry NAME: the line `ssh` records on a first connection.
 known_entry() {
 	node_index "$1"
+	# shellcheck disable=SC2046
 	set -- $(cat "$D/sshd/$1/ssh_host_ed25519_key.pub")
 	printf '[127.0.0.%d]:%d %s %s\n' $((10 + i)) "$LAB_PORT" "$1" "$2"
 }
@@ -451,26 +547,10 @@ $EXTRA_SSHD
 EOF
 }
 
-# launch NAME: start NAME's sshd in its namespaces, in the background; its
-# pid goes to sshd/NAME/lab.pid.  No descriptor but 0-2 is passed on (the
-# start lock is fd 9).
-launch() {
-	s=$D/sshd/$1
-	rm -f "$s/pid"
-	unshare -mu --propagation private sh -c "$NS_SETUP"'
-		exec /usr/sbin/sshd -D -e -f "$dir/sshd/$name/sshd_config"' \
-		"lab-$1" "$D" "$1" "$LAB" \
-		</dev/null >>"$s/log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-	echo $! >"$s/lab.pid"
-}
-
-# wait_up NAME...: every sshd listens (and wrote its PidFile).
-wait_up() {
-	set -- $(for n in "$@"; do
-		node_index "$n"
-		echo "$n:127.0.0.$((10 + i)):$(cat "$D/sshd/$n/lab.pid"):$D/sshd/$n/pid:$D/sshd/$n/log"
-	done)
-	py wait "$START_TIMEOUT" "$LAB_PORT" "$@"
+# up NAME...: start the sshd of each NAME (in its namespaces, see enter()
+# in PYHELP) and wait until all listen; sshd/NAME/lab.pid has its pid.
+up() {
+	py up "$D" "$LAB" "$LAB_PORT" "$START_TIMEOUT" "$@"
 }
 
 all_nodes() {
@@ -539,9 +619,13 @@ cmd_start() {
 			die "$p is not searchable by other users (mode $m): okta-lab could not log in; chmod o+x $p"
 		p=${p%/*}
 	done
-	# The mount points (left in place: other labs and tests use them) and
-	# sshd's privilege separation directory.
+	# The mount points (left in place: other labs and tests use them),
+	# sshd's privilege separation directory, and sudo's state directory
+	# (a tmpfs inside the nodes: what sudo writes there stays there).
 	mkdir -p /var/snap /snap/bin /run/sshd || die "cannot create /var/snap, /snap/bin, /run/sshd"
+	if command -v sudo >/dev/null 2>&1 && [ ! -d /run/sudo ]; then
+		mkdir -p -m 0711 /run/sudo || die "cannot create /run/sudo"
+	fi
 
 	LAB_N=$n
 	names=$(i=1; while [ "$i" -le "$n" ]; do echo "pi-$i"; i=$((i + 1)); done)
@@ -603,11 +687,8 @@ cmd_start() {
 		unlock
 		die "sshd refuses the lab's sshd_config: $out"
 	fi
-	for x in $names; do
-		launch "$x"
-	done
 	# shellcheck disable=SC2086
-	if ! wait_up $names; then
+	if ! up $names; then
 		# shellcheck disable=SC2086
 		reap $names
 		rm -f "$SHARED/ports/$LAB_PORT"
@@ -736,6 +817,14 @@ EOF
 		done
 	} >"$e/hosts"
 	chmod 0644 "$e/hosts"
+	# root's home on the nodes: a fresh Debian one, not the host's /root
+	# (whose dotfiles may do anything; what sessions write stays here).
+	mkdir -p "$home/root" && chmod 0700 "$home/root" || return 1
+	for f in bashrc profile; do
+		if [ -f "/usr/share/base-files/dot.$f" ]; then
+			cp "/usr/share/base-files/dot.$f" "$home/root/.$f" || return 1
+		fi
+	done
 	for u in okta-lab:2001 okta-nopw:2002; do
 		mkdir -p "$home/${u%:*}" &&
 		chown "${u#*:}:${u#*:}" "$home/${u%:*}" &&
@@ -846,8 +935,7 @@ cmd_restart() {
 	node_index "$2"
 	need_root
 	reap "$2" || exit 1
-	launch "$2"
-	wait_up "$2" || { reap "$2"; exit 1; }
+	up "$2" || { reap "$2"; exit 1; }
 }
 
 cmd_rekey() {
@@ -859,8 +947,7 @@ cmd_rekey() {
 	reap "$2" || exit 1
 	(keygen "$2") || exit 1
 	known_entry "$2" >"$D/sshd/$2/known_hosts" || exit 1
-	launch "$2"
-	wait_up "$2" || { reap "$2"; exit 1; }
+	up "$2" || { reap "$2"; exit 1; }
 }
 
 cmd_exec() {
@@ -883,8 +970,7 @@ cmd_exec() {
 	if [ -n "$pid" ]; then
 		exec nsenter -t "$pid" -m -u -- env PATH="$NODE_PATH" "$@"
 	fi
-	exec env PATH="$NODE_PATH" unshare -mu --propagation private \
-		sh -c "$NS_SETUP"' exec "$@"' "lab-$name" "$D" "$name" "$LAB" "$@"
+	exec "$PY" -c "$PYHELP" exec "$D" "$LAB" "$name" "$NODE_PATH" "$@"
 }
 
 [ $# -ge 1 ] || usage
