@@ -27,6 +27,7 @@ fi
 scripts/build.sh >/dev/null
 
 W=$(mktemp -d /tmp/okta-k8s-bench.XXXXXX)
+chmod 0755 "$W"
 L=$W/lab
 trap '"$top/tests/lab/lab.sh" stop "$L" 2>/dev/null; rm -rf "$W"' EXIT INT TERM
 
@@ -49,17 +50,21 @@ print(" ".join("%.3f" % statistics.median(c) for c in zip(*rows)))
 PY
 }
 
-floor_cmd() {
-	n=$1
-	i=1
-	while [ $i -le "$n" ]; do
-		ssh -F "$L/client/ssh_config" -o BatchMode=yes \
-			-o UserKnownHostsFile="$L/client/known_hosts" \
-			-o StrictHostKeyChecking=yes "pi-$i" \
-			cat /var/snap/microk8s/current/args/kube-apiserver >/dev/null &
-		i=$((i + 1))
-	done
-	wait
+# The floor: N parallel OpenSSH reads of the args file, as a script.
+write_floor() {
+	cat >"$W/floor.sh" <<SH
+#!/bin/sh
+i=1
+while [ \$i -le $1 ]; do
+	ssh -F "$L/client/ssh_config" -o BatchMode=yes \\
+		-o UserKnownHostsFile="$L/client/known_hosts" \\
+		-o StrictHostKeyChecking=yes "pi-\$i" \\
+		cat /var/snap/microk8s/current/args/kube-apiserver >/dev/null &
+	i=\$((i + 1))
+done
+wait
+SH
+	chmod +x "$W/floor.sh"
 }
 
 write_ansible() {
@@ -122,8 +127,9 @@ for n in $SIZES; do
 	"$top/tests/lab/lab.sh" stop "$L" 2>/dev/null || true
 	rm -rf "$L"
 	"$top/tests/lab/lab.sh" start "$L" "$n"
-	"$top/okta-k8s" -q -c "$L/okta-k8s.yaml" setup >/dev/null
-	set -- $(measure floor floor_cmd "$n")
+	"$top/okta-k8s" -q -c "$L/okta-k8s.yaml" setup >/dev/null 2>&1
+	write_floor "$n"
+	set -- $(measure floor "$W/floor.sh")
 	fw=$1 fc=$2 fr=$3
 	set -- $(measure okta "$top/okta-k8s" -q -c "$L/okta-k8s.yaml" --parallel "$n" setup)
 	table_row "$n" "ssh cat (floor)" "$fw" 1.00 "$fc" 1.00 "$(awk "BEGIN{printf \"%.1f\", $fr/1024}")"

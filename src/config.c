@@ -665,20 +665,6 @@ take_algs(struct parse *p, const struct ynode *v, void *dst)
 	return walk_list(p, v, dst, alg_item);
 }
 
-static const char *
-home_dir(void)
-{
-	const char	*home;
-	struct passwd	*pw;
-
-	if ((home = getenv("HOME")) != NULL && *home != '\0')
-		return home;
-	if ((pw = getpwuid(getuid())) != NULL && pw->pw_dir != NULL &&
-	    *pw->pw_dir != '\0')
-		return pw->pw_dir;
-	return NULL;
-}
-
 /* REL taken from directory DIR: "." adds nothing, "./" is dropped. */
 static char *
 path_join(const char *dir, const char *rel)
@@ -718,7 +704,7 @@ static int
 expand_path(struct parse *p, const struct ynode *at, const char *s,
     char **out)
 {
-	const char	*home;
+	char		*home;
 	char		 b[SHOW_MAX];
 	size_t		 len;
 
@@ -734,12 +720,13 @@ expand_path(struct parse *p, const struct ynode *at, const char *s,
 		return perr(p, at, "'%s': only '~' and '~/...' are expanded; "
 		    "write the full path", show(b, sizeof b, s));
 	}
-	if ((home = home_dir()) == NULL)
+	if ((home = user_home()) == NULL)
 		return perr(p, at, "'~' needs $HOME; set it or write the full path");
 	len = strlen(home);
 	if (len > 1 && home[len - 1] == '/' && s[1] == '/')
 		len--;
 	*out = xasprintf("%.*s%s", (int)len, home, s + 1);
+	free(home);
 	return 0;
 }
 
@@ -1356,17 +1343,18 @@ static int
 finish_ssh(struct parse *p, const struct ynode *root)
 {
 	struct config	*c = p->c;
-	const char	*home;
+	char		*home;
 
 	if (c->ssh.known_hosts != NULL)
 		return 0;
-	if ((home = home_dir()) == NULL) {
+	if ((home = user_home()) == NULL) {
 		kp_set(p, "ssh");
 		return perr(p, root, "no home directory for the default "
 		    "known_hosts; set $HOME or ssh.known_hosts");
 	}
 	c->ssh.known_hosts = xasprintf("%s%s.ssh/known_hosts", home,
 	    home[strlen(home) - 1] == '/' ? "" : "/");
+	free(home);
 	return 0;
 }
 

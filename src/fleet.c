@@ -113,7 +113,9 @@ fleet_plan_node(struct fleet *f, struct fleet_node *fn)
 	char		*cause = NULL, *from, *to;
 	size_t		 len = 0;
 
-	if (node_inventory(n, &cause) == -1) {
+	/* The first node listed reads the bindings too: no extra trip. */
+	if (node_inventory(n, fn == &f->nodes[0] && f->mode != FLEET_ROLLBACK,
+	    &cause) == -1) {
 		fn->result = NODE_RESULT_UNREACHABLE;
 		fn->error = cause;
 		return;

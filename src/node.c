@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "node.h"
+#include "output.h"
 #include "quote.h"
 
 /* Every script starts here: MicroK8s commands live in /snap/bin. */
@@ -22,11 +23,20 @@
 	"reason() { printf '%s' \"$1\" | tail -n 1 | sed -e 's/^.*: //' | tr 'A-Z' 'a-z'; }\n"
 
 static const char inventory_script[] = PRELUDE
+	"IFS= read -r want\n"
 	"echo 'okta-k8s-inventory 1'\n"
 	"if [ ! -d \"$S\" ]; then echo 'microk8s none'; exit 0; fi\n"
+	"role=control-plane\n"
 	"if [ -e \"$S/var/lock/clustered.lock\" ] &&\n"
 	"    grep -qsE -e '^[[:space:]]*--start-control-plane[= ]+[\"'\\'']?false' \"$S/args/kubelite\"\n"
-	"then echo 'role worker'; else echo 'role control-plane'; fi\n"
+	"then role=worker; fi\n"
+	"echo \"role $role\"\n"
+	"if [ \"$want\" = bindings ] && [ $role = control-plane ]; then\n"
+	"  b=$(mktemp) || exit 1\n"
+	"  microk8s kubectl get clusterrolebindings,rolebindings -A \\\n"
+	"    -l " MANAGED_SELECTOR " -o json >\"$b\" 2>&1 &\n"
+	"  pid=$!\n"
+	"fi\n"
 	"if [ -e \"$S/var/lock/lite.lock\" ]; then echo 'lite 1'; else echo 'lite 0'; fi\n"
 	"echo \"version $(microk8s version 2>/dev/null | head -n 1)\"\n"
 	"section() {\n"
@@ -34,7 +44,12 @@ static const char inventory_script[] = PRELUDE
 	"  else echo \"$2 -\"; fi\n"
 	"}\n"
 	"section \"$A\" args\n"
-	"section \"$S/certs/okta-k8s-oidc-ca.crt\" ca\n";
+	"section \"$S/certs/okta-k8s-oidc-ca.crt\" ca\n"
+	"if [ -n \"${pid:-}\" ]; then\n"
+	"  wait $pid; echo \"bindings-status $?\"\n"
+	"  section \"$b\" bindings\n"
+	"  rm -f \"$b\"\n"
+	"fi\n";
 
 static const char lock_script[] = PRELUDE
 	"IFS= read -r holder\n"
@@ -143,6 +158,7 @@ node_free(struct node *n)
 	free(n->backup);
 	free(n->newest_backup);
 	free(n->newest_backup_data);
+	free(n->bindings);
 	transport_free(n->transport);
 	free(n);
 }
@@ -289,6 +305,11 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 		else if (strcmp(key, "ca") == 0)
 			bad |= inventory_section(&p, end, value, &n->ca,
 			    &n->ca_len);
+		else if (strcmp(key, "bindings-status") == 0)
+			n->bindings_status = atoi(value);
+		else if (strcmp(key, "bindings") == 0)
+			bad |= inventory_section(&p, end, value,
+			    &n->bindings, &n->bindings_len);
 	}
 	if (bad) {
 		set_cause(cause, "'%s' changed while it was read; try again",
@@ -307,18 +328,20 @@ out:
 }
 
 int
-node_inventory(struct node *n, char **cause)
+node_inventory(struct node *n, bool bindings, char **cause)
 {
-	struct exec_result	res;
-	int			rc;
+	struct exec_result	 res;
+	const char		*want = bindings ? "bindings\n" : "\n";
+	int			 rc;
 
 	free(n->version);
 	free(n->args);
 	free(n->ca);
-	n->version = n->args = n->ca = NULL;
+	free(n->bindings);
+	n->version = n->args = n->ca = n->bindings = NULL;
 	n->role = NODE_ROLE_UNKNOWN;
-	if (node_run(n, "inventory", inventory_script, NULL, 0, &res,
-	    cause) == -1)
+	if (node_run(n, "inventory", inventory_script, want, strlen(want),
+	    &res, cause) == -1)
 		return -1;
 	rc = inventory_parse(n, res.out.data, res.out.len, cause);
 	exec_result_release(&res);
@@ -515,4 +538,100 @@ node_kubectl(struct node *n, const char *const *argv, const char *in,
 	    in != NULL ? strlen(in) : 0, 0, res, cause);
 	buf_release(&script);
 	return rc;
+}
+
+static const char cluster_ca_script[] = PRELUDE
+	"C=$S/certs/ca.crt\n"
+	"[ -f \"$C\" ] || fail \"'$C' is missing\"\n"
+	"cat \"$C\"\n";
+
+int
+node_cluster_ca(struct node *n, char **ca, size_t *len, char **cause)
+{
+	struct exec_result	res;
+
+	*ca = NULL;
+	*len = 0;
+	if (node_run(n, "read the cluster CA", cluster_ca_script, NULL, 0,
+	    &res, cause) == -1)
+		return -1;
+	*ca = buf_detach(&res.out, len);
+	exec_result_release(&res);
+	return 0;
+}
+
+/* The clock first; then curl, whose own words say what went wrong. */
+static const char probe_script[] = PRELUDE
+	"IFS= read -r url\n"
+	"IFS= read -r ca\n"
+	"echo \"now $(date +%s)\"\n"
+	"command -v curl >/dev/null 2>&1 || { echo 'curl none'; exit 0; }\n"
+	"set --\n"
+	"if [ \"$ca\" = 1 ] && [ -f \"$S/certs/okta-k8s-oidc-ca.crt\" ]; then\n"
+	"  set -- --cacert \"$S/certs/okta-k8s-oidc-ca.crt\"\n"
+	"elif [ \"$ca\" = 1 ]; then\n"
+	"  echo 'ca none'; set -- --insecure\n"
+	"fi\n"
+	"r=$(curl -sS -o /dev/null -w 'http %{http_code}\\n' --proto =https \\\n"
+	"    --connect-timeout 5 --max-time 10 \"$@\" --url \"$url\" 2>&1)\n"
+	"echo \"curl $?\"\n"
+	"printf '%s\\n' \"$r\"\n";
+
+void
+node_probe_release(struct node_probe *p)
+{
+	free(p->error);
+	memset(p, 0, sizeof *p);
+}
+
+/* One line of the probe's answer. */
+static void
+probe_line(struct node_probe *p, const char *key, const char *value)
+{
+	if (strcmp(key, "now") == 0)
+		p->now = strtoll(value, NULL, 10);
+	else if (strcmp(key, "curl") == 0 && strcmp(value, "none") == 0)
+		p->has_curl = false;
+	else if (strcmp(key, "ca") == 0 && strcmp(value, "none") == 0)
+		p->no_ca = true;
+	else if (strcmp(key, "curl") == 0)
+		p->curl_status = atoi(value);
+	else if (strcmp(key, "http") == 0)
+		p->http_status = strtol(value, NULL, 10);
+	else if (strcmp(key, "curl:") == 0) {
+		free(p->error);
+		p->error = output_clean(value);
+	}
+}
+
+int
+node_probe_issuer(struct node *n, const char *url, bool with_ca,
+    struct node_probe *p, char **cause)
+{
+	struct exec_result	 res;
+	const char		*q, *end;
+	char			*in, *key, *value;
+
+	memset(p, 0, sizeof *p);
+	p->has_curl = true;
+	in = xasprintf("%s\n%d\n", url, with_ca ? 1 : 0);
+	if (node_run_wait(n, "test the issuer", probe_script, in, strlen(in),
+	    20, &res, cause) == -1) {
+		free(in);
+		return -1;
+	}
+	free(in);
+	q = res.out.data;
+	end = q + res.out.len;
+	while (inventory_line(&q, end, &key, &value)) {
+		probe_line(p, key, value);
+		free(key);
+		free(value);
+	}
+	exec_result_release(&res);
+	if (p->now == 0) {
+		node_probe_release(p);
+		return set_cause(cause, "test the issuer: unexpected answer");
+	}
+	return 0;
 }

@@ -16,6 +16,11 @@
 #define NODE_CA_PATH	NODE_SNAP_DATA "/certs/okta-k8s-oidc-ca.crt"
 #define NODE_LOCK_PATH	NODE_SNAP_DATA "/var/lock/okta-k8s.lock"
 
+/* The label selector of the bindings okta-k8s manages. */
+#define MANAGED_LABEL_KEY	"app.kubernetes.io/managed-by"
+#define MANAGED_LABEL_VALUE	"okta-k8s"
+#define MANAGED_SELECTOR	MANAGED_LABEL_KEY "=" MANAGED_LABEL_VALUE
+
 enum node_role {
 	NODE_ROLE_UNKNOWN,
 	NODE_ROLE_CONTROL_PLANE,
@@ -34,6 +39,10 @@ struct node {
 	size_t			 args_len;
 	char			*ca;		/* our CA file's bytes, or NULL */
 	size_t			 ca_len;
+	char			*bindings;	/* kubectl's answer for the managed
+						   bindings, when asked; or NULL */
+	size_t			 bindings_len;
+	int			 bindings_status;	/* and its exit status */
 
 	/* What node_newest_backup() found (for rollback). */
 	char			*newest_backup;	/* its path, or NULL: none */
@@ -57,8 +66,12 @@ void node_free(struct node *n);
 
 const char *node_role_name(enum node_role role);
 
-/* Read the node's role, version, args file and CA file: one round trip. */
-int node_inventory(struct node *n, char **cause);
+/*
+ * Read the node's role, version, args file and CA file, and with BINDINGS
+ * on a control-plane node also the managed bindings (n->bindings): one
+ * round trip.
+ */
+int node_inventory(struct node *n, bool bindings, char **cause);
 
 /*
  * Take the node's lock, naming HOLDER as its holder. Fails, naming the
@@ -99,5 +112,35 @@ int node_wait_ready(struct node *n, int timeout, char **cause);
  */
 int node_kubectl(struct node *n, const char *const *argv, const char *in,
     struct exec_result *res, char **cause);
+
+/*
+ * Read the cluster's CA ($SNAP_DATA/certs/ca.crt), which signs the
+ * apiserver's certificate. Returns 0 with *CA (caller frees) and *LEN, or
+ * -1 with *cause set.
+ */
+int node_cluster_ca(struct node *n, char **ca, size_t *len, char **cause);
+
+/* What node_probe_issuer() learnt. */
+struct node_probe {
+	long long	 now;		/* the node's clock, seconds since 1970 */
+	bool		 has_curl;	/* false: nothing below was tried */
+	bool		 no_ca;		/* asked for our CA file; the node has none,
+					   so only the reach was tested */
+	int		 curl_status;	/* curl's exit status */
+	long		 http_status;	/* 0: no HTTP answer */
+	char		*error;		/* curl's message (cleaned), or NULL */
+};
+
+/*
+ * Read the node's clock, then GET URL (https only, no redirect followed,
+ * 10 s at most) with the node's own curl, trusting NODE_CA_PATH when
+ * WITH_CA (without checking the certificate when that file is missing),
+ * else the node's system CAs. URL travels on standard input.
+ * Returns 0 with P filled (release with node_probe_release), or -1 with
+ * *cause set when the node could not be asked.
+ */
+int node_probe_issuer(struct node *n, const char *url, bool with_ca,
+    struct node_probe *p, char **cause);
+void node_probe_release(struct node_probe *p);
 
 #endif

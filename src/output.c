@@ -38,18 +38,34 @@ output_clock(void)
 	return clock_now() - output_start;
 }
 
+/*
+ * One line on stderr, written with one call: lines from the threads that
+ * read nodes at once never mix.
+ */
 static void
 output_line(const char *color, const char *prefix, const char *fmt,
     va_list ap)
 {
+	char	*msg, *line;
+	bool	 paint = output.color && color != NULL;
+
+	msg = xvasprintf(fmt, ap);
+	line = xasprintf("%s%s%s%s\n", paint ? color : "", prefix, msg,
+	    paint ? "\033[0m" : "");
 	fflush(stdout);
-	if (output.color && color != NULL)
-		fputs(color, stderr);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	if (output.color && color != NULL)
-		fputs("\033[0m", stderr);
-	fputc('\n', stderr);
+	fputs(line, stderr);
+	free(line);
+	free(msg);
+}
+
+static void PRINTFLIKE(2, 3)
+output_write(const char *color, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	output_line(color, "", fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -63,9 +79,7 @@ output_progress(const char *node, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fflush(stdout);
-	fprintf(stderr, "%s%s: %s (%.1fs)%s\n", output.color ? "\033[2m" : "",
-	    node, msg, output_clock(), output.color ? "\033[0m" : "");
+	output_write("\033[2m", "%s: %s (%.1fs)", node, msg, output_clock());
 	free(msg);
 }
 

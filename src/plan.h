@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "flags.h"
+#include "node.h"
 
 /* One control-plane node's change. */
 struct node_plan {
@@ -53,10 +54,6 @@ struct binding_plan {
 	struct binding_change	*changes;
 	size_t			 n;
 };
-
-/* The label every managed binding carries. */
-#define MANAGED_LABEL_KEY	"app.kubernetes.io/managed-by"
-#define MANAGED_LABEL_VALUE	"okta-k8s"
 
 /*
  * Compare the config's bindings (manifests from the templates in TDIR) with

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output.h"
 #include "rbac.h"
 
-#define SELECTOR "-l", MANAGED_LABEL_KEY "=" MANAGED_LABEL_VALUE
+#define SELECTOR "-l", MANAGED_SELECTOR
 
 /* Run kubectl ARGV with IN; a failure becomes *cause, prefixed by WHAT. */
 static int
@@ -26,14 +27,14 @@ rbac_kubectl(struct node *n, const char *what, const char *const *argv,
 	return -1;
 }
 
-/* Append the items of the kubectl list in RES to ALL. */
+/* Append the items of kubectl's list (TEXT, LEN bytes) to ALL. */
 static int
-rbac_collect(const struct exec_result *res, json_t *all, char **cause)
+rbac_collect(const char *text, size_t len, json_t *all, char **cause)
 {
 	json_error_t	 err;
 	json_t		*list, *items;
 
-	list = json_loadb(res->out.data, res->out.len, 0, &err);
+	list = json_loadb(text, len, 0, &err);
 	items = json_object_get(list, "items");
 	if (!json_is_array(items)) {
 		json_decref(list);
@@ -49,31 +50,32 @@ rbac_collect(const struct exec_result *res, json_t *all, char **cause)
 int
 rbac_live(struct node *n, json_t **live, char **cause)
 {
-	static const char *const crb[] = { "get", "clusterrolebindings",
-	    SELECTOR, "-o", "json", NULL };
-	static const char *const rb[] = { "get", "rolebindings", "-A",
-	    SELECTOR, "-o", "json", NULL };
-	const char *const	*queries[] = { crb, rb };
+	static const char *const query[] = { "get",
+	    "clusterrolebindings,rolebindings", "-A", SELECTOR, "-o", "json",
+	    NULL };
 	struct exec_result	 res;
 	json_t			*all;
-	size_t			 i;
+	char			*reason;
+	int			 rc;
 
 	all = json_array();
-	for (i = 0; i < nitems(queries); i++) {
-		if (rbac_kubectl(n, "read bindings", queries[i], NULL, &res,
-		    cause) == -1)
-			goto fail;
-		if (rbac_collect(&res, all, cause) == -1) {
-			exec_result_release(&res);
-			goto fail;
-		}
+	if (n->bindings != NULL && n->bindings_status == 0)
+		rc = rbac_collect(n->bindings, n->bindings_len, all, cause);
+	else if (n->bindings != NULL) {
+		reason = output_clean(n->bindings);
+		rc = set_cause(cause, "read bindings: %s", reason);
+		free(reason);
+	} else if ((rc = rbac_kubectl(n, "read bindings", query, NULL, &res,
+	    cause)) == 0) {
+		rc = rbac_collect(res.out.data, res.out.len, all, cause);
 		exec_result_release(&res);
+	}
+	if (rc == -1) {
+		json_decref(all);
+		return -1;
 	}
 	*live = all;
 	return 0;
-fail:
-	json_decref(all);
-	return -1;
 }
 
 static int

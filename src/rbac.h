@@ -9,8 +9,9 @@
 
 /*
  * The managed ClusterRoleBindings and RoleBindings (labelled
- * MANAGED_LABEL_KEY=MANAGED_LABEL_VALUE) as one JSON array, read on control-
- * plane node N. Returns 0 with *live set (caller json_decref()s), or -1.
+ * MANAGED_SELECTOR) as one JSON array, from control-plane node N: what its
+ * inventory read, else read now. Returns 0 with *live set (caller
+ * json_decref()s), or -1.
  */
 int rbac_live(struct node *n, json_t **live, char **cause);
 

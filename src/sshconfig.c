@@ -589,32 +589,6 @@ read_config(struct state *st, const char *path, bool must_exist,
 	return rc;
 }
 
-/* The user's home ($HOME, else the password database). Caller frees. */
-static char *
-home_dir(void)
-{
-	const char	*home = getenv("HOME");
-	struct passwd	*pw;
-
-	if (home != NULL && *home != '\0')
-		return xstrdup(home);
-	if ((pw = getpwuid(getuid())) != NULL && pw->pw_dir != NULL)
-		return xstrdup(pw->pw_dir);
-	return NULL;
-}
-
-static char *
-local_user(void)
-{
-	struct passwd	*pw;
-	const char	*user;
-
-	if ((pw = getpwuid(getuid())) != NULL)
-		return xstrdup(pw->pw_name);
-	user = getenv("USER");
-	return xstrdup(user != NULL ? user : "");
-}
-
 /*
  * Move what ST found into HOST: the hostname in lowercase (the alias when
  * unset), then the identity files expanded with it.
@@ -692,11 +666,11 @@ sshconfig_resolve(const char *alias, const char *path,
 	memset(&st, 0, sizeof st);
 	memset(host, 0, sizeof *host);
 	st.alias = alias;
-	if ((st.home = home_dir()) == NULL) {
+	if ((st.home = user_home()) == NULL) {
 		set_cause(cause, "cannot find the home directory");
 		goto out;
 	}
-	st.local_user = local_user();
+	st.local_user = user_name();
 	file = path != NULL ? xstrdup(path) :
 	    xasprintf("%s/.ssh/config", st.home);
 	if (read_config(&st, file, path != NULL, false, &active, 0,

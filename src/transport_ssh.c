@@ -33,35 +33,6 @@ struct ssh_transport {
 
 /* Settings. */
 
-static char *
-home_dir(void)
-{
-	const char	*home = getenv("HOME");
-	struct passwd	 pw, *res = NULL;
-	char		 b[4096];
-
-	if (home != NULL && *home != '\0')
-		return xstrdup(home);
-	if (getpwuid_r(getuid(), &pw, b, sizeof b, &res) == 0 && res != NULL)
-		return xstrdup(pw.pw_dir);
-	return NULL;
-}
-
-/* $USER, else the password database's name for us. */
-static char *
-local_user(void)
-{
-	const char	*user = getenv("USER");
-	struct passwd	 pw, *res = NULL;
-	char		 b[4096];
-
-	if (user != NULL && *user != '\0')
-		return xstrdup(user);
-	if (getpwuid_r(getuid(), &pw, b, sizeof b, &res) == 0 && res != NULL)
-		return xstrdup(pw.pw_name);
-	return xstrdup("root");
-}
-
 /* Add the files of FROM that exist: defaults are skipped when missing. */
 static void
 push_existing(struct strvec *to, char *const *from, size_t n)
@@ -80,7 +51,7 @@ default_identities(struct strvec *to)
 {
 	char	*home, *files[2];
 
-	if ((home = home_dir()) == NULL)
+	if ((home = user_home()) == NULL)
 		return;
 	files[0] = xasprintf("%s/.ssh/id_ed25519", home);
 	files[1] = xasprintf("%s/.ssh/id_ecdsa", home);
@@ -141,7 +112,7 @@ ssh_target_resolve(const struct config *c, const struct config_node *n,
 	else if (h.user != NULL)
 		t->user = xstrdup(h.user);
 	else
-		t->user = local_user();
+		t->user = user_name();
 	resolve_identities(c, n, &h, &t->identity_files);
 	t->known_hosts = xstrdup(c->ssh.known_hosts);
 	t->host_key_checking = c->ssh.host_key_checking;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,44 @@ bool
 str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Our entry in the password database (thread-safe); false when none. */
+static bool
+user_entry(struct passwd *pw, char *b, size_t len)
+{
+	struct passwd	*res = NULL;
+
+	return getpwuid_r(getuid(), pw, b, len, &res) == 0 && res != NULL;
+}
+
+char *
+user_home(void)
+{
+	const char	*home = getenv("HOME");
+	struct passwd	 pw;
+	char		 b[4096];
+
+	if (home != NULL && *home != '\0')
+		return xstrdup(home);
+	if (user_entry(&pw, b, sizeof b) && pw.pw_dir != NULL &&
+	    *pw.pw_dir != '\0')
+		return xstrdup(pw.pw_dir);
+	return NULL;
+}
+
+char *
+user_name(void)
+{
+	const char	*user = getenv("USER");
+	struct passwd	 pw;
+	char		 b[4096];
+
+	if (user != NULL && *user != '\0')
+		return xstrdup(user);
+	if (user_entry(&pw, b, sizeof b) && pw.pw_name != NULL)
+		return xstrdup(pw.pw_name);
+	return xstrdup("root");
 }
 
 int

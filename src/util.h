@@ -54,6 +54,14 @@ void strvec_clear(struct strvec *sv);
 
 bool str_starts_with(const char *s, const char *prefix);
 
+/* The user's home: $HOME, else the password database's. NULL when neither
+ * says; caller frees. */
+char *user_home(void);
+
+/* The user's name: $USER, else the password database's, else "root".
+ * Caller frees. */
+char *user_name(void);
+
 /*
  * Read a whole file into a NUL-terminated buffer (caller frees *data).
  * Returns 0, or -1 with *cause set ("read 'PATH': REASON"; caller frees).
