@@ -67,5 +67,44 @@ extern const struct cmd_entry cmd_rollback_entry;
 extern const struct cmd_entry cmd_remove_entry;
 extern const struct cmd_entry cmd_render_entry;
 extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_login_entry;
+extern const struct cmd_entry cmd_whoami_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_kubeconfig_entry;
+
+/* The apiserver that kubeconfig and verify talk to (cmd/cluster.c). */
+struct cmd_cluster {
+	char	*server;	/* https://HOST:PORT */
+	char	*ca;		/* the cluster's CA (PEM) */
+	size_t	 ca_len;
+	char	*ca_from;	/* where it came from, for messages */
+	char	*node;		/* the control-plane node read, or NULL */
+	char	*args;		/* its args file, when asked for; or NULL */
+	size_t	 args_len;
+};
+
+/*
+ * Find the apiserver: kubeconfig.server, else the first control-plane
+ * node's host on port 16443; its CA from CA_FILE when not NULL, else from
+ * that node's certs/ca.crt. With WANT_ARGS, also that node's args file
+ * (missing when no node could be read: a warning). Nodes are read in the
+ * config's order (--node and --local apply) until a control-plane one
+ * answers. Returns 0 with CL filled (release with cmd_cluster_release), or
+ * -1 after printing why.
+ */
+int cmd_cluster_open(struct cmd_ctx *ctx, const char *ca_file, bool want_args,
+    struct cmd_cluster *cl);
+void cmd_cluster_release(struct cmd_cluster *cl);
+
+/*
+ * An ID token for C's issuer, as `login` gets it (cmd/login.c): with
+ * USERNAME the password flow (password from $OKTA_PASSWORD or asked on the
+ * terminal), else the device flow. Checked (signature, iss, aud, exp,
+ * nonce). Returns 0 with *id_token (caller frees with free_secret), or -1
+ * with *cause.
+ */
+int cmd_login_token(const struct config *c, const char *username,
+    char **id_token, char **cause);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "fleet.h"
+#include "http.h"
 #include "output.h"
 
 static const struct cmd_entry *const commands[] = {
@@ -21,6 +22,11 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_rollback_entry,
 	&cmd_remove_entry,
 	&cmd_render_entry,
+	&cmd_check_entry,
+	&cmd_login_entry,
+	&cmd_whoami_entry,
+	&cmd_verify_entry,
+	&cmd_kubeconfig_entry,
 	&cmd_init_entry,
 };
 
@@ -115,12 +121,14 @@ command_usage(FILE *f, const struct cmd_entry *e)
 	if (e->options[0].name != NULL)
 		fputs("\nOptions:\n", f);
 	for (o = e->options; o->name != NULL; o++) {
-		snprintf(left, sizeof left, "%s%c%s--%s%s%s",
-		    o->short_name ? "-" : "", o->short_name ? o->short_name : ' ',
-		    o->short_name ? ", " : "  ", o->name, o->arg ? " " : "",
-		    o->arg ? o->arg : "");
-		fprintf(f, "  %-22s %s\n", o->short_name ? left : left + 2,
-		    o->help);
+		if (o->short_name != 0)
+			snprintf(left, sizeof left, "-%c, --%s%s%s",
+			    o->short_name, o->name, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-22s %s\n", left, o->help);
 	}
 	fputc('\n', f);
 	fputs(global_help, f);
@@ -356,8 +364,13 @@ main(int argc, char **argv)
 		if (libssh2_init(0) != 0) {
 			output_error("cannot initialise libssh2");
 			rc = EXIT_ERROR;
+		} else if (http_global_init() != 0) {
+			output_error("cannot initialise libcurl");
+			libssh2_exit();
+			rc = EXIT_ERROR;
 		} else {
 			rc = run_command(&ctx, &g);
+			http_global_cleanup();
 			libssh2_exit();
 		}
 	}

@@ -6,7 +6,10 @@ set -eu
 PACKAGES="gcc make autoconf automake pkg-config
 libyaml-dev libcurl4-openssl-dev libjansson-dev libssh2-1-dev libssl-dev
 python3 python3-yaml python3-cryptography
-openssh-server openssh-client util-linux diffutils procps sudo"
+openssh-server openssh-client util-linux diffutils procps sudo curl"
+# kubectl for the kubeconfig tests: Debian's, unless one is there already
+# (another vendor's kubectl package and kubernetes-client conflict).
+command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
 
 missing=
 for p in $PACKAGES; do

@@ -574,7 +574,7 @@ static const char probe_script[] = PRELUDE
 	"fi\n"
 	"r=$(curl -sS -o /dev/null -w 'http %{http_code}\\n' --proto =https \\\n"
 	"    --connect-timeout 5 --max-time 10 \"$@\" --url \"$url\" 2>&1)\n"
-	"echo \"curl $?\"\n"
+	"echo \"curl-exit $?\"\n"
 	"printf '%s\\n' \"$r\"\n";
 
 void
@@ -594,14 +594,12 @@ probe_line(struct node_probe *p, const char *key, const char *value)
 		p->has_curl = false;
 	else if (strcmp(key, "ca") == 0 && strcmp(value, "none") == 0)
 		p->no_ca = true;
-	else if (strcmp(key, "curl") == 0)
+	else if (strcmp(key, "curl-exit") == 0)
 		p->curl_status = atoi(value);
 	else if (strcmp(key, "http") == 0)
 		p->http_status = strtol(value, NULL, 10);
-	else if (strcmp(key, "curl:") == 0) {
-		free(p->error);
+	else if (strcmp(key, "curl:") == 0 && p->error == NULL)
 		p->error = output_clean(value);
-	}
 }
 
 int
