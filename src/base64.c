@@ -2,15 +2,18 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base64.h"
 #include "util.h"
 
-static const char alphabet[] =
+static const char std_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char url_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-char *
-base64url_encode(const unsigned char *p, size_t len)
+static char *
+encode(const char *alphabet, const unsigned char *p, size_t len, bool pad)
 {
 	char		*out, *o;
 	uint32_t	 v;
@@ -28,37 +31,25 @@ base64url_encode(const unsigned char *p, size_t len)
 		*o++ = alphabet[(v >> 12) & 63];
 		if (left > 1)
 			*o++ = alphabet[(v >> 6) & 63];
+		else if (pad)
+			*o++ = '=';
 		if (left > 2)
 			*o++ = alphabet[v & 63];
+		else if (pad)
+			*o++ = '=';
 	}
 	*o = '\0';
 	return out;
 }
 
-/* The 6-bit value of C, or -1. */
-static int
-sextet(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-unsigned char *
-base64url_decode(const char *s, size_t len, size_t *outlen)
+static unsigned char *
+decode(const char *alphabet, const char *s, size_t len, size_t *outlen)
 {
 	unsigned char	*out;
+	const char	*at;
 	uint32_t	 acc = 0;
 	size_t		 i, n = 0;
-	int		 bits = 0, v;
+	int		 bits = 0;
 
 	while (len > 0 && s[len - 1] == '=')
 		len--;
@@ -66,11 +57,11 @@ base64url_decode(const char *s, size_t len, size_t *outlen)
 		return NULL;
 	out = xmalloc(len / 4 * 3 + 3);
 	for (i = 0; i < len; i++) {
-		if ((v = sextet(s[i])) == -1) {
+		if (s[i] == '\0' || (at = strchr(alphabet, s[i])) == NULL) {
 			free(out);
 			return NULL;
 		}
-		acc = (acc << 6) | (uint32_t)v;
+		acc = (acc << 6) | (uint32_t)(at - alphabet);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
@@ -81,4 +72,28 @@ base64url_decode(const char *s, size_t len, size_t *outlen)
 	out[n] = '\0';
 	*outlen = n;
 	return out;
+}
+
+char *
+base64_encode(const unsigned char *p, size_t len, bool pad)
+{
+	return encode(std_alphabet, p, len, pad);
+}
+
+char *
+base64url_encode(const unsigned char *p, size_t len)
+{
+	return encode(url_alphabet, p, len, false);
+}
+
+unsigned char *
+base64_decode(const char *s, size_t len, size_t *outlen)
+{
+	return decode(std_alphabet, s, len, outlen);
+}
+
+unsigned char *
+base64url_decode(const char *s, size_t len, size_t *outlen)
+{
+	return decode(url_alphabet, s, len, outlen);
 }

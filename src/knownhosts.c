@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "base64.h"
 #include "knownhosts.h"
 
 #define HASH_MAGIC	"|1|"
@@ -121,67 +122,6 @@ match_list(const char *name, const char *list, size_t len)
 	return result;
 }
 
-static int
-b64_value(int c)
-{
-	static const char	alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char		*p;
-
-	if (c == '\0' || (p = strchr(alphabet, c)) == NULL)
-		return -1;
-	return (int)(p - alphabet);
-}
-
-/*
- * Decode LEN bytes of base64 (padding optional) into a new buffer (caller
- * frees). Returns NULL for anything that is not base64.
- */
-static unsigned char *
-b64_decode(const char *s, size_t len, size_t *outlen)
-{
-	unsigned char	*out;
-	uint32_t	 acc = 0;
-	size_t		 i, n = 0, bits = 0;
-	int		 v;
-
-	if (len > 0 && s[len - 1] == '=')
-		len--;
-	if (len > 0 && s[len - 1] == '=')
-		len--;
-	if (len == 0 || len % 4 == 1)
-		return NULL;
-	out = xmalloc(len * 3 / 4 + 1);
-	for (i = 0; i < len; i++) {
-		if ((v = b64_value((unsigned char)s[i])) == -1) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*outlen = n;
-	return out;
-}
-
-/* Base64 of P (LEN bytes), with '=' padding unless STRIP. Caller frees. */
-static char *
-b64_encode(const unsigned char *p, size_t len, bool strip)
-{
-	char	*out;
-	size_t	 n;
-
-	out = xmalloc((len + 2) / 3 * 4 + 1);
-	n = (size_t)EVP_EncodeBlock((unsigned char *)out, p, (int)len);
-	while (strip && n > 0 && out[n - 1] == '=')
-		out[--n] = '\0';
-	return out;
-}
-
 char *
 knownhosts_key_type(const unsigned char *blob, size_t len)
 {
@@ -209,11 +149,11 @@ match_hashed(const char *name, const char *f, size_t len)
 	f += strlen(HASH_MAGIC);
 	if ((bar = memchr(f, '|', (size_t)(end - f))) == NULL)
 		goto out;
-	if ((salt = b64_decode(f, (size_t)(bar - f), &saltlen)) == NULL ||
+	if ((salt = base64_decode(f, (size_t)(bar - f), &saltlen)) == NULL ||
 	    saltlen != HASH_LEN)
 		goto out;
 	bar++;
-	if ((want = b64_decode(bar, (size_t)(end - bar), &wantlen)) == NULL ||
+	if ((want = base64_decode(bar, (size_t)(end - bar), &wantlen)) == NULL ||
 	    wantlen != HASH_LEN)
 		goto out;
 	if (HMAC(EVP_sha1(), salt, (int)saltlen, (const unsigned char *)name,
@@ -290,7 +230,7 @@ parse_line(struct knownhosts *kh, const char *name, const char *s,
 		return;
 	t = xstrndup(type, tlen);
 	if ((!revoked && !type_supported(t)) ||
-	    (blob = b64_decode(b64, blen, &len)) == NULL ||
+	    (blob = base64_decode(b64, blen, &len)) == NULL ||
 	    (inner = knownhosts_key_type(blob, len)) == NULL ||
 	    strcmp(inner, t) != 0)
 		goto out;
@@ -462,7 +402,7 @@ knownhosts_fingerprint(const unsigned char *blob, size_t len)
 
 	if (EVP_Digest(blob, len, md, &mdlen, EVP_sha256(), NULL) != 1)
 		fatal("sha256 digest failed");
-	b64 = b64_encode(md, mdlen, true);
+	b64 = base64_encode(md, mdlen, false);
 	fp = xasprintf("SHA256:%s", b64);
 	free(b64);
 	return fp;
@@ -496,8 +436,8 @@ hash_name(const char *name)
 	if (HMAC(EVP_sha1(), salt, sizeof salt, (const unsigned char *)name,
 	    strlen(name), mac, &maclen) == NULL)
 		fatal("hmac-sha1 failed");
-	s = b64_encode(salt, sizeof salt, false);
-	m = b64_encode(mac, maclen, false);
+	s = base64_encode(salt, sizeof salt, true);
+	m = base64_encode(mac, maclen, true);
 	out = xasprintf("%s%s|%s", HASH_MAGIC, s, m);
 	free(s);
 	free(m);
@@ -523,7 +463,7 @@ knownhosts_format(const char *host, int port, const unsigned char *blob,
 	name = lookup_name(host, port);
 	if (hash)
 		hashed = hash_name(name);
-	b64 = b64_encode(blob, len, false);
+	b64 = base64_encode(blob, len, true);
 	*line = xasprintf("%s %s %s", hash ? hashed : name, type, b64);
 	rc = 0;
 out:

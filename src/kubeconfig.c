@@ -5,13 +5,13 @@
  */
 #include "build-config.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <yaml.h>
 
+#include "base64.h"
 #include "kubeconfig.h"
 
 #define EXEC_API_VERSION	"client.authentication.k8s.io/v1"
@@ -22,17 +22,6 @@ struct kdoc {
 	int		root;
 	bool		bad_utf8;	/* a value could not be added */
 };
-
-static char *
-base64(const char *data, size_t len)
-{
-	char	*out;
-
-	out = xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)data,
-	    (int)len);
-	return out;
-}
 
 void
 kubeconfig_spec_init(struct kubeconfig_spec *k, const struct config *c,
@@ -47,7 +36,7 @@ kubeconfig_spec_init(struct kubeconfig_spec *k, const struct config *c,
 	k->context = xstrdup(c->kubeconfig.context);
 	k->server = xstrdup(server);
 	if (ca != NULL)
-		k->ca_data = base64(ca, ca_len);
+		k->ca_data = base64_encode((const unsigned char *)ca, ca_len, true);
 	strvec_push(&k->args, "oidc-login");
 	strvec_push(&k->args, "get-token");
 	strvec_push_nodup(&k->args, xasprintf("--oidc-issuer-url=%s",

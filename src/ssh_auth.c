@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include <libssh2.h>
-#include <openssl/evp.h>
 
 #include "knownhosts.h"
+#include "base64.h"
 #include "ssh_conn.h"
 
 #define PASSPHRASE_ENV	"OKTA_K8S_SSH_PASSPHRASE"
@@ -269,7 +269,6 @@ unarmour(const char *text, unsigned char **out, size_t *outlen)
 	const char	*p = strchr(text, '\n'), *end;
 	char		*b64;
 	size_t		 n = 0;
-	int		 len;
 
 	if (p == NULL || (end = strstr(p, "-----END")) == NULL)
 		return false;
@@ -278,13 +277,10 @@ unarmour(const char *text, unsigned char **out, size_t *outlen)
 		if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
 			b64[n++] = *p;
 	}
-	*out = xmalloc(n / 4 * 3 + 3);
-	len = n % 4 == 0 ? EVP_DecodeBlock(*out, (unsigned char *)b64,
-	    (int)n) : -1;
+	*out = base64_decode(b64, n, outlen);
 	explicit_bzero(b64, n);
 	free(b64);
-	*outlen = len > 0 ? (size_t)len : 0;
-	return len > 0;
+	return *out != NULL && *outlen > 0;
 }
 
 /* An "openssh-key-v1" key: cipher and the public key come first, in the
