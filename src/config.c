@@ -19,9 +19,9 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "config_walk.h"
 #include "yamltree.h"
 
-#define SHOW_MAX	80	/* user text quoted in a message, cut beyond */
 #define MAX_SECONDS	86400	/* the longest timeout: a day */
 
 #define DEFAULT_USERNAME_CLAIM	"preferred_username"
@@ -31,417 +31,10 @@
 #define DEFAULT_CLUSTER		"microk8s"
 #define DEFAULT_KUBE_USER	"okta"
 
-/* One parse in progress. */
-struct parse {
-	const char	*path;		/* as given, for messages */
-	struct config	*c;
-	struct buf	 kp;		/* key path of the node in hand */
-	char		**cause;
-};
-
-/* A known key of a map: how to take its value and where to store it. */
-typedef int (*take_fn)(struct parse *, const struct ynode *, void *);
-
-struct field {
-	const char	*key;
-	take_fn		 take;
-	size_t		 off;		/* from the base the map is stored in */
-};
-
 static const char *const signing_algs[] = {
 	"RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
 	"PS256", "PS384", "PS512"
 };
-
-/* Messages. */
-
-static bool
-is_ctl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* A control character as an escape, in B (SIZE at least 8). */
-static const char *
-ctl_name(unsigned char c, char *b, size_t size)
-{
-	switch (c) {
-	case '\n':
-		return "\\n";
-	case '\r':
-		return "\\r";
-	case '\t':
-		return "\\t";
-	}
-	snprintf(b, size, "\\x%02x", c);
-	return b;
-}
-
-/* S made fit to quote on one line, in B: control characters escaped, cut. */
-static const char *
-show(char *b, size_t size, const char *s)
-{
-	const unsigned char	*q;
-	const char		*e;
-	char			 one[8];
-	size_t			 n = 0, elen;
-
-	for (q = (const unsigned char *)s; *q != '\0'; q++) {
-		if (is_ctl(*q))
-			e = ctl_name(*q, one, sizeof one);
-		else {
-			one[0] = (char)*q;
-			one[1] = '\0';
-			e = one;
-		}
-		elen = strlen(e);
-		if (n + elen + 4 > size) {
-			while (n > 0 && ((unsigned char)b[n - 1] & 0xc0) == 0x80)
-				n--;
-			if (n > 0 && (unsigned char)b[n - 1] >= 0xc0)
-				n--;
-			memcpy(b + n, "...", 4);
-			return b;
-		}
-		memcpy(b + n, e, elen);
-		n += elen;
-	}
-	b[n] = '\0';
-	return b;
-}
-
-static int PRINTFLIKE(4, 0)
-vfail(struct parse *p, int line, int col, const char *fmt, va_list ap)
-{
-	char	*msg;
-
-	msg = xvasprintf(fmt, ap);
-	if (p->kp.len > 0) {
-		set_cause(p->cause, "%s:%d:%d: %s: %s", p->path, line, col,
-		    p->kp.data, msg);
-	} else
-		set_cause(p->cause, "%s:%d:%d: %s", p->path, line, col, msg);
-	free(msg);
-	return -1;
-}
-
-/* Fail at node AT under the current key path. Returns -1. */
-static int PRINTFLIKE(3, 4)
-perr(struct parse *p, const struct ynode *at, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vfail(p, at->line, at->col, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* Fail at a position with no node (the YAML itself). Returns -1. */
-static int PRINTFLIKE(4, 5)
-perr_pos(struct parse *p, int line, int col, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vfail(p, line, col, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static size_t
-kp_key(struct parse *p, const char *key)
-{
-	char	b[SHOW_MAX];
-	size_t	mark = p->kp.len;
-
-	if (mark > 0)
-		buf_putc(&p->kp, '.');
-	buf_puts(&p->kp, show(b, sizeof b, key));
-	return mark;
-}
-
-static size_t
-kp_index(struct parse *p, size_t i)
-{
-	size_t	mark = p->kp.len;
-
-	buf_printf(&p->kp, "[%zu]", i);
-	return mark;
-}
-
-static void
-kp_pop(struct parse *p, size_t mark)
-{
-	p->kp.len = mark;
-	p->kp.data[mark] = '\0';
-}
-
-static void
-kp_set(struct parse *p, const char *s)
-{
-	kp_pop(p, 0);
-	buf_puts(&p->kp, s);
-}
-
-/* The tree. */
-
-/* TEXT (LEN bytes) as a tree in *ROOT; its error as a message of P. */
-static int
-tree_load(struct parse *p, const char *text, size_t len, struct ynode **root)
-{
-	struct ynode_error	err;
-	int			rc;
-
-	if ((rc = ynode_load(text, len, root, &err)) != 0)
-		perr_pos(p, err.line, err.col, "%s", err.msg);
-	free(err.msg);
-	return rc;
-}
-
-/* Walking the tree. */
-
-/* Refuse what the tree keeps but the config does not use. */
-static int
-check_node(struct parse *p, const struct ynode *n)
-{
-	char	 b[SHOW_MAX];
-	char	*tag;
-	int	 rc;
-
-	if (n->type == Y_ALIAS) {
-		return perr(p, n, "aliases (*%s) are not supported; write the "
-		    "value out in full", show(b, sizeof b, n->value));
-	}
-	if (n->anchor != NULL) {
-		return perr(p, n, "anchors (&%s) are not supported; write the "
-		    "value out in full", show(b, sizeof b, n->anchor));
-	}
-	if (n->tag == NULL ||
-	    (n->type == Y_SCALAR && strcmp(n->tag, YAML_STR_TAG) == 0))
-		return 0;
-	if (str_starts_with(n->tag, "tag:yaml.org,2002:"))
-		tag = xasprintf("!!%s", n->tag + strlen("tag:yaml.org,2002:"));
-	else
-		tag = xstrdup(n->tag);
-	rc = perr(p, n, "the tag '%s' is not supported; remove it",
-	    show(b, sizeof b, tag));
-	free(tag);
-	return rc;
-}
-
-/* Check the key at index I of map M: a string, not seen before in M. */
-static int
-check_key(struct parse *p, const struct ynode *m, size_t i)
-{
-	const struct ynode	*k = m->items[i];
-	char			 b[SHOW_MAX];
-	size_t			 j;
-
-	if (check_node(p, k) != 0)
-		return -1;
-	if (k->type != Y_SCALAR)
-		return perr(p, k, "a key must be a string, not %s",
-		    ynode_type_name(k));
-	if (strlen(k->value) != k->len)
-		return perr(p, k, "a key must not contain a NUL character");
-	for (j = 0; j < i; j += 2) {
-		if (strcmp(m->items[j]->value, k->value) == 0) {
-			return perr(p, k, "duplicate key '%s' (first at line %d)",
-			    show(b, sizeof b, k->value), m->items[j]->line);
-		}
-	}
-	return 0;
-}
-
-/* NAMES (N of them) as "a, b, c". Caller frees. */
-static char *
-join_names(const char *const *names, size_t n)
-{
-	struct buf	list;
-	size_t		i;
-
-	buf_init(&list);
-	for (i = 0; i < n; i++)
-		buf_printf(&list, "%s%s", i > 0 ? ", " : "", names[i]);
-	return buf_detach(&list, NULL);
-}
-
-/* Refuse WORD, one of the N NAMES expected, with the closest or them all. */
-static int
-not_one_of(struct parse *p, const struct ynode *at, const char *what,
-    const char *word, const char *const *names, size_t n)
-{
-	const char	*near;
-	char		 b[SHOW_MAX], *list;
-	int		 rc;
-
-	if ((near = closest_word(word, names, n)) != NULL) {
-		return perr(p, at, "unknown %s '%s'; did you mean '%s'?", what,
-		    show(b, sizeof b, word), near);
-	}
-	list = join_names(names, n);
-	rc = perr(p, at, "unknown %s '%s' (known: %s)", what,
-	    show(b, sizeof b, word), list);
-	free(list);
-	return rc;
-}
-
-static int
-unknown_key(struct parse *p, const struct ynode *k, const struct field *fields)
-{
-	const char	*names[32];
-	size_t		 n;
-
-	for (n = 0; fields[n].key != NULL; n++) {
-		if (n == nitems(names))
-			fatal("too many keys in one map");
-		names[n] = fields[n].key;
-	}
-	return not_one_of(p, k, "key", k->value, names, n);
-}
-
-/*
- * Walk map M: every key must be one of FIELDS; each non-null value is taken
- * into BASE + the field's offset.
- */
-static int
-walk_fields(struct parse *p, const struct ynode *m, const struct field *fields,
-    void *base)
-{
-	const struct field	*f;
-	const struct ynode	*k, *v;
-	size_t			 i, mark;
-
-	if (m->type != Y_MAP)
-		return perr(p, m, "must be a map, not %s", ynode_type_name(m));
-	for (i = 0; i < m->n; i += 2) {
-		k = m->items[i];
-		v = m->items[i + 1];
-		if (check_key(p, m, i) != 0)
-			return -1;
-		for (f = fields; f->key != NULL; f++) {
-			if (strcmp(f->key, k->value) == 0)
-				break;
-		}
-		if (f->key == NULL)
-			return unknown_key(p, k, fields);
-		mark = kp_key(p, k->value);
-		if (check_node(p, v) != 0)
-			return -1;
-		if (!ynode_is_null(v) &&
-		    f->take(p, v, (char *)base + f->off) != 0)
-			return -1;
-		kp_pop(p, mark);
-	}
-	return 0;
-}
-
-/* Walk list V, taking each item with ITEM into DST. */
-static int
-walk_list(struct parse *p, const struct ynode *v, void *dst, take_fn item)
-{
-	size_t	i, mark;
-
-	if (v->type != Y_SEQ)
-		return perr(p, v, "must be a list, not %s", ynode_type_name(v));
-	for (i = 0; i < v->n; i++) {
-		mark = kp_index(p, i);
-		if (check_node(p, v->items[i]) != 0 ||
-		    item(p, v->items[i], dst) != 0)
-			return -1;
-		kp_pop(p, mark);
-	}
-	return 0;
-}
-
-/* Values. */
-
-/* The text of scalar V in *OUT (a null scalar reads as ""). */
-static int
-scalar_value(struct parse *p, const struct ynode *v, const char **out)
-{
-	if (v->type != Y_SCALAR)
-		return perr(p, v, "must be a string, not %s",
-		    ynode_type_name(v));
-	if (strlen(v->value) != v->len)
-		return perr(p, v, "contains a NUL character; remove it");
-	*out = ynode_is_null(v) ? "" : v->value;
-	return 0;
-}
-
-/* A string that is not empty and has no control character. */
-static int
-string_value(struct parse *p, const struct ynode *v, const char **out)
-{
-	const unsigned char	*q;
-	char			 b[8];
-
-	if (scalar_value(p, v, out) != 0)
-		return -1;
-	if (**out == '\0')
-		return perr(p, v, "must not be empty");
-	for (q = (const unsigned char *)*out; *q != '\0'; q++) {
-		if (is_ctl(*q)) {
-			return perr(p, v, "contains a control character (%s); "
-			    "remove it", ctl_name(*q, b, sizeof b));
-		}
-	}
-	return 0;
-}
-
-/*
- * Check S, a value for the apiserver args file, against what kubelite can
- * carry (SPEC §3); LIST: the apiserver also splits it on commas. PRE starts
- * each message.
- */
-static int
-check_arg(struct parse *p, const struct ynode *at, const char *s, bool list,
-    const char *pre)
-{
-	const unsigned char	*q;
-	char			 b[8];
-
-	if (*s == '\0')
-		return perr(p, at, "%smust not be empty", pre);
-	for (q = (const unsigned char *)s; *q != '\0'; q++) {
-		if (*q == ' ') {
-			return perr(p, at, "%scontains a space: kubelite splits "
-			    "args file lines on spaces; remove it", pre);
-		}
-		if (*q == '\t') {
-			return perr(p, at, "%scontains a tab: kubelite cannot "
-			    "carry it in the args file; remove it", pre);
-		}
-		if (*q == '"' || *q == '\'') {
-			return perr(p, at, "%scontains a quote (%c): kubelite "
-			    "deletes quotes from the args file; remove it", pre,
-			    *q);
-		}
-		if (*q == '$') {
-			return perr(p, at, "%scontains '$': kubelite expands "
-			    "$VAR in the args file; remove it", pre);
-		}
-		if (is_ctl(*q)) {
-			return perr(p, at, "%scontains a control character "
-			    "(%s): the args file cannot carry it; remove it",
-			    pre, ctl_name(*q, b, sizeof b));
-		}
-		if (*q == ',' && list) {
-			return perr(p, at, "%scontains a comma: the apiserver "
-			    "splits this flag's value on commas; remove it",
-			    pre);
-		}
-	}
-	return 0;
-}
 
 static bool
 plain_int(const struct ynode *v, long *out)
@@ -469,7 +62,7 @@ take_int(struct parse *p, const struct ynode *v, int *dst, long min, long max,
 	long	l;
 
 	if (!plain_int(v, &l) || l < min || l > max)
-		return perr(p, v, "must be %s", what);
+		return cfg_perr(p, v, "must be %s", what);
 	*dst = (int)l;
 	return 0;
 }
@@ -496,14 +89,14 @@ take_bool(struct parse *p, const struct ynode *v, void *dst)
 	size_t	i;
 
 	if (v->type == Y_SCALAR && !v->plain)
-		return perr(p, v, "must be true or false, without quotes");
+		return cfg_perr(p, v, "must be true or false, without quotes");
 	for (i = 0; v->type == Y_SCALAR && i < nitems(yes); i++) {
 		if (strcmp(v->value, yes[i]) == 0 || strcmp(v->value, no[i]) == 0) {
 			*(bool *)dst = strcmp(v->value, yes[i]) == 0;
 			return 0;
 		}
 	}
-	return perr(p, v, "must be true or false (yes, no, on and off are not "
+	return cfg_perr(p, v, "must be true or false (yes, no, on and off are not "
 	    "read as booleans)");
 }
 
@@ -512,7 +105,7 @@ take_str(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -524,7 +117,7 @@ take_arg(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (scalar_value(p, v, &s) != 0 || check_arg(p, v, s, false, "") != 0)
+	if (cfg_scalar_value(p, v, &s) != 0 || cfg_check_arg(p, v, s, false, "") != 0)
 		return -1;
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -535,12 +128,12 @@ take_issuer(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (scalar_value(p, v, &s) != 0 || check_arg(p, v, s, false, "") != 0)
+	if (cfg_scalar_value(p, v, &s) != 0 || cfg_check_arg(p, v, s, false, "") != 0)
 		return -1;
 	if (!str_starts_with(s, "https://"))
-		return perr(p, v, "must start with https://");
+		return cfg_perr(p, v, "must start with https://");
 	if (s[strlen("https://")] == '\0')
-		return perr(p, v, "must name a host after https://");
+		return cfg_perr(p, v, "must name a host after https://");
 	*(char **)dst = xstrdup(s);
 	return 0;
 }
@@ -550,14 +143,14 @@ take_username_prefix(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (scalar_value(p, v, &s) != 0)
+	if (cfg_scalar_value(p, v, &s) != 0)
 		return -1;
 	if (*s == '\0') {
-		return perr(p, v, "must not be empty: an empty "
+		return cfg_perr(p, v, "must not be empty: an empty "
 		    "--oidc-username-prefix makes the apiserver prefix "
 		    "usernames with \"ISSUER#\"; use \"-\" for no prefix");
 	}
-	if (check_arg(p, v, s, false, "") != 0)
+	if (cfg_check_arg(p, v, s, false, "") != 0)
 		return -1;
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -568,16 +161,16 @@ take_groups_prefix(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (scalar_value(p, v, &s) != 0)
+	if (cfg_scalar_value(p, v, &s) != 0)
 		return -1;
 	if (*s == '\0' || strcmp(s, "-") == 0) {
-		return perr(p, v, "must be a real prefix: \"-\" means none only "
+		return cfg_perr(p, v, "must be a real prefix: \"-\" means none only "
 		    "for username_prefix, and unprefixed groups would let an "
 		    "Okta group pass for a Kubernetes one (system:masters); "
 		    "remove the key for the default \"" DEFAULT_GROUPS_PREFIX
 		    "\"");
 	}
-	if (check_arg(p, v, s, false, "") != 0)
+	if (cfg_check_arg(p, v, s, false, "") != 0)
 		return -1;
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -590,16 +183,16 @@ claim_add(struct parse *p, const struct ynode *k, const struct ynode *v)
 	struct config_claim	*cl;
 	const char		*s;
 
-	if (check_arg(p, k, k->value, true, "the claim name ") != 0)
+	if (cfg_check_arg(p, k, k->value, true, "the claim name ") != 0)
 		return -1;
 	if (strchr(k->value, '=') != NULL) {
-		return perr(p, k, "the claim name contains '=': "
+		return cfg_perr(p, k, "the claim name contains '=': "
 		    "--oidc-required-claim splits CLAIM=VALUE at the first "
 		    "'='; remove the claim");
 	}
-	kp_key(p, k->value);
-	if (check_node(p, v) != 0 || scalar_value(p, v, &s) != 0 ||
-	    check_arg(p, v, s, true, "") != 0)
+	cfg_kp_key(p, k->value);
+	if (cfg_check_node(p, v) != 0 || cfg_scalar_value(p, v, &s) != 0 ||
+	    cfg_check_arg(p, v, s, true, "") != 0)
 		return -1;
 	c->oidc.required_claims = xreallocarray(c->oidc.required_claims,
 	    c->oidc.n_required_claims + 1, sizeof *c->oidc.required_claims);
@@ -624,15 +217,15 @@ take_claims(struct parse *p, const struct ynode *v, void *dst)
 	size_t		 i, mark;
 
 	if (v->type != Y_MAP) {
-		return perr(p, v, "must be a map of claim names to values, "
+		return cfg_perr(p, v, "must be a map of claim names to values, "
 		    "not %s", ynode_type_name(v));
 	}
 	for (i = 0; i < v->n; i += 2) {
 		mark = p->kp.len;
-		if (check_key(p, v, i) != 0 ||
+		if (cfg_check_key(p, v, i) != 0 ||
 		    claim_add(p, v->items[i], v->items[i + 1]) != 0)
 			return -1;
-		kp_pop(p, mark);
+		cfg_kp_pop(p, mark);
 	}
 	if (c->oidc.n_required_claims > 1) {
 		qsort(c->oidc.required_claims, c->oidc.n_required_claims,
@@ -647,7 +240,7 @@ alg_item(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	size_t		 i;
 
-	if (scalar_value(p, v, &s) != 0 || check_arg(p, v, s, true, "") != 0)
+	if (cfg_scalar_value(p, v, &s) != 0 || cfg_check_arg(p, v, s, true, "") != 0)
 		return -1;
 	for (i = 0; i < nitems(signing_algs); i++) {
 		if (strcmp(s, signing_algs[i]) == 0) {
@@ -655,14 +248,14 @@ alg_item(struct parse *p, const struct ynode *v, void *dst)
 			return 0;
 		}
 	}
-	return not_one_of(p, v, "signing algorithm", s, signing_algs,
+	return cfg_not_one_of(p, v, "signing algorithm", s, signing_algs,
 	    nitems(signing_algs));
 }
 
 static int
 take_algs(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_list(p, v, dst, alg_item);
+	return cfg_walk_list(p, v, dst, alg_item);
 }
 
 /* REL taken from directory DIR: "." adds nothing, "./" is dropped. */
@@ -717,11 +310,11 @@ expand_path(struct parse *p, const struct ynode *at, const char *s,
 		return 0;
 	}
 	if (s[1] != '\0' && s[1] != '/') {
-		return perr(p, at, "'%s': only '~' and '~/...' are expanded; "
-		    "write the full path", show(b, sizeof b, s));
+		return cfg_perr(p, at, "'%s': only '~' and '~/...' are expanded; "
+		    "write the full path", cfg_show(b, sizeof b, s));
 	}
 	if ((home = user_home()) == NULL)
-		return perr(p, at, "'~' needs $HOME; set it or write the full path");
+		return cfg_perr(p, at, "'~' needs $HOME; set it or write the full path");
 	len = strlen(home);
 	if (len > 1 && home[len - 1] == '/' && s[1] == '/')
 		len--;
@@ -735,7 +328,7 @@ take_path(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	return expand_path(p, v, s, dst);
 }
@@ -754,7 +347,7 @@ path_item(struct parse *p, const struct ynode *v, void *dst)
 static int
 take_paths(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_list(p, v, dst, path_item);
+	return cfg_walk_list(p, v, dst, path_item);
 }
 
 static int
@@ -764,13 +357,13 @@ scope_item(struct parse *p, const struct ynode *v, void *dst)
 	const char		*s;
 	char			 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	for (q = (const unsigned char *)s; *q != '\0'; q++) {
 		if (*q <= ' ' || *q >= 0x7f || *q == '"' || *q == '\\') {
-			return perr(p, v, "'%s' is not a scope: write each scope "
+			return cfg_perr(p, v, "'%s' is not a scope: write each scope "
 			    "as its own list item, in printable ASCII without "
-			    "quotes or backslashes", show(b, sizeof b, s));
+			    "quotes or backslashes", cfg_show(b, sizeof b, s));
 		}
 	}
 	strvec_push(dst, s);
@@ -780,10 +373,10 @@ scope_item(struct parse *p, const struct ynode *v, void *dst)
 static int
 take_scopes(struct parse *p, const struct ynode *v, void *dst)
 {
-	if (walk_list(p, v, dst, scope_item) != 0)
+	if (cfg_walk_list(p, v, dst, scope_item) != 0)
 		return -1;
 	if (!strvec_contains(dst, "openid")) {
-		return perr(p, v, "must include 'openid': without it Okta sends "
+		return cfg_perr(p, v, "must include 'openid': without it Okta sends "
 		    "no ID token");
 	}
 	return 0;
@@ -814,7 +407,7 @@ take_redirect(struct parse *p, const struct ynode *v, void *dst)
 	size_t		 i;
 	bool		 good;
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	good = str_starts_with(s, "https://") && s[strlen("https://")] != '\0';
 	for (i = 0; !good && i < nitems(local); i++) {
@@ -822,7 +415,7 @@ take_redirect(struct parse *p, const struct ynode *v, void *dst)
 		    port_then_path(s + strlen(local[i]));
 	}
 	if (!good || strpbrk(s, " \"<>\\`{}|^") != NULL) {
-		return perr(p, v, "must be http://localhost:PORT, "
+		return cfg_perr(p, v, "must be http://localhost:PORT, "
 		    "http://127.0.0.1:PORT or an https:// URL");
 	}
 	*(char **)dst = xstrdup(s);
@@ -835,14 +428,14 @@ take_env_name(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	char		 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if ((*s >= '0' && *s <= '9') ||
 	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789_") != strlen(s)) {
-		return perr(p, v, "'%s' is not an environment variable name: "
+		return cfg_perr(p, v, "'%s' is not an environment variable name: "
 		    "use letters, digits and '_', not starting with a digit",
-		    show(b, sizeof b, s));
+		    cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -853,11 +446,11 @@ take_server(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (!str_starts_with(s, "https://") || s[strlen("https://")] == '\0' ||
 	    strpbrk(s, " ") != NULL) {
-		return perr(p, v, "must be an https:// URL (MicroK8s serves "
+		return cfg_perr(p, v, "must be an https:// URL (MicroK8s serves "
 		    "its API on https://HOST:16443)");
 	}
 	*(char **)dst = xstrdup(s);
@@ -872,20 +465,20 @@ take_host(struct parse *p, const struct ynode *v, void *dst)
 	const char		*s;
 	char			 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (*s == '-')
-		return perr(p, v, "'%s' must not start with '-'",
-		    show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' must not start with '-'",
+		    cfg_show(b, sizeof b, s));
 	if (strchr(s, '@') != NULL) {
-		return perr(p, v, "'%s' is not a host name; give the user "
-		    "with 'user:'", show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' is not a host name; give the user "
+		    "with 'user:'", cfg_show(b, sizeof b, s));
 	}
 	for (q = (const unsigned char *)s; *q != '\0'; q++) {
-		if (!is_alnum(*q) && strchr(".-_:[]%", *q) == NULL) {
-			return perr(p, v, "'%s' is not a host name or address: "
+		if (!cfg_is_alnum(*q) && strchr(".-_:[]%", *q) == NULL) {
+			return cfg_perr(p, v, "'%s' is not a host name or address: "
 			    "use letters, digits and . - _ : [ ] %%",
-			    show(b, sizeof b, s));
+			    cfg_show(b, sizeof b, s));
 		}
 	}
 	*(char **)dst = xstrdup(s);
@@ -898,11 +491,11 @@ take_user(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	char		 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (*s == '-' || strpbrk(s, " :/") != NULL) {
-		return perr(p, v, "'%s' is not a user name",
-		    show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' is not a user name",
+		    cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -914,14 +507,14 @@ take_host_key_checking(struct parse *p, const struct ynode *v, void *dst)
 	enum host_key_checking	*hkc = dst;
 	const char		*s;
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (strcmp(s, "strict") == 0)
 		*hkc = HOST_KEY_STRICT;
 	else if (strcmp(s, "accept-new") == 0)
 		*hkc = HOST_KEY_ACCEPT_NEW;
 	else {
-		return perr(p, v, "must be 'strict' or 'accept-new': host key "
+		return cfg_perr(p, v, "must be 'strict' or 'accept-new': host key "
 		    "checking is never off");
 	}
 	return 0;
@@ -933,15 +526,15 @@ take_auth_mode(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	char		 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (strcmp(s, "config") == 0) {
-		return perr(p, v, "'config' (--authentication-config) is "
+		return cfg_perr(p, v, "'config' (--authentication-config) is "
 		    "planned but not supported yet; use 'flags'");
 	}
 	if (strcmp(s, "flags") != 0) {
-		return perr(p, v, "'%s' is not a mode; use 'flags'",
-		    show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' is not a mode; use 'flags'",
+		    cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -988,12 +581,12 @@ take_object_name(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	char		 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (!dns_subdomain(s)) {
-		return perr(p, v, "'%s' is not a Kubernetes object name: use at "
+		return cfg_perr(p, v, "'%s' is not a Kubernetes object name: use at "
 		    "most 253 lowercase letters, digits, '-' and '.', starting "
-		    "and ending with a letter or digit", show(b, sizeof b, s));
+		    "and ending with a letter or digit", cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -1005,12 +598,12 @@ take_namespace(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	char		 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (!dns_label(s, strlen(s), 63)) {
-		return perr(p, v, "'%s' is not a namespace name: use at most 63 "
+		return cfg_perr(p, v, "'%s' is not a namespace name: use at most 63 "
 		    "lowercase letters, digits and '-', starting and ending "
-		    "with a letter or digit", show(b, sizeof b, s));
+		    "with a letter or digit", cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -1022,13 +615,13 @@ take_role(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	char		 b[SHOW_MAX];
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (strpbrk(s, "/%") != NULL || strcmp(s, ".") == 0 ||
 	    strcmp(s, "..") == 0) {
-		return perr(p, v, "'%s' is not a ClusterRole name: it may not "
+		return cfg_perr(p, v, "'%s' is not a ClusterRole name: it may not "
 		    "be '.' or '..' or contain '/' or '%%'",
-		    show(b, sizeof b, s));
+		    cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -1039,7 +632,7 @@ subject_item(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (string_value(p, v, &s) != 0)
+	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	strvec_push(dst, s);
 	return 0;
@@ -1048,7 +641,7 @@ subject_item(struct parse *p, const struct ynode *v, void *dst)
 static int
 take_subjects(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_list(p, v, dst, subject_item);
+	return cfg_walk_list(p, v, dst, subject_item);
 }
 
 /* Nodes. */
@@ -1076,10 +669,10 @@ node_item(struct parse *p, const struct ynode *v, void *dst)
 	memset(n, 0, sizeof *n);
 	n->line = v->line;
 	if (v->type == Y_MAP) {
-		if (walk_fields(p, v, node_fields, n) != 0)
+		if (cfg_walk_fields(p, v, node_fields, n) != 0)
 			return -1;
 		if (n->name == NULL && n->host == NULL)
-			return perr(p, v, "needs 'host' or 'name'");
+			return cfg_perr(p, v, "needs 'host' or 'name'");
 		if (n->name == NULL)
 			n->name = xstrdup(n->host);
 		if (n->host == NULL)
@@ -1089,13 +682,13 @@ node_item(struct parse *p, const struct ynode *v, void *dst)
 			return -1;
 		n->name = xstrdup(n->host);
 	} else {
-		return perr(p, v, "must be a host name or a map with 'host', "
+		return cfg_perr(p, v, "must be a host name or a map with 'host', "
 		    "not %s", ynode_type_name(v));
 	}
 	for (i = 0; i + 1 < c->n_nodes; i++) {
 		if (strcmp(c->nodes[i].name, n->name) == 0) {
-			return perr(p, v, "duplicate node name '%s' (first at "
-			    "line %d)", show(b, sizeof b, n->name),
+			return cfg_perr(p, v, "duplicate node name '%s' (first at "
+			    "line %d)", cfg_show(b, sizeof b, n->name),
 			    c->nodes[i].line);
 		}
 	}
@@ -1105,7 +698,7 @@ node_item(struct parse *p, const struct ynode *v, void *dst)
 static int
 take_nodes(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_list(p, v, dst, node_item);
+	return cfg_walk_list(p, v, dst, node_item);
 }
 
 /* RBAC bindings. */
@@ -1128,21 +721,21 @@ binding_item(struct parse *p, const struct ynode *v, void *dst)
 	struct config_binding	*b;
 
 	if (v->type != Y_MAP) {
-		return perr(p, v, "must be a map with name, cluster_role and "
+		return cfg_perr(p, v, "must be a map with name, cluster_role and "
 		    "users or groups, not %s", ynode_type_name(v));
 	}
 	c->rbac.bindings = xreallocarray(c->rbac.bindings,
 	    c->rbac.n_bindings + 1, sizeof *c->rbac.bindings);
 	b = &c->rbac.bindings[c->rbac.n_bindings++];
 	memset(b, 0, sizeof *b);
-	if (walk_fields(p, v, binding_fields, b) != 0)
+	if (cfg_walk_fields(p, v, binding_fields, b) != 0)
 		return -1;
 	if (b->name == NULL)
-		return perr(p, v, "missing required key 'name'");
+		return cfg_perr(p, v, "missing required key 'name'");
 	if (b->cluster_role == NULL)
-		return perr(p, v, "missing required key 'cluster_role'");
+		return cfg_perr(p, v, "missing required key 'cluster_role'");
 	if (b->users.n == 0 && b->groups.n == 0)
-		return perr(p, v, "needs at least one user or group");
+		return cfg_perr(p, v, "needs at least one user or group");
 	return 0;
 }
 
@@ -1168,17 +761,17 @@ binding_unique(struct parse *p, const struct ynode *v, size_t i)
 	for (j = 0; j < i; j++) {
 		if (!same_binding(&bs[i], &bs[j]))
 			continue;
-		kp_index(p, i);
-		kp_key(p, "name");
+		cfg_kp_index(p, i);
+		cfg_kp_key(p, "name");
 		at = ynode_map_value(v->items[i], "name");
 		if (bs[i].namespace == NULL) {
-			return perr(p, at, "duplicate binding '%s' (first at "
-			    "line %d)", show(b1, sizeof b1, bs[i].name),
+			return cfg_perr(p, at, "duplicate binding '%s' (first at "
+			    "line %d)", cfg_show(b1, sizeof b1, bs[i].name),
 			    ynode_map_value(v->items[j], "name")->line);
 		}
-		return perr(p, at, "duplicate binding '%s' in namespace '%s' "
-		    "(first at line %d)", show(b1, sizeof b1, bs[i].name),
-		    show(b2, sizeof b2, bs[i].namespace),
+		return cfg_perr(p, at, "duplicate binding '%s' in namespace '%s' "
+		    "(first at line %d)", cfg_show(b1, sizeof b1, bs[i].name),
+		    cfg_show(b2, sizeof b2, bs[i].namespace),
 		    ynode_map_value(v->items[j], "name")->line);
 	}
 	return 0;
@@ -1189,7 +782,7 @@ take_bindings(struct parse *p, const struct ynode *v, void *dst)
 {
 	size_t	i;
 
-	if (walk_list(p, v, dst, binding_item) != 0)
+	if (cfg_walk_list(p, v, dst, binding_item) != 0)
 		return -1;
 	for (i = 0; i < v->n; i++) {
 		if (binding_unique(p, v, i) != 0)
@@ -1260,31 +853,31 @@ static const struct field kubeconfig_fields[] = {
 static int
 take_oidc(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_fields(p, v, oidc_fields, dst);
+	return cfg_walk_fields(p, v, oidc_fields, dst);
 }
 
 static int
 take_ssh(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_fields(p, v, ssh_fields, dst);
+	return cfg_walk_fields(p, v, ssh_fields, dst);
 }
 
 static int
 take_microk8s(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_fields(p, v, microk8s_fields, dst);
+	return cfg_walk_fields(p, v, microk8s_fields, dst);
 }
 
 static int
 take_rbac(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_fields(p, v, rbac_fields, dst);
+	return cfg_walk_fields(p, v, rbac_fields, dst);
 }
 
 static int
 take_kubeconfig(struct parse *p, const struct ynode *v, void *dst)
 {
-	return walk_fields(p, v, kubeconfig_fields, dst);
+	return cfg_walk_fields(p, v, kubeconfig_fields, dst);
 }
 
 /* Every section is stored from the config itself. */
@@ -1310,17 +903,17 @@ finish_oidc(struct parse *p, const struct ynode *root)
 	};
 	size_t			 i;
 
-	kp_set(p, "");
+	cfg_kp_set(p, "");
 	if ((at = ynode_map_key(root, "oidc")) == NULL)
-		return perr(p, root, "missing required key 'oidc'");
-	kp_set(p, "oidc");
+		return cfg_perr(p, root, "missing required key 'oidc'");
+	cfg_kp_set(p, "oidc");
 	if (c->oidc.issuer_url == NULL)
-		return perr(p, at, "missing required key 'issuer_url'");
+		return cfg_perr(p, at, "missing required key 'issuer_url'");
 	if (c->oidc.client_id == NULL)
-		return perr(p, at, "missing required key 'client_id'");
+		return cfg_perr(p, at, "missing required key 'client_id'");
 	if (c->oidc.groups_prefix != NULL && c->oidc.groups_claim == NULL) {
-		kp_set(p, "oidc.groups_prefix");
-		return perr(p, ynode_map_value(ynode_map_value(root, "oidc"),
+		cfg_kp_set(p, "oidc.groups_prefix");
+		return cfg_perr(p, ynode_map_value(ynode_map_value(root, "oidc"),
 		    "groups_prefix"), "is set but oidc.groups_claim is not; "
 		    "set groups_claim (e.g. groups) or remove groups_prefix");
 	}
@@ -1348,8 +941,8 @@ finish_ssh(struct parse *p, const struct ynode *root)
 	if (c->ssh.known_hosts != NULL)
 		return 0;
 	if ((home = user_home()) == NULL) {
-		kp_set(p, "ssh");
-		return perr(p, root, "no home directory for the default "
+		cfg_kp_set(p, "ssh");
+		return cfg_perr(p, root, "no home directory for the default "
 		    "known_hosts; set $HOME or ssh.known_hosts");
 	}
 	c->ssh.known_hosts = xasprintf("%s%s.ssh/known_hosts", home,
@@ -1371,10 +964,10 @@ finish_rbac(struct parse *p, const struct ynode *root)
 	for (i = 0; i < c->rbac.n_bindings; i++) {
 		if (c->rbac.bindings[i].groups.n == 0)
 			continue;
-		kp_set(p, "rbac.bindings");
-		kp_index(p, i);
-		kp_key(p, "groups");
-		return perr(p, ynode_map_value(list->items[i], "groups"),
+		cfg_kp_set(p, "rbac.bindings");
+		cfg_kp_index(p, i);
+		cfg_kp_key(p, "groups");
+		return cfg_perr(p, ynode_map_value(list->items[i], "groups"),
 		    "needs oidc.groups_claim: without it the apiserver reads no "
 		    "groups from tokens and these never match; set "
 		    "oidc.groups_claim (e.g. groups)");
@@ -1402,15 +995,15 @@ static int
 check_root(struct parse *p, const struct ynode *root)
 {
 	if (root == NULL || ynode_is_null(root)) {
-		return perr_pos(p, root != NULL ? root->line : 1,
+		return cfg_perr_pos(p, root != NULL ? root->line : 1,
 		    root != NULL ? root->col : 1, "the file is empty; it needs "
 		    "at least oidc.issuer_url and oidc.client_id (see "
 		    "'okta-k8s init')");
 	}
-	if (check_node(p, root) != 0)
+	if (cfg_check_node(p, root) != 0)
 		return -1;
 	if (root->type != Y_MAP) {
-		return perr(p, root, "the top level must be a map (oidc:, ssh:, "
+		return cfg_perr(p, root, "the top level must be a map (oidc:, ssh:, "
 		    "nodes:, ...), not %s", ynode_type_name(root));
 	}
 	return 0;
@@ -1456,9 +1049,9 @@ config_parse(const char *text, size_t len, const char *path,
 	p.cause = cause;
 	buf_init(&p.kp);
 
-	if (tree_load(&p, text, len, &root) != 0 || check_root(&p, root) != 0)
+	if (cfg_tree_load(&p, text, len, &root) != 0 || check_root(&p, root) != 0)
 		goto out;
-	if (walk_fields(&p, root, top_fields, c) != 0)
+	if (cfg_walk_fields(&p, root, top_fields, c) != 0)
 		goto out;
 	if (finish_oidc(&p, root) != 0 || finish_ssh(&p, root) != 0 ||
 	    finish_rbac(&p, root) != 0)
