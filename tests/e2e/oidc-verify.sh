@@ -240,6 +240,26 @@ has "^✗ issuer: discovery says '$ISSUER/', oidc.issuer_url is '$ISSUER': they 
 	"$T/out" "check: the trailing slash is explained"
 has "^    fix: set oidc.issuer_url to '$ISSUER/'" "$T/out" "check: ... with the fix"
 
+# A node whose clock is an hour ahead, and one without curl: in pi-1's own
+# namespaces, a `date` that adds an hour comes first on the PATH (beside
+# the stand-in), and /usr/bin/curl is no longer executable.
+mkdir "$T/bin" && cp -a "$LAB/." "$T/bin/"
+cat >"$T/bin/date" <<'SH'
+#!/bin/sh
+if [ "$1" = +%s ]; then echo $(( $(/bin/date +%s) + 3600 )); else exec /bin/date "$@"; fi
+SH
+chmod +x "$T/bin/date"
+"$LAB/lab.sh" exec "$L" pi-1 sh -c "mount --bind '$T/bin' /snap/bin && mount --bind /dev/null /usr/bin/curl"
+run -c "$CFG" check
+is "$(status)" 1 "check: a node's clock an hour ahead exits 1"
+has "^✗ pi-1: clock 36[0-9][0-9] s ahead of this machine's: tokens will look expired too early$" \
+	"$T/out" "check: the clock skew is explained"
+has "^    fix: turn on time synchronisation" "$T/out" "check: ... with the fix"
+has "^! pi-1: cannot test the issuer: no curl on the node" "$T/out" "check: a node without curl is said"
+"$LAB/lab.sh" exec "$L" pi-1 sh -c 'umount /usr/bin/curl; umount /snap/bin'
+run -c "$CFG" check
+is "$(status)" 0 "check: with the clock and curl back, exit 0"
+
 # A custom authorization server (same CA): no groups scope, and a groups
 # claim it does not list.
 "$PY" "$OIDC/provider.py" --dir "$P" --users "$T/users.yaml" \
