@@ -6,15 +6,8 @@
 
 #include "argsfile.h"
 #include "tap.h"
+#include "testlib.h"
 #include "util.h"
-
-static const char *
-top_srcdir(void)
-{
-	const char	*d = getenv("top_srcdir");
-
-	return d != NULL && *d != '\0' ? d : ".";
-}
 
 /* TEXT with control characters escaped, for a test's name (static). */
 static const char *
@@ -32,37 +25,6 @@ show(const char *text)
 	}
 	out[n] = '\0';
 	return out;
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The corpus files' paths, sorted. */
-static void
-corpus_list(struct strvec *out)
-{
-	struct dirent	*de;
-	char		*dir;
-	DIR		*d;
-
-	dir = xasprintf("%s/tests/data/microk8s-args", top_srcdir());
-	if ((d = opendir(dir)) == NULL) {
-		ok(0, "open corpus '%s'", dir);
-		free(dir);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			strvec_push_nodup(out, xasprintf("%s/%s", dir,
-			    de->d_name));
-	}
-	closedir(d);
-	free(dir);
-	if (out->n > 0)
-		qsort(out->v, out->n, sizeof *out->v, name_cmp);
 }
 
 /* Does render(parse(TEXT)) give TEXT back? */
@@ -103,7 +65,7 @@ test_corpus_roundtrip(void)
 	size_t		 len, i, j, flags;
 	bool		 names_ok;
 
-	corpus_list(&files);
+	test_corpus(&files);
 	is_int(files.n, 34, "the corpus has 34 args files");
 	for (i = 0; i < files.n; i++) {
 		if (file_read(files.v[i], &text, &len, &cause) != 0) {

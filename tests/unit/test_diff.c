@@ -12,17 +12,25 @@
 #include "diff.h"
 #include "flags.h"
 #include "tap.h"
+#include "testlib.h"
 #include "util.h"
 
 #define LABEL_A	"pi-1:/var/snap/microk8s/current/args/kube-apiserver"
 #define LABEL_B	"pi-1:/var/snap/microk8s/current/args/kube-apiserver (okta-k8s)"
 
-static const char *
-top_srcdir(void)
+/* The corpus files' names (not paths), sorted. */
+static void
+corpus_names(struct strvec *names)
 {
-	const char	*d = getenv("top_srcdir");
+	size_t	i;
+	char	*base;
 
-	return d != NULL && *d != '\0' ? d : ".";
+	test_corpus(names);
+	for (i = 0; i < names->n; i++) {
+		base = xstrdup(strrchr(names->v[i], '/') + 1);
+		free(names->v[i]);
+		names->v[i] = base;
+	}
 }
 
 static char *
@@ -79,32 +87,6 @@ test_known(void)
 	    "--- A\n+++ B\n@@ -3,3 +3,4 @@\n 3\n 4\n 5\n+6\n");
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-corpus_list(struct strvec *out)
-{
-	struct dirent	*de;
-	char		*dir;
-	DIR		*d;
-
-	dir = xasprintf("%s/tests/data/microk8s-args", top_srcdir());
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] != '.')
-				strvec_push_nodup(out, xstrdup(de->d_name));
-		}
-		closedir(d);
-	}
-	free(dir);
-	if (out->n > 0)
-		qsort(out->v, out->n, sizeof *out->v, name_cmp);
-}
-
 /* The typical flags (SPEC §2's example). */
 static void
 typical_flags(struct flagset *fs)
@@ -143,7 +125,7 @@ read_data(const char *rel, char **text, size_t *len)
 	char	*path, *cause = NULL;
 	int	 rc;
 
-	path = xasprintf("%s/tests/data/%s", top_srcdir(), rel);
+	path = xasprintf("%s/tests/data/%s", test_srcdir(), rel);
 	if ((rc = file_read(path, text, len, &cause)) != 0) {
 		ok(0, "%s", cause);
 		free(cause);
@@ -162,7 +144,7 @@ test_corpus_golden(void)
 	size_t		 i, len, alen, wlen;
 
 	typical_flags(&fs);
-	corpus_list(&names);
+	corpus_names(&names);
 	is_int(names.n, 34, "the corpus has 34 args files");
 	for (i = 0; i < names.n; i++) {
 		rel = xasprintf("microk8s-args/%s", names.v[i]);
@@ -388,7 +370,7 @@ live_corpus(const char *dir)
 	size_t		 i, len, prev_len = 0, alen;
 
 	typical_flags(&fs);
-	corpus_list(&names);
+	corpus_names(&names);
 	for (i = 0; i < names.n; i++) {
 		rel = xasprintf("microk8s-args/%s", names.v[i]);
 		if (!read_data(rel, &text, &len)) {

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "flags.h"
 #include "tap.h"
+#include "testlib.h"
 #include "util.h"
 
 #define ISSUER	"https://dev-123456.okta.com/oauth2/default"
@@ -25,14 +26,6 @@
 static const char typical_block[] = L_ISSUER L_CLIENT L_USER L_GROUPS;
 
 static const char groups_lines[] = L_GROUPS;
-
-static const char *
-top_srcdir(void)
-{
-	const char	*d = getenv("top_srcdir");
-
-	return d != NULL && *d != '\0' ? d : ".";
-}
 
 /* The config of SPEC §2's example, without bindings. */
 static struct config *
@@ -353,35 +346,8 @@ check_corpus_file(const char *path, const struct flagset *fs,
 	free(text);
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
-corpus_list(struct strvec *out)
-{
-	struct dirent	*de;
-	char		*dir;
-	DIR		*d;
-
-	dir = xasprintf("%s/tests/data/microk8s-args", top_srcdir());
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] != '.')
-				strvec_push_nodup(out, xasprintf("%s/%s", dir,
-				    de->d_name));
-		}
-		closedir(d);
-	}
-	free(dir);
-	if (out->n > 0)
-		qsort(out->v, out->n, sizeof *out->v, name_cmp);
-}
-
-static void
-test_corpus(void)
+test_corpus_files(void)
 {
 	struct config	*c = typical_config();
 	struct flagset	 fs, no_groups, none;
@@ -392,7 +358,7 @@ test_corpus(void)
 	set_str(&c->oidc.groups_claim, NULL);
 	flagset_from_config(&no_groups, c);
 	flagset_none(&none);
-	corpus_list(&files);
+	test_corpus(&files);
 	is_int(files.n, 34, "the corpus has 34 args files");
 	for (i = 0; i < files.n; i++)
 		check_corpus_file(files.v[i], &fs, &no_groups, &none);
@@ -420,10 +386,10 @@ test_golden(void)
 
 	flagset_from_config(&fs, c);
 	for (i = 0; i < nitems(names); i++) {
-		in = xasprintf("%s/tests/data/microk8s-args/%s", top_srcdir(),
+		in = xasprintf("%s/tests/data/microk8s-args/%s", test_srcdir(),
 		    names[i]);
 		exp = xasprintf("%s/tests/data/argsfile/%s.expected",
-		    top_srcdir(), names[i]);
+		    test_srcdir(), names[i]);
 		if (file_read(in, &text, &len, &cause) != 0 ||
 		    file_read(exp, &want, &len, &cause) != 0) {
 			ok(0, "%s", cause);
@@ -470,7 +436,7 @@ test_crlf(void)
 	size_t		 len;
 
 	path = xasprintf("%s/tests/data/microk8s-args/"
-	    "kube-apiserver.20250828.03f0791b", top_srcdir());
+	    "kube-apiserver.20250828.03f0791b", test_srcdir());
 	flagset_from_config(&fs, c);
 	if (file_read(path, &text, &len, &cause) != 0) {
 		ok(0, "%s", cause);
@@ -589,7 +555,7 @@ main(void)
 {
 	test_flagset();
 	test_rbac_mode();
-	test_corpus();
+	test_corpus_files();
 	test_golden();
 	test_crlf();
 	test_edits();

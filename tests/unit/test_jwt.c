@@ -7,19 +7,12 @@
 #include "base64.h"
 #include "jwt.h"
 #include "tap.h"
+#include "testlib.h"
 #include "util.h"
 
 #define ISSUER	"https://dev-123456.okta.com/oauth2/default"
 #define CLIENT	"0oa1g3wxh9x9KLciv4x9"
 #define IAT	1700000000
-
-static const char *
-top_srcdir(void)
-{
-	const char	*d = getenv("top_srcdir");
-
-	return d != NULL && *d != '\0' ? d : ".";
-}
 
 /* The contents of tests/data/jwt/NAME, without the final newline. */
 static char *
@@ -28,7 +21,7 @@ vector(const char *name)
 	char	*path, *data, *cause = NULL;
 	size_t	 len;
 
-	path = xasprintf("%s/tests/data/jwt/%s", top_srcdir(), name);
+	path = xasprintf("%s/tests/data/jwt/%s", test_srcdir(), name);
 	if (file_read(path, &data, &len, &cause) == -1)
 		fatal("%s", cause);
 	free(path);

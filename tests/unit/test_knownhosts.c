@@ -10,6 +10,7 @@
 
 #include "knownhosts.h"
 #include "tap.h"
+#include "testlib.h"
 
 /* Made with ssh-keygen; see tests/data/ssh/README. */
 static char	*data_dir;
@@ -63,25 +64,6 @@ read_pub(const char *name, size_t *len)
 }
 
 /* Run CMD with /bin/sh; everything it printed (caller frees). */
-static char *
-run(const char *cmd, int *status)
-{
-	struct buf	 b;
-	char		 chunk[512];
-	size_t		 n;
-	FILE		*f;
-
-	buf_init(&b);
-	if ((f = popen(cmd, "r")) == NULL) {
-		*status = -1;
-		return buf_detach(&b, NULL);
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	*status = pclose(f);
-	return buf_detach(&b, NULL);
-}
-
 static int
 load_one(struct knownhosts *kh, const char *file, const char *host, int port)
 {
@@ -308,7 +290,7 @@ test_fingerprints(void)
 			path = data_path(line);
 			cmd = xasprintf("ssh-keygen -lf '%s' -E sha256 | "
 			    "cut -d' ' -f2 | tr -d '\\n'", path);
-			out = run(cmd, &status);
+			out = test_run(cmd, &status);
 			is_str(fp, out, "fingerprint: %s as ssh-keygen -lf",
 			    line);
 			free(out);
@@ -455,7 +437,7 @@ keygen_finds(const char *file, const char *name, const char *key)
 		return;
 	}
 	cmd = xasprintf("ssh-keygen -F '%s' -f '%s' 2>&1", name, file);
-	out = run(cmd, &status);
+	out = test_run(cmd, &status);
 	ok(status == 0 && strstr(out, key) != NULL,
 	    "ssh-keygen -F '%s' finds our line", name);
 	if (status != 0)
@@ -573,14 +555,14 @@ test_keygen_hashed(void)
 	    "echo \"127.0.0.11 $(cut -d' ' -f1,2 other_ed25519.pub)\"; "
 	    "echo \"[127.0.0.11]:2222 $(cut -d' ' -f1,2 fresh_ed25519.pub)\"; "
 	    "} > kh-fresh && ssh-keygen -H -f kh-fresh 2>&1", tmp_dir);
-	out = run(cmd, &status);
+	out = test_run(cmd, &status);
 	is_int(status, 0, "keygen: keys made and file hashed");
 	if (status != 0)
 		tap_diag("output", out);
 	free(out);
 	free(cmd);
 	cmd = xasprintf("grep -c '^|1|' '%s'", kh_path);
-	out = run(cmd, &status);
+	out = test_run(cmd, &status);
 	is_str(out, "3\n", "keygen: three hashed lines");
 	free(out);
 	free(cmd);

@@ -9,31 +9,13 @@
 
 #include "sshconfig.h"
 #include "tap.h"
+#include "testlib.h"
 
 static char	*data_dir;
 static char	*home;
 static int	 have_ssh;
 
 /* Run CMD with /bin/sh; everything it printed (caller frees). */
-static char *
-run(const char *cmd, int *status)
-{
-	struct buf	 b;
-	char		 chunk[512];
-	size_t		 n;
-	FILE		*f;
-
-	buf_init(&b);
-	if ((f = popen(cmd, "r")) == NULL) {
-		*status = -1;
-		return buf_detach(&b, NULL);
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	*status = pclose(f);
-	return buf_detach(&b, NULL);
-}
-
 /* Write TEXT to HOME/NAME, making its directory. Caller frees the path. */
 static char *
 write_home(const char *name, const char *text)
@@ -114,7 +96,7 @@ ssh_identities(const char *config, const char *alias, struct strvec *ids)
 	    "-o BatchMode=yes -o UserKnownHostsFile=/dev/null "
 	    "-o GlobalKnownHostsFile=/dev/null -o ControlPath=none "
 	    "'%s' true 2>&1 </dev/null", config, alias);
-	out = run(cmd, &status);
+	out = test_run(cmd, &status);
 	for (line = strstr(out, mark); line != NULL;
 	    line = strstr(line, mark)) {
 		line += strlen(mark);
@@ -144,7 +126,7 @@ compare_ssh(const char *config, const char *alias,
 	bool		 same;
 
 	cmd = xasprintf("ssh -G -F '%s' '%s' 2>&1 </dev/null", config, alias);
-	out = run(cmd, &status);
+	out = test_run(cmd, &status);
 	is_int(status, 0, "ssh -G '%s' reads it", alias);
 	v = g_value(out, "hostname");
 	is_str(h->hostname, v, "ssh -G '%s': same hostname", alias);
@@ -376,7 +358,7 @@ ssh_refuses(const char *path, const char *alias, bool identities,
 	else
 		cmd = xasprintf("ssh -G -F '%s' '%s' 2>&1 </dev/null", path,
 		    alias);
-	out = run(cmd, &status);
+	out = test_run(cmd, &status);
 	ok(status != 0 && strstr(out, "debug1: identity file") == NULL,
 	    "error: %s: ssh refuses it too", what);
 	free(out);
