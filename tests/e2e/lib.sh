@@ -125,3 +125,15 @@ on_node() {
 restarts() {
 	grep -c ' snap restart ' "$1/microk8s/common/standin/calls.log" 2>/dev/null || true
 }
+
+# wait_ready FILE PID: the first line a test server writes to FILE once it
+# listens; status 1 when the server died or took over 60 s.
+wait_ready() {
+	i=0
+	while [ ! -s "$1" ]; do
+		kill -0 "$2" 2>/dev/null && [ $i -lt 600 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	head -n 1 "$1"
+}

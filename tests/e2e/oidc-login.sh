@@ -57,17 +57,11 @@ start() {
 		--client-id "$CLIENT" --port 0 --ready-file "$T/$name/ready" \
 		--log "$T/$name/log" "$@" 2>"$T/$name/stderr" &
 	pids="$pids $!"
-	i=0
-	while [ ! -s "$T/$name/ready" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 $! 2>/dev/null; then
-			echo "Bail out! provider $name did not start"
-			sed 's/^/# /' "$T/$name/stderr"
-			exit 1
-		fi
-		sleep 0.1
-	done
-	head -n 1 "$T/$name/ready" >"$T/$name/issuer"
+	if ! wait_ready "$T/$name/ready" $! >"$T/$name/issuer"; then
+		echo "Bail out! provider $name did not start"
+		sed 's/^/# /' "$T/$name/stderr"
+		exit 1
+	fi
 }
 
 # config FILE PROVIDER [extra oidc lines]: a config for that provider.

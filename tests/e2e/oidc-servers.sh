@@ -41,18 +41,6 @@ bail() {
 	exit 1
 }
 
-# wait_ready FILE PID: the URL a server wrote once listening (status 1 when
-# the server died or took over 60 s).
-wait_ready() {
-	i=0
-	while [ ! -s "$1" ]; do
-		kill -0 "$2" 2>/dev/null && [ $i -lt 600 ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-	cat "$1"
-}
-
 cat >"$T/users.yaml" <<'EOF'
 users:
   - username: alice@example.com

@@ -52,18 +52,9 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# wait_ready FILE PID: the first line a server writes once it listens.
-wait_ready() {
-	i=0
-	while [ ! -s "$1" ]; do
-		if ! kill -0 "$2" 2>/dev/null || [ $i -ge 300 ]; then
-			echo "Bail out! a server did not start ($1)"
-			exit 1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	head -n 1 "$1"
+# ready FILE PID: wait_ready, or bail out.
+ready() {
+	wait_ready "$1" "$2" || { echo "Bail out! a server did not start ($1)"; exit 1; }
 }
 
 # run ARGS...: okta-k8s without a terminal; out, err, status kept.
@@ -106,7 +97,7 @@ mkdir -p "$P"
 	--client-id "$CLIENT" --server org --port 0 --ready-file "$P/ready" \
 	--log "$P/log" 2>"$P/stderr" &
 pids="$pids $!"
-ISSUER=$(wait_ready "$P/ready" $!)
+ISSUER=$(ready "$P/ready" $!)
 
 # --- the lab, and the apiserver of pi-1 ---
 "$LAB/lab.sh" start "$L" 2 --workers 2 || { echo "Bail out! the lab did not start"; exit 1; }
@@ -117,7 +108,7 @@ mkdir -p "$T/api"
 	--ca-out "$PI1/current/certs/ca.crt" --port 0 \
 	--ready-file "$T/api/ready" --log "$T/api.log" 2>"$T/api.err" &
 pids="$pids $!"
-API=$(wait_ready "$T/api/ready" $!)
+API=$(ready "$T/api/ready" $!)
 
 # config FILE [PREFIX]: the lab's nodes with this provider and apiserver.
 config() {
@@ -266,7 +257,7 @@ is "$(status)" 0 "check: with the clock and curl back, exit 0"
 	--client-id "$CLIENT" --server custom --port 0 \
 	--ready-file "$T/custom.ready" --log "$T/custom.log" 2>"$T/custom.err" &
 pids="$pids $!"
-CUSTOM=$(wait_ready "$T/custom.ready" $!)
+CUSTOM=$(ready "$T/custom.ready" $!)
 sed "s|^  issuer_url: .*|  issuer_url: $CUSTOM|" "$CFG" >"$T/custom.yaml"
 run -c "$T/custom.yaml" check
 is "$(status)" 1 "check: the groups scope on a custom server exits 1"
