@@ -58,14 +58,27 @@ done_testing() {
 	exit $?
 }
 
-# skip REASON: exit 77, or fail when every test must run.
+# skip REASON: a skipped test (a "1..0 # SKIP" plan, which the TAP driver
+# counts as a skip), or a failure when every test must run.
 skip() {
 	if [ "${OKTA_K8S_TEST_ALL:-}" = 1 ]; then
-		echo "not ok - cannot run: $1 (OKTA_K8S_TEST_ALL=1 forbids skipping)"
+		echo "not ok 1 - cannot run: $1 (OKTA_K8S_TEST_ALL=1 forbids skipping)"
+		echo "1..1"
 		exit 1
 	fi
 	echo "1..0 # SKIP $1"
-	exit 77
+	exit 0
+}
+
+# skip_check REASON: one check that cannot run here: "ok N # SKIP REASON",
+# or a failing check when every test must run.
+skip_check() {
+	if [ "${OKTA_K8S_TEST_ALL:-}" = 1 ]; then
+		ok 1 "cannot run: $1 (OKTA_K8S_TEST_ALL=1 forbids skipping)"
+		return
+	fi
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP $1"
 }
 
 need_root() {

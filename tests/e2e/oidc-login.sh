@@ -389,7 +389,7 @@ if [ -n "$node_ok" ]; then
 	is "$?" 0 "whoami --local: a node that agrees exits 0"
 	check "whoami --local: the node agrees" has "^pi-1: its --oidc-\* flags match the config$" "$T/out"
 else
-	ok 0 "# SKIP whoami on a node: needs root and unshare -mu"
+	skip_check "whoami on a node: needs root and unshare -mu"
 fi
 
 done_testing

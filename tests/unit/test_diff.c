@@ -407,7 +407,7 @@ main(void)
 	test_known();
 	test_corpus_golden();
 	if (!have_diff()) {
-		printf("# no diff on PATH: the live comparisons are skipped\n");
+		tap_skip("no diff on PATH: the comparisons with GNU diff");
 		return tap_done();
 	}
 	tmpl = xasprintf("%s/okta-k8s-test-diff.XXXXXX",
