@@ -91,7 +91,12 @@ has() { # has TEXT NEEDLE
 }
 
 REFUSED='The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?'
-NOTICE='This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the control plane.'
+# MicroK8s's own texts (canonical/microk8s: microk8s-kubectl.wrapper,
+# microk8s-status.wrapper, actions/common/utils.sh, scripts/wrappers/status.py)
+NOTICE='This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.'
+WORKER_STATUS='This MicroK8s deployment is acting as a node in a cluster.
+Please use the control plane node.'
+STOPPED='microk8s is not running, try microk8s start'
 NOTRUNNING='microk8s is not running. Use microk8s inspect for a deeper inspection.'
 READYZ='microk8s kubectl get --raw /readyz; r=$?; echo; echo "readyz-rc=$r"'
 RESTART='snap restart microk8s.daemon-kubelite; echo "restart-rc=$?"; '"$READYZ"
@@ -258,27 +263,92 @@ rm -f "$STATE/fault-slow-start"
 # --- stop / start, status on a stopped node ------------------------------
 run "$CP" 'microk8s stop'
 check "microk8s stop" [ "$rc" = 0 -a "$out" = "Stopped." -a ! -e "$STATE/running" ]
+check "microk8s stop leaves var/lock/stopped.lock" [ -e "$CP/microk8s/current/var/lock/stopped.lock" ]
 run "$CP" 'microk8s status'
-check "status on a stopped node: not running, exit 0" [ "$rc" = 0 -a "$out" = "$NOTRUNNING" ]
+check "status after microk8s stop: the stopped line, exit 0" [ "$rc" = 0 -a "$out" = "$STOPPED" ]
 t0=$(date +%s)
-run "$CP" 'microk8s status --wait-ready --timeout 1'
+run "$CP" 'microk8s status --wait-ready --timeout 5'
 t1=$(date +%s)
-check "status --wait-ready --timeout 1 on a stopped node: waits, exit 0" \
-	[ "$rc" = 0 -a "$out" = "$NOTRUNNING" -a $((t1 - t0)) -ge 1 ]
+check "status --wait-ready after microk8s stop: at once, exit 0" \
+	[ "$rc" = 0 -a "$out" = "$STOPPED" -a $((t1 - t0)) -lt 5 ]
 run "$CP" "$READYZ"
-check "readyz on a stopped node: refused, exit 1" \
+check "readyz after microk8s stop: the stopped line on stderr, exit 1" \
 	[ "$out" = "
-readyz-rc=1" -a "$errout" = "$REFUSED" ]
+readyz-rc=1" -a "$errout" = "$STOPPED" ]
 run "$CP" 'microk8s kubectl get clusterrolebindings -o json'
-check "any kubectl call on a stopped node is refused" [ "$rc" = 1 -a "$errout" = "$REFUSED" ]
+check "any kubectl call after microk8s stop: the stopped line, exit 1" \
+	[ "$rc" = 1 -a -z "$out" -a "$errout" = "$STOPPED" ]
 run "$CP" 'microk8s start; '"$READYZ"
-check "microk8s start" has "$out" "readyz-rc=0"
-run "$CP" 'snap stop microk8s && snap start microk8s && '"$READYZ"
-check "snap stop / snap start microk8s" eval 'has "$out" "Stopped." && has "$out" "Started." && has "$out" "readyz-rc=0"'
+check "microk8s start" eval 'has "$out" "readyz-rc=0" && [ ! -e "$CP/microk8s/current/var/lock/stopped.lock" ]'
+run "$CP" 'microk8s stop >/dev/null && snap start microk8s && '"$READYZ"
+check "snap start after microk8s stop: kubelite's start drops stopped.lock" eval '
+	has "$out" "Started." && has "$out" "readyz-rc=0" && [ ! -e "$CP/microk8s/current/var/lock/stopped.lock" ]'
+run "$CP" 'snap stop microk8s && '"$READYZ"'; microk8s status; echo "status-rc=$?"'
+check "snap stop (no stopped.lock): kubectl refused, status not running, exit 1 (1.31)" eval '
+	has "$out" "Stopped." && has "$out" "readyz-rc=1" && [ "$errout" = "$REFUSED" ] &&
+	has "$out" "$NOTRUNNING
+status-rc=1"'
+run "$CP" 'snap start microk8s && '"$READYZ"
+check "snap start microk8s" eval 'has "$out" "Started." && has "$out" "readyz-rc=0"'
+
+# --- per release: status on a node that does not answer, and on a worker --
+# D: an apiserver that is down without `microk8s stop` (mknode --stopped);
+# W: a worker; X: after `microk8s stop`. Lines: VERSION D-EXIT W-EXIT W-TEXT
+# (W-TEXT: which notice; X always prints the stopped line, exit 0, from 1.19).
+for row in "v1.31.3 1 0 two" "v1.28.15 1 0 two" "v1.27.16 0 0 two" "v1.24.17 0 0 two" \
+	"v1.23.17 0 1 py" "v1.20.15 0 1 py" "v1.19.16 0 0 one" "v1.18.20 0 0 one" "v1.17.17 1 0 dotted"; do
+	set -- $row
+	v=$1 d_rc=$2 w_rc=$3
+	case $4 in
+	two) w_text=$WORKER_STATUS ;;
+	py) w_text='This MicroK8s deployment is acting as a node in a cluster.
+Please use the master node.' ;;
+	one) w_text='This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s status on the master.' ;;
+	dotted) w_text='This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s.status on the master.' ;;
+	esac
+	d_text=$NOTRUNNING
+	[ "$v" = v1.17.17 ] && d_text='microk8s is not running. Use microk8s.inspect for a deeper inspection.'
+	rm -rf "$TMP/rel"
+	mknode "$TMP/rel" --stopped --version "$v revision 1"
+	run "$TMP/rel" 'microk8s status'
+	check "$v: status on a node whose apiserver is down: exit $d_rc" [ "$rc" = "$d_rc" -a "$out" = "$d_text" ]
+	run "$TMP/rel" 'microk8s kubectl get --raw /readyz'
+	check "$v: kubectl there: refused, exit 1" [ "$rc" = 1 -a -z "$out" -a "$errout" = "$REFUSED" ]
+	run "$TMP/rel" 'microk8s stop >/dev/null; microk8s status; echo "rc=$?"; microk8s kubectl get --raw /readyz; echo "k-rc=$?"'
+	if [ "$v" = v1.17.17 ] || [ "$v" = v1.18.20 ]; then
+		x_text=$d_text
+		[ "$v" = v1.18.20 ] && x_rc=0 || x_rc=1
+	else
+		x_text=$STOPPED x_rc=0
+	fi
+	check "$v: after microk8s stop: status '$x_text', exit $x_rc; kubectl: the stopped line on stderr, exit 1" \
+		[ "$out" = "$x_text
+rc=$x_rc
+k-rc=1" -a "$errout" = "$STOPPED" ]
+	rm -rf "$TMP/rel"
+	mknode "$TMP/rel" --worker --version "$v revision 1"
+	run "$TMP/rel" 'microk8s status'
+	check "$v: status on a worker: exit $w_rc" [ "$rc" = "$w_rc" -a "$out" = "$w_text" ]
+	run "$TMP/rel" 'microk8s kubectl get clusterrolebindings -o json'
+	check "$v: kubectl on a worker: the notice on stdout, exit 0" [ "$rc" = 0 -a "$out" = "$NOTICE" -a -z "$errout" ]
+done
+
+rm -rf "$TMP/rel"
+mknode "$TMP/rel" --version "v1.24.17 revision 5000"
+run "$TMP/rel" 'microk8s version'
+check "v1.24: no 'microk8s version' (from 1.25): the wrapper's refusal on stdout, exit 1" eval '
+	[ "$rc" = 1 ] && [ -z "$errout" ] &&
+	[ "$(printf "%s\n" "$out" | head -n 1)" = "'"'version' is not a valid MicroK8s subcommand."'" ] &&
+	! has "$out" "MicroK8s v1.24"'
+rm -rf "$TMP/rel"
+mknode "$TMP/rel" --version "v1.14.10 revision 1"
+run "$TMP/rel" 'microk8s stop >/dev/null; microk8s kubectl get --raw /readyz'
+check "v1.14 (before clustering): the stopped line on stdout, exit 1" \
+	[ "$rc" = 1 -a "$out" = "$STOPPED" -a -z "$errout" ]
 
 # --- unknown commands ----------------------------------------------------
 run "$CP" 'microk8s frobnicate'
-check "unknown microk8s subcommand: exit 1" eval '[ "$rc" = 1 ] && has "$errout" "not a valid MicroK8s subcommand"'
+check "unknown microk8s subcommand: on stdout (microk8s.wrapper), exit 1" eval '[ "$rc" = 1 ] && has "$out" "not a valid MicroK8s subcommand"'
 run "$CP" 'microk8s kubectl frobnicate'
 check "unknown kubectl command: exit 1" eval '[ "$rc" = 1 ] && has "$errout" "unknown command \"frobnicate\""'
 run "$CP" 'microk8s kubectl get clusterrolebindings --frobnicate'
@@ -424,7 +494,11 @@ mknode "$W" --worker
 run "$W" 'microk8s kubectl get --raw /readyz'
 check "worker: kubectl prints the notice and exits 0" [ "$rc" = 0 -a "$out" = "$NOTICE" ]
 run "$W" 'microk8s status --wait-ready --timeout 1'
-check "worker: status prints the notice and exits 0" [ "$rc" = 0 -a "$out" = "$NOTICE" ]
+check "worker: status prints its two lines and exits 0" [ "$rc" = 0 -a "$out" = "$WORKER_STATUS" ]
+if command -v setpriv >/dev/null 2>&1; then
+	run "$W" 'setpriv --reuid=65534 --regid=65534 --clear-groups microk8s kubectl get --raw /readyz'
+	check "worker: the kubectl notice comes before the permission check" [ "$rc" = 0 -a "$out" = "$NOTICE" ]
+fi
 run "$W" 'snap restart microk8s.daemon-kubelite'
 check "worker: restart works, but no apiserver ever runs" \
 	[ "$rc" = 0 -a "$out" = "Restarted." -a ! -e "$W/microk8s/common/standin/running" ]

@@ -57,10 +57,47 @@ EMPTY_ARG_FAILS = True
 
 REFUSED = ("The connection to the server 127.0.0.1:16443 was refused - "
            "did you specify the right host or port?")
+# What MicroK8s's own wrappers print instead of running a command, read in
+# canonical/microk8s (branch tips 1.16 99efaa91, 1.18 2778e2cd, 1.19 2d1100f5,
+# 1.23 d1296cec, 1.24 1be264f8, 1.27 f870bfec, 1.28 f6fda651, master d099c907).
+#
+# microk8s-resources/wrappers/microk8s-kubectl.wrapper, on a node with
+# $SNAP_DATA/var/lock/clustered.lock (a worker), before any other check:
+# echo, exit 0 (every release with clustering, 1.16 on).
 WORKER_NOTICE = ("This MicroK8s deployment is acting as a node in a cluster. "
-                 "Please use the microk8s kubectl on the control plane.")
+                 "Please use the microk8s kubectl on the master.")
+# microk8s-resources/actions/common/utils.sh exit_if_stopped(), called by the
+# kubectl wrapper where $SNAP_DATA/var/lock/stopped.lock exists (`microk8s
+# stop` makes it; microk8s start and every apiserver/kubelite start remove
+# it): on stderr, exit 1 (on stdout before 1.16: commit 575d4159, 2020-03).
+# scripts/wrappers/common/utils.py exit_if_stopped(), called first by
+# status.py (1.19 on: commit 574ba3f1), prints the same line on stdout and
+# exits 0.
+STOPPED = "microk8s is not running, try microk8s start"
+# scripts/wrappers/status.py when the apiserver does not answer (no
+# stopped.lock): exit 1 from 1.28 on (commit 70f8ca1c, 2023-05-09, "exit with
+# error code 1 if cluster is not ready"), exit 0 in 1.18-1.27; the shell
+# wrapper of 1.16-1.17 exits 1 with "microk8s.inspect".
 NOT_RUNNING = ("microk8s is not running. Use microk8s inspect for a deeper "
                "inspection.")
+NOT_RUNNING_DOTTED = ("microk8s is not running. Use microk8s.inspect for a "
+                      "deeper inspection.")
+# `microk8s status` on a worker: the wrapper's two lines, exit 0 (1.24 on:
+# commit 151bb9f2, microk8s-status.wrapper); before that status.py's
+# is_cluster_locked(): two lines and exit 1 (1.20-1.23), one line and exit 0
+# (1.18-1.19); the shell wrapper's one line, exit 0 (1.16-1.17).
+WORKER_STATUS = ("This MicroK8s deployment is acting as a node in a cluster.\n"
+                 "Please use the control plane node.")
+WORKER_STATUS_PY = ("This MicroK8s deployment is acting as a node in a cluster.\n"
+                    "Please use the master node.")
+WORKER_STATUS_ONE = ("This MicroK8s deployment is acting as a node in a cluster. "
+                     "Please use the microk8s status on the master.")
+WORKER_STATUS_DOTTED = ("This MicroK8s deployment is acting as a node in a "
+                        "cluster. Please use the microk8s.status on the master.")
+# `microk8s version` exists from 1.25 on (commit 26944b79, 2022-05); before,
+# microk8s.wrapper prints "'version' is not a valid MicroK8s subcommand." and
+# its help on stdout, exit 1.
+VERSION_MINOR = 25
 NO_PERMISSION = """Insufficient permissions to access MicroK8s.
 You can either try again with sudo or add the user {user} to the 'microk8s' group:
 
@@ -250,6 +287,10 @@ class Node:
         """Start the apiserver (as `unit` would). Returns the failure reason
         or None. Like systemd, the caller reports success either way."""
         self.remove("stopped")
+        # run-kubelite-with-args (run-apiserver-with-args before 1.21) drops
+        # the stopped.lock of `microk8s stop` at every start.
+        if os.path.exists(self.data("var/lock/stopped.lock")):
+            os.unlink(self.data("var/lock/stopped.lock"))
         self.journal("systemd", "Started Service for snap application microk8s.%s." % unit)
         if self.worker():
             self.remove("running")
@@ -729,38 +770,86 @@ def _need_root():
     raise Fail(NO_PERMISSION.format(user=user))
 
 
+def _minor(node):
+    """The node's release (the minor of its version file): which texts and
+    exit codes its wrappers have."""
+    m = re.match(r"v1\.(\d+)", node.version())
+    return int(m.group(1)) if m else 31
+
+
+def _clustered(node):
+    """clustered.lock: what every wrapper tests to refuse on a worker."""
+    return os.path.exists(node.data("var/lock/clustered.lock"))
+
+
+def _stopped(node):
+    """stopped.lock: what `microk8s stop` leaves (utils.sh exit_if_stopped)."""
+    return os.path.exists(node.data("var/lock/stopped.lock"))
+
+
+def _commands(node):
+    return [c for c in MICROK8S_COMMANDS
+            if c != "version" or _minor(node) >= VERSION_MINOR]
+
+
+def _not_a_subcommand(node, cmd):
+    """microk8s.wrapper: an unknown subcommand, on stdout, exit 1."""
+    out("'%s' is not a valid MicroK8s subcommand." % cmd)
+    out("Available subcommands are:\n\t" + "\n\t".join(_commands(node) + ["inspect"]))
+    return 1
+
+
 def _microk8s(node, args):
     if not args or args[0] in ("-h", "--help", "help"):
-        out("Available subcommands are:\n\t" + "\n\t".join(MICROK8S_COMMANDS)
+        out("Available subcommands are:\n\t" + "\n\t".join(_commands(node) + ["inspect"])
             + "\n(okta-k8s MicroK8s stand-in)")
-        return 0
+        return 0 if args else 1
     cmd, rest = args[0], args[1:]
+    if cmd not in _commands(node):
+        return _not_a_subcommand(node, cmd)
+    if cmd == "kubectl":
+        return _kubectl_wrapper(node, rest)
+    _need_root()
     if cmd == "version":
         out("MicroK8s " + node.version())
         return 0
-    if cmd not in MICROK8S_COMMANDS:
-        raise Fail("'%s' is not a valid MicroK8s subcommand.\nAvailable subcommands are:\n\t%s"
-                   % (cmd, "\n\t".join(MICROK8S_COMMANDS)))
-    _need_root()
-    if cmd == "kubectl":
-        if node.worker():
-            out(WORKER_NOTICE)
-            return 0
-        return kubectl(node, rest)
     if cmd == "status":
         return _status(node, rest)
-    if cmd in ("start", "stop"):
-        if rest:
-            raise Fail("Usage: microk8s %s" % cmd)
-        api = node.apiserver_service()
-        with node.lock():
-            if cmd == "stop":
-                node.stop(api)
-                out("Stopped.")
-            elif not node.exists("running"):
+    if rest:
+        raise Fail("Usage: microk8s %s" % cmd)
+    api = node.apiserver_service()
+    with node.lock():
+        if cmd == "stop":
+            node.stop(api)
+            os.makedirs(node.data("var/lock"), exist_ok=True)
+            with open(node.data("var/lock/stopped.lock"), "w"):
+                pass
+            out("Stopped.")
+        else:
+            if not node.exists("running"):
                 node.start(api)
+            try:
+                os.unlink(node.data("var/lock/stopped.lock"))
+            except FileNotFoundError:
+                pass
+    return 0
+
+
+def _kubectl_wrapper(node, rest):
+    """microk8s-kubectl.wrapper: the worker notice (exit 0) first, then
+    exit_if_stopped, then the permission check (skipped with --kubeconfig)."""
+    minor = _minor(node)
+    if _clustered(node) and minor >= 16:
+        out(WORKER_NOTICE)
         return 0
-    raise Fail("'%s' is not a valid MicroK8s subcommand." % cmd)
+    if _stopped(node):
+        if minor < 16:
+            out(STOPPED)
+            return 1
+        raise Fail(STOPPED)
+    if not any(a.startswith("--kubeconfig") for a in rest):
+        _need_root()
+    return kubectl(node, rest)
 
 
 ADDONS = (
@@ -799,52 +888,77 @@ def _rbac_enabled(node):
     return "RBAC" in mode.split(",")
 
 
-def _status(node, args):
-    wait = False
-    timeout = 30.0
-    addon = None
+def _status_refusal(node):
+    """What `microk8s status` prints on a worker or a stopped node before it
+    looks at the cluster, per release: (text, exit code), or None."""
+    minor, clustered = _minor(node), _clustered(node)
+    if clustered and minor >= 24:
+        return WORKER_STATUS, 0                 # microk8s-status.wrapper
+    if clustered and minor < 18:
+        return WORKER_STATUS_DOTTED, 0          # the shell status wrapper
+    if minor >= 19 and _stopped(node):
+        return STOPPED, 0                       # status.py exit_if_stopped()
+    if clustered:                               # status.py is_cluster_locked()
+        return (WORKER_STATUS_PY, 1) if minor >= 20 else (WORKER_STATUS_ONE, 0)
+    return None
+
+
+def _status_args(args):
+    """status.py's argparse: --wait-ready/-w, --timeout/-t N (an int; 0, the
+    default, waits for ever), --addon/-a NAME."""
+    wait, timeout, addon = False, 0, None
     i = 0
     while i < len(args):
         a = args[i]
         i += 1
-        if a == "--wait-ready":
+        name, eq, v = a.partition("=")
+        if a in ("--wait-ready", "-w"):
             wait = True
-        elif a == "--timeout" or a.startswith("--timeout="):
-            v = a.split("=", 1)[1] if "=" in a else (args[i] if i < len(args) else None)
-            if "=" not in a:
-                i += 1
-            try:
-                timeout = float(v)
-            except (TypeError, ValueError):
-                raise Fail("microk8s status: error: argument --timeout: invalid int value: %r" % v)
-        elif a in ("-a", "--addon") or a.startswith("--addon="):
-            if "=" in a:
-                addon = a.split("=", 1)[1]
-            else:
+        elif name in ("--timeout", "-t", "--addon", "-a"):
+            if not eq:
                 if i >= len(args):
-                    raise Fail("microk8s status: error: argument -a/--addon: expected one argument")
-                addon = args[i]
+                    raise Fail("microk8s status: error: argument %s: expected one argument"
+                               % ("-t/--timeout" if name in ("-t", "--timeout") else "-a/--addon"))
+                v = args[i]
                 i += 1
+            if name in ("--addon", "-a"):
+                addon = v
+                continue
+            try:
+                timeout = int(v)
+            except ValueError:
+                raise Fail("microk8s status: error: argument -t/--timeout: invalid int value: %r" % v)
         elif a in ("--format", "--yaml"):
             raise Fail("microk8s status: %s: not supported by the okta-k8s stand-in" % a)
         else:
-            raise Fail("usage: microk8s status [-h] [--wait-ready] [--timeout TIMEOUT] [-a ADDON]\n"
+            raise Fail("usage: microk8s status [-h] [--format {pretty,yaml,short}] [-w] "
+                       "[-t TIMEOUT] [-a ADDON] [--yaml]\n"
                        "microk8s status: error: unrecognized arguments: %s" % a)
-    if node.worker():
-        out(WORKER_NOTICE)
-        return 0
+    return wait, timeout, addon
+
+
+def _status(node, args):
+    refusal = _status_refusal(node)
+    if refusal is not None:
+        out(refusal[0])
+        return refusal[1]
+    wait, timeout, addon = _status_args(args)
     if wait:
         deadline = time.time() + timeout
-        while node.phase() != "up" and time.time() < deadline:
-            time.sleep(min(0.2, max(0.0, deadline - time.time())))
+        while node.phase() != "up" and (not timeout or time.time() < deadline):
+            time.sleep(0.2 if not timeout else min(0.2, max(0.0, deadline - time.time())))
+    minor = _minor(node)
     if node.phase() != "up":
-        out(NOT_RUNNING)
-        return 0
+        if addon is not None:
+            out("disabled")                 # get_status(): nothing enabled
+        elif minor < 18:
+            out(NOT_RUNNING_DOTTED)
+        else:
+            out(NOT_RUNNING)
+        return 1 if minor >= 28 or minor < 18 else 0
     rbac = _rbac_enabled(node)
     if addon is not None:
-        names = [a for a, _ in ADDONS]
-        if addon not in names:
-            raise Fail("Addon %s not found" % addon)
+        # get_addon_by_name(): an unknown add-on matches nothing: "disabled"
         on = addon in ("dns", "ha-cluster", "helm", "helm3") or (addon == "rbac" and rbac)
         out("enabled" if on else "disabled")
         return 0
