@@ -1,6 +1,7 @@
 /* One node's steps, each a constant script run through the transport. */
 #include "build-config.h"
 
+#include <ctype.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +28,7 @@ static const char inventory_script[] = PRELUDE
 	"echo 'okta-k8s-inventory 1'\n"
 	"if [ ! -d \"$S\" ]; then echo 'microk8s none'; exit 0; fi\n"
 	"role=control-plane\n"
-	"if [ -e \"$S/var/lock/clustered.lock\" ] &&\n"
-	"    grep -qsE -e '^[[:space:]]*--start-control-plane[= ]+[\"'\\'']?false' \"$S/args/kubelite\"\n"
-	"then role=worker; fi\n"
+	"[ -e \"$S/var/lock/clustered.lock\" ] && role=worker\n"
 	"echo \"role $role\"\n"
 	"if [ \"$want\" = bindings ] && [ $role = control-plane ]; then\n"
 	"  b=$(mktemp) || exit 1\n"
@@ -38,7 +37,10 @@ static const char inventory_script[] = PRELUDE
 	"  pid=$!\n"
 	"fi\n"
 	"if [ -e \"$S/var/lock/lite.lock\" ]; then echo 'lite 1'; else echo 'lite 0'; fi\n"
-	"echo \"version $(microk8s version 2>/dev/null | head -n 1)\"\n"
+	"v=$(microk8s version 2>/dev/null | head -n 1)\n"
+	"echo \"version $v\"\n"
+	"case $v in 'MicroK8s v'*) ;; *)\n"
+	"  echo \"snap-version $(snap list microk8s 2>/dev/null | sed -n 2p)\";; esac\n"
 	"section() {\n"
 	"  if [ -f \"$1\" ]; then echo \"$2 $(wc -c < \"$1\")\"; cat \"$1\"; echo\n"
 	"  else echo \"$2 -\"; fi\n"
@@ -257,16 +259,61 @@ inventory_section(const char **p, const char *end, const char *value,
 	return 0;
 }
 
-static void
-inventory_version(struct node *n, const char *line)
+/*
+ * LEN bytes at V are a MicroK8s version: "v1.31.3" ("v" MAJOR "." MINOR,
+ * then digits, letters, ".", "-" or "+"), never words of a message.
+ */
+static bool
+version_valid(const char *v, size_t len)
 {
-	const char	*v;
+	size_t	i = 1, dots = 0, digits = 0;
 
-	/* "MicroK8s v1.31.3 revision 7394" */
-	if ((v = strstr(line, " v")) == NULL)
+	if (len < 4 || v[0] != 'v')
+		return false;
+	for (; i < len && (isdigit((unsigned char)v[i]) || v[i] == '.'); i++) {
+		if (v[i] == '.' && (digits == 0 || ++dots > 2))
+			return false;
+		digits = v[i] == '.' ? 0 : digits + 1;
+	}
+	if (dots == 0 || digits == 0)
+		return false;
+	for (; i < len; i++) {
+		if (!isalnum((unsigned char)v[i]) && strchr(".-+", v[i]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The version from `microk8s version` ("MicroK8s v1.31.3 revision 7394",
+ * 1.25 on), or with SNAP_LIST from the second line of `snap list microk8s`
+ * ("microk8s  v1.24.17  5644  1.24/stable ..."). Anything else, such as
+ * "'version' is not a valid MicroK8s subcommand.", leaves it unknown.
+ */
+static void
+inventory_version(struct node *n, const char *line, bool snap_list)
+{
+	const char	*prefix = snap_list ? "microk8s " : "MicroK8s ";
+	const char	*v;
+	size_t		 len;
+
+	if (n->version != NULL || strncmp(line, prefix, strlen(prefix)) != 0)
 		return;
-	v++;
-	n->version = xstrndup(v, strcspn(v, " "));
+	v = line + strlen(prefix);
+	v += strspn(v, " ");
+	len = strcspn(v, " \t");
+	if (version_valid(v, len))
+		n->version = xstrndup(v, len);
+}
+
+bool
+node_refusal(const char *out, size_t len)
+{
+	static const char	notice[] = "This MicroK8s deployment is "
+	    "acting as a node in a cluster.";
+
+	return len >= sizeof notice - 1 &&
+	    memcmp(out, notice, sizeof notice - 1) == 0;
 }
 
 static int
@@ -298,7 +345,9 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 		else if (strcmp(key, "lite") == 0)
 			n->lite = strcmp(value, "1") == 0;
 		else if (strcmp(key, "version") == 0)
-			inventory_version(n, value);
+			inventory_version(n, value, false);
+		else if (strcmp(key, "snap-version") == 0)
+			inventory_version(n, value, true);
 		else if (strcmp(key, "args") == 0)
 			bad |= inventory_section(&p, end, value, &n->args,
 			    &n->args_len);
@@ -311,6 +360,9 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 			bad |= inventory_section(&p, end, value,
 			    &n->bindings, &n->bindings_len);
 	}
+	if (n->bindings != NULL && n->bindings_status == 0 &&
+	    node_refusal(n->bindings, n->bindings_len))
+		n->bindings_status = 1;
 	if (bad) {
 		set_cause(cause, "'%s' changed while it was read; try again",
 		    NODE_ARGS_PATH);
@@ -537,6 +589,9 @@ node_kubectl(struct node *n, const char *const *argv, const char *in,
 	rc = transport_exec(n->transport, script.data, in,
 	    in != NULL ? strlen(in) : 0, 0, res, cause);
 	buf_release(&script);
+	if (rc == 0 && res->status == 0 && node_refusal(res->out.data,
+	    res->out.len))
+		res->status = 1;	/* the notice is its reason */
 	return rc;
 }
 

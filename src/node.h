@@ -107,8 +107,17 @@ int node_restart(struct node *n, char **cause);
 int node_wait_ready(struct node *n, int timeout, char **cause);
 
 /*
+ * Whether OUT (LEN bytes) is MicroK8s's refusal to run kubectl on a worker
+ * ("This MicroK8s deployment is acting as a node in a cluster. Please use
+ * the microk8s kubectl on the master.", printed on stdout with exit 0):
+ * never kubectl's answer.
+ */
+bool node_refusal(const char *out, size_t len);
+
+/*
  * Run `microk8s kubectl ARGV...` (each argument quoted) with IN on its
- * standard input. Returns 0 with RES filled, or -1 when it could not run.
+ * standard input. Returns 0 with RES filled (a worker's refusal counts as a
+ * failure: status 1, the notice its reason), or -1 when it could not run.
  */
 int node_kubectl(struct node *n, const char *const *argv, const char *in,
     struct exec_result *res, char **cause);
