@@ -114,6 +114,28 @@ test_version(void)
 	}
 }
 
+/* kubectl apply answered by the notice: an error, and no result read
+ * from it (its last word would be "master."). */
+static void
+test_apply_notice(struct node *n)
+{
+	struct binding_change	 bc = {
+		.action = BINDING_CREATE,
+		.kind = "ClusterRoleBinding",
+		.name = "oidc-admin-binding",
+		.role = "cluster-admin",
+		.manifest = "kind: ClusterRoleBinding\n",
+	};
+	struct binding_plan	 bp = { &bc, 1 };
+	char			*cause = NULL;
+
+	ok(rbac_apply(n, &bp, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "apply bindings: This MicroK8s deployment") != NULL,
+	    "rbac_apply: the notice is an error, quoted");
+	ok(bc.result == NULL, "... and no binding result is taken from it");
+	free(cause);
+}
+
 static void
 test_worker_notice(void)
 {
@@ -142,6 +164,7 @@ test_worker_notice(void)
 	    NULL, "rbac_live: no bindings from the notice, which it quotes");
 	free(cause);
 	cause = NULL;
+	test_apply_notice(n);
 	node_free(n);
 
 	/* The inventory's bindings read, answered by the notice, exit 0. */

@@ -1,0 +1,81 @@
+/* okta-k8s init: write a commented starter config; never overwrite. */
+#include "build-config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "fleet.h"
+#include "output.h"
+#include "template.h"
+
+/* Create PATH with DATA; refuse when it exists. */
+static int
+init_write(const char *path, const char *data, size_t len, char **cause)
+{
+	ssize_t	n;
+	int	fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return set_cause(cause, "'%s' already exists; okta-k8s init "
+		    "never overwrites a file (edit it, or name another with "
+		    "-c FILE)", path);
+	if (fd == -1)
+		return set_cause(cause, "create '%s': %s", path,
+		    strerror(errno));
+	n = write(fd, data, len);
+	saved = errno;
+	if (n != (ssize_t)len || fsync(fd) == -1 || close(fd) == -1) {
+		unlink(path);
+		return set_cause(cause, "write '%s': %s", path,
+		    n == -1 ? strerror(saved) : "short write");
+	}
+	return 0;
+}
+
+static int
+init_exec(struct cmd_ctx *ctx)
+{
+	char	*path, *data = NULL, *cause = NULL;
+	size_t	 len;
+	int	 rc = EXIT_ERROR;
+
+	if (ctx->argc > 0) {
+		output_error("init: unexpected argument '%s' (name the file "
+		    "with -c FILE)", ctx->argv[0]);
+		return EXIT_ERROR;
+	}
+	path = xasprintf("%s/okta-k8s.yaml", template_dir());
+	if (file_read(path, &data, &len, &cause) == -1 ||
+	    init_write(ctx->config_path, data, len, &cause) == -1) {
+		output_error("%s", cause);
+		goto out;
+	}
+	fprintf(stderr, "wrote '%s': set oidc.issuer_url, oidc.client_id "
+	    "and the nodes, then run 'okta-k8s setup --dry-run'\n",
+	    ctx->config_path);
+	rc = EXIT_OK;
+out:
+	free(cause);
+	free(data);
+	free(path);
+	return rc;
+}
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.summary = "write a commented starter config (never overwrites)",
+	.usage = "",
+	.help =
+	    "Write a commented starter config to the config path (-c FILE,\n"
+	    "$OKTA_K8S_CONFIG or ./okta-k8s.yaml), including what to set up on\n"
+	    "the Okta side. An existing file is never overwritten.",
+	.options = { { NULL, 0, NULL, NULL } },
+	.needs_config = false,
+	.exec = init_exec,
+};

@@ -1,0 +1,110 @@
+/* What setup, remove, rollback and status share: open the fleet, plan,
+ * change or not, report. */
+#include "build-config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "fleet.h"
+#include "output.h"
+#include "report.h"
+#include "targets.h"
+#include "template.h"
+
+struct fleet *
+cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode)
+{
+	struct fleet	 *f;
+	struct node	**nodes = NULL;
+	char		 *cause = NULL;
+	size_t		  n;
+
+	if (ctx->argc > 0) {
+		output_error("%s: unexpected argument '%s'", ctx->entry->name,
+		    ctx->argv[0]);
+		return NULL;
+	}
+	if (targets_open(ctx->config, ctx->local, &ctx->nodes, &nodes, &n,
+	    &cause) == -1) {
+		output_error("%s", cause);
+		free(cause);
+		return NULL;
+	}
+	f = fleet_new(ctx->config, mode, nodes, n);
+	free(nodes);
+	if (fleet_plan(f, template_dir(), ctx->parallel, &cause) == -1) {
+		output_error("%s", cause);
+		free(cause);
+		fleet_free(f);
+		return NULL;
+	}
+	report_errors(f);
+	return f;
+}
+
+/* Decide, before any change, whether the run may go on (-1: go on). */
+static int
+change_precheck(const struct fleet *f, bool dry_run)
+{
+	size_t	i, backups = 0;
+
+	if (fleet_unreachable(f) || f->bindings_error != NULL) {
+		if (!dry_run)
+			output_error("changing nothing: not every node could "
+			    "be read");
+		return EXIT_ERROR;
+	}
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].result == NODE_RESULT_PENDING ||
+		    f->nodes[i].result == NODE_RESULT_IN_SYNC)
+			backups++;
+	}
+	if (f->mode == FLEET_ROLLBACK && backups == 0) {
+		output_error("no okta-k8s backup on any control-plane node: "
+		    "nothing to roll back to");
+		return EXIT_ERROR;
+	}
+	if (!fleet_pending(f))
+		return EXIT_OK;
+	report_always_allow(f);
+	return dry_run ? EXIT_PENDING : -1;
+}
+
+static void
+change_text(const struct fleet *f, bool dry_run, int code)
+{
+	if (dry_run) {
+		report_plan_text(f, stdout);
+		if (code == EXIT_OK)
+			printf("nothing to change: every node is in sync\n");
+		return;
+	}
+	report_summary_text(f, stdout, false);
+	if (code == EXIT_OK && !fleet_pending(f))
+		printf("\nnothing to change: every node is in sync\n");
+}
+
+int
+cmd_fleet_change(struct cmd_ctx *ctx, enum fleet_mode mode)
+{
+	struct fleet	*f;
+	bool		 dry_run = cmd_value(ctx, "dry-run") != NULL;
+	int		 code;
+
+	if ((f = cmd_fleet_open(ctx, mode)) == NULL)
+		return EXIT_ERROR;
+	if ((code = change_precheck(f, dry_run)) == -1) {
+		code = fleet_apply(f);
+		report_errors(f);
+		if (f->interrupted)
+			output_error("interrupted: the rollout stopped after "
+			    "the node in hand; the summary says what changed");
+	}
+	if (output.format == OUTPUT_JSON)
+		report_json(f, ctx->entry->name, dry_run, code, stdout);
+	else
+		change_text(f, dry_run, code);
+	fleet_free(f);
+	return code;
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install what okta-k8s needs to build and test, from Debian's archive.
+# Idempotent: packages already installed are left alone.
+set -eu
+
+PACKAGES="gcc make autoconf automake pkg-config
+libyaml-dev libcurl4-openssl-dev libjansson-dev libssh2-1-dev libssl-dev
+python3 python3-yaml python3-cryptography
+openssh-server openssh-client util-linux diffutils procps sudo curl"
+# kubectl for the kubeconfig tests: Debian's, unless one is there already
+# (another vendor's kubectl package and kubernetes-client conflict).
+command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
+
+missing=
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "okta-k8s: missing packages:$missing; run this as root" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,109 @@
+/* The config file (SPEC §2): read with libyaml into struct config, checked. */
+#ifndef OKTA_CONFIG_H
+#define OKTA_CONFIG_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum host_key_checking {
+	HOST_KEY_STRICT,
+	HOST_KEY_ACCEPT_NEW,
+};
+
+struct config_claim {
+	char	*key;
+	char	*value;
+};
+
+struct config_node {
+	char		*name;		/* defaults to host */
+	char		*host;		/* defaults to name (string form) */
+	int		 port;		/* 0: unset */
+	char		*user;		/* NULL: unset */
+	struct strvec	 identity_files;	/* expanded paths */
+	int		 line;		/* where the node is in the file */
+};
+
+struct config_binding {
+	char		*name;
+	char		*namespace;	/* NULL: a ClusterRoleBinding */
+	char		*cluster_role;
+	struct strvec	 users;		/* as written, without prefix */
+	struct strvec	 groups;
+};
+
+struct config {
+	char	*path;			/* the file read */
+	char	*dir;			/* its directory, for relative paths */
+
+	struct {
+		char			*issuer_url;
+		char			*client_id;
+		char			*username_claim;	/* default preferred_username */
+		char			*username_prefix;	/* default "oidc:"; "-" = none */
+		char			*groups_claim;		/* NULL: unset */
+		char			*groups_prefix;		/* default "oidcgroup:" with groups_claim */
+		struct config_claim	*required_claims;	/* sorted by key */
+		size_t			 n_required_claims;
+		struct strvec		 signing_algs;
+		char			*ca_file;		/* expanded path or NULL */
+		struct strvec		 scopes;		/* default openid profile email offline_access */
+		char			*redirect_uri;		/* default http://localhost:8000 */
+		char			*client_secret_env;	/* NULL: unset */
+	} oidc;
+
+	struct {
+		char			*user;		/* NULL: ~/.ssh/config, then $USER */
+		int			 port;		/* 0: ~/.ssh/config, then 22 */
+		struct strvec		 identity_files;	/* expanded paths */
+		char			*known_hosts;	/* expanded; default ~/.ssh/known_hosts */
+		enum host_key_checking	 host_key_checking;
+		int			 connect_timeout;	/* default 10 */
+	} ssh;
+
+	struct config_node	*nodes;
+	size_t			 n_nodes;
+
+	struct {
+		int	 restart_timeout;	/* default 300 */
+		char	*auth_mode;		/* "flags" */
+	} microk8s;
+
+	struct {
+		bool			 enable;	/* default true */
+		struct config_binding	*bindings;
+		size_t			 n_bindings;
+	} rbac;
+
+	struct {
+		char	*cluster;	/* default "microk8s" */
+		char	*server;	/* NULL: https://FIRST-CONTROL-PLANE-HOST:16443 */
+		char	*user;		/* default "okta" */
+		char	*context;	/* default USER@CLUSTER */
+	} kubeconfig;
+};
+
+/*
+ * Which file to read: OPTION (-c) when not NULL, else $OKTA_K8S_CONFIG when
+ * set and not empty, else "./okta-k8s.yaml". Returns a borrowed string.
+ */
+const char *config_path(const char *option);
+
+/*
+ * Parse TEXT (LEN bytes) as the config file PATH: every key, its default,
+ * every check of SPEC §2 and §3. Relative paths are taken from PATH's
+ * directory, "~" from $HOME. Returns 0 with *out set (free with
+ * config_free), or -1 with *cause set to one line like
+ * "okta-k8s.yaml:7:3: oidc.issuer_url: must start with https://" (caller
+ * frees).
+ */
+int config_parse(const char *text, size_t len, const char *path,
+    struct config **out, char **cause);
+
+/* Read PATH and config_parse() it. Same returns. */
+int config_load(const char *path, struct config **out, char **cause);
+
+void config_free(struct config *c);
+
+#endif

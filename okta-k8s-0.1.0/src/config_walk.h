@@ -1,0 +1,85 @@
+/*
+ * What the parts of the config parser share: one parse in progress, its
+ * messages ("FILE:LINE:COL: KEY.PATH: ..."), the key path, and walking maps
+ * and lists of the tree against tables of known keys. Private to
+ * config.c and config_walk.c.
+ */
+#ifndef OKTA_CONFIG_WALK_H
+#define OKTA_CONFIG_WALK_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "yamltree.h"
+
+#define SHOW_MAX	80	/* user text quoted in a message, cut beyond */
+
+/* One parse in progress. */
+struct parse {
+	const char	*path;		/* as given, for messages */
+	struct config	*c;
+	struct buf	 kp;		/* key path of the node in hand */
+	char		**cause;
+};
+
+/* A known key of a map: how to take its value and where to store it. */
+typedef int (*take_fn)(struct parse *, const struct ynode *, void *);
+
+struct field {
+	const char	*key;
+	take_fn		 take;
+	size_t		 off;		/* from the base the map is stored in */
+};
+
+/* Is C an ASCII letter or digit? */
+bool cfg_is_alnum(unsigned char c);
+
+/* S for a message: control characters named, cut at SIZE (in B). */
+const char *cfg_show(char *b, size_t size, const char *s);
+
+/* Fail the parse at node AT, or at LINE:COL, with a message; return -1. */
+int cfg_perr(struct parse *p, const struct ynode *at, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
+int cfg_perr_pos(struct parse *p, int line, int col, const char *fmt, ...)
+    PRINTFLIKE(4, 5);
+
+/* The key path: push a key or an index (returning a mark to pop back
+ * to), pop to a mark, or set it whole. */
+size_t cfg_kp_key(struct parse *p, const char *key);
+size_t cfg_kp_index(struct parse *p, size_t i);
+void cfg_kp_pop(struct parse *p, size_t mark);
+void cfg_kp_set(struct parse *p, const char *s);
+
+/* TEXT (LEN bytes) as a tree in *ROOT; its error as a message of P. */
+int cfg_tree_load(struct parse *p, const char *text, size_t len,
+    struct ynode **root);
+
+/* Refuse what the tree keeps but the config does not use (anchors, tags,
+ * aliases) at node N, and bad keys of map M (key I). */
+int cfg_check_node(struct parse *p, const struct ynode *n);
+int cfg_check_key(struct parse *p, const struct ynode *m, size_t i);
+
+/* Refuse WORD at AT as WHAT: not one of the N NAMES ("did you mean"). */
+int cfg_not_one_of(struct parse *p, const struct ynode *at, const char *what,
+    const char *word, const char *const *names, size_t n);
+
+/* Store each key of map M through FIELDS into BASE; unknown keys refused. */
+int cfg_walk_fields(struct parse *p, const struct ynode *m,
+    const struct field *fields, void *base);
+
+/* Take each item of list V with ITEM into DST. */
+int cfg_walk_list(struct parse *p, const struct ynode *v, void *dst,
+    take_fn item);
+
+/* V as a scalar; as a string (refusing control characters). */
+int cfg_scalar_value(struct parse *p, const struct ynode *v, const char **out);
+int cfg_string_value(struct parse *p, const struct ynode *v, const char **out);
+
+/* Refuse in S what kubelite cannot carry in an args file (SPEC §3): at
+ * AT; LIST: commas refused too; PRE: what S is, for the message. */
+int cfg_check_arg(struct parse *p, const struct ynode *at, const char *s,
+    bool list, const char *pre);
+
+#endif

@@ -1,0 +1,259 @@
+/* Read every node in parallel and plan the change. */
+#include "build-config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "fleet.h"
+#include "output.h"
+#include "rbac.h"
+
+struct fleet *
+fleet_new(const struct config *c, enum fleet_mode mode, struct node **nodes,
+    size_t n)
+{
+	struct fleet	*f;
+	size_t		 i;
+
+	f = xcalloc(1, sizeof *f);
+	f->config = c;
+	f->mode = mode;
+	f->n = n;
+	f->nodes = xcalloc(n, sizeof *f->nodes);
+	for (i = 0; i < n; i++)
+		f->nodes[i].node = nodes[i];
+	if (mode == FLEET_REMOVE)
+		flagset_none(&f->flags);
+	else
+		flagset_from_config(&f->flags, c);
+	return f;
+}
+
+void
+fleet_free(struct fleet *f)
+{
+	size_t	i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->n; i++) {
+		node_free(f->nodes[i].node);
+		node_plan_release(&f->nodes[i].plan);
+		free(f->nodes[i].error);
+		free(f->nodes[i].diff);
+	}
+	free(f->nodes);
+	flagset_release(&f->flags);
+	free(f->ca);
+	binding_plan_release(&f->bindings);
+	free(f->bindings_error);
+	free(f);
+}
+
+const char *
+node_result_name(enum node_result r, bool status)
+{
+	static const char *const names[] = {
+		[NODE_RESULT_UNREACHABLE] = "unreachable",
+		[NODE_RESULT_SKIPPED] = "skipped (worker)",
+		[NODE_RESULT_IN_SYNC] = "in sync",
+		[NODE_RESULT_PENDING] = "changes pending",
+		[NODE_RESULT_NO_BACKUP] = "no backup to roll back to",
+		[NODE_RESULT_CHANGED] = "changed",
+		[NODE_RESULT_FAILED] = "failed, not changed",
+		[NODE_RESULT_ROLLED_BACK] = "rolled back",
+		[NODE_RESULT_NEEDS_PERSON] = "NEEDS A PERSON",
+		[NODE_RESULT_NOT_REACHED] = "not changed (rollout stopped)",
+	};
+
+	if (status && r == NODE_RESULT_PENDING)
+		return "drifted";
+	return names[r];
+}
+
+/* The args file node N should have: per mode. Returns NULL for none. */
+static const char *
+fleet_target(struct fleet *f, struct fleet_node *fn, size_t *len)
+{
+	struct node	*n = fn->node;
+	char		*cause = NULL;
+
+	if (f->mode != FLEET_ROLLBACK) {
+		plan_node(&f->flags, n->args, n->args_len, n->ca, n->ca_len,
+		    f->ca, f->ca_len, &fn->plan);
+		*len = fn->plan.args_len;
+		return fn->plan.args;
+	}
+	if (node_newest_backup(n, &cause) == -1) {
+		fn->result = NODE_RESULT_UNREACHABLE;
+		fn->error = cause;
+		return NULL;
+	}
+	if (n->newest_backup == NULL) {
+		fn->result = NODE_RESULT_NO_BACKUP;
+		return NULL;
+	}
+	fn->plan.args = xstrndup(n->newest_backup_data,
+	    n->newest_backup_len);
+	fn->plan.args_len = n->newest_backup_len;
+	fn->plan.change = true;
+	*len = fn->plan.args_len;
+	return fn->plan.args;
+}
+
+/* Read node FN and plan its change (run by several threads at once). */
+static void
+fleet_plan_node(struct fleet *f, struct fleet_node *fn)
+{
+	struct node	*n = fn->node;
+	const char	*target;
+	char		*cause = NULL, *from, *to;
+	size_t		 len = 0;
+
+	/* The first node listed reads the bindings too: no extra trip. */
+	if (node_inventory(n, fn == &f->nodes[0] && f->mode != FLEET_ROLLBACK,
+	    &cause) == -1) {
+		fn->result = NODE_RESULT_UNREACHABLE;
+		fn->error = cause;
+		return;
+	}
+	if (n->role == NODE_ROLE_WORKER) {
+		fn->result = NODE_RESULT_SKIPPED;
+		return;
+	}
+	if ((target = fleet_target(f, fn, &len)) == NULL)
+		return;
+	from = xasprintf("%s:%s", n->name, NODE_ARGS_PATH);
+	to = xasprintf("%s (okta-k8s)", from);
+	fn->diff = diff_unified(n->args, n->args_len, target, len, from, to);
+	fn->plan.change = fn->plan.ca_change || fn->diff != NULL;
+	fn->result = fn->plan.change ? NODE_RESULT_PENDING :
+	    NODE_RESULT_IN_SYNC;
+	free(from);
+	free(to);
+}
+
+/* A pool of threads taking the next node until none is left. */
+struct fleet_pool {
+	struct fleet	*f;
+	atomic_size_t	 next;
+};
+
+static void *
+fleet_worker(void *arg)
+{
+	struct fleet_pool	*pool = arg;
+	size_t			 i;
+
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->f->n) {
+		output_progress(pool->f->nodes[i].node->name, "inventory");
+		fleet_plan_node(pool->f, &pool->f->nodes[i]);
+	}
+	return NULL;
+}
+
+static void
+fleet_plan_nodes(struct fleet *f, int parallel)
+{
+	struct fleet_pool	 pool = { .f = f };
+	pthread_t		*threads;
+	size_t			 i, n;
+
+	n = (size_t)(parallel > 0 ? parallel : 1);
+	if (n > f->n)
+		n = f->n;
+	atomic_init(&pool.next, 0);
+	threads = xcalloc(n, sizeof *threads);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&threads[i], NULL, fleet_worker,
+		    &pool) != 0) {
+			fleet_worker(&pool);	/* no thread: do it here */
+			break;
+		}
+	}
+	while (i-- > 0)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+/* The bindings: compare the config with what the binder node has live. */
+static void
+fleet_plan_bindings(struct fleet *f, const char *tdir)
+{
+	json_t	*live = NULL;
+	char	*cause = NULL;
+	int	 rc;
+
+	if (f->mode == FLEET_ROLLBACK)
+		return;
+	if (f->binder == NULL) {
+		if (f->config->rbac.n_bindings > 0 && !fleet_unreachable(f))
+			output_warning("bindings not applied: no control-plane "
+			    "node among the nodes acted on");
+		return;
+	}
+	if (rbac_live(f->binder, &live, &cause) == -1) {
+		f->bindings_error = xasprintf("%s: %s", f->binder->name,
+		    cause);
+		free(cause);
+		return;
+	}
+	if (f->mode == FLEET_REMOVE)
+		rc = plan_bindings(NULL, tdir, live, &f->bindings, &cause);
+	else
+		rc = plan_bindings(f->config, tdir, live, &f->bindings,
+		    &cause);
+	if (rc == -1)
+		f->bindings_error = cause;
+	json_decref(live);
+}
+
+int
+fleet_plan(struct fleet *f, const char *tdir, int parallel, char **cause)
+{
+	size_t	i;
+
+	if (f->mode == FLEET_SETUP && f->config->oidc.ca_file != NULL &&
+	    file_read(f->config->oidc.ca_file, &f->ca, &f->ca_len,
+	    cause) == -1)
+		return -1;
+	fleet_plan_nodes(f, parallel);
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].node->role != NODE_ROLE_CONTROL_PLANE)
+			continue;
+		if (f->binder == NULL)
+			f->binder = f->nodes[i].node;
+		if (f->nodes[i].result == NODE_RESULT_PENDING &&
+		    f->nodes[i].plan.leaves_always_allow)
+			f->leaves_always_allow = true;
+	}
+	fleet_plan_bindings(f, tdir);
+	return 0;
+}
+
+bool
+fleet_pending(const struct fleet *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].result == NODE_RESULT_PENDING)
+			return true;
+	}
+	return binding_plan_changes(&f->bindings);
+}
+
+bool
+fleet_unreachable(const struct fleet *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].result == NODE_RESULT_UNREACHABLE)
+			return true;
+	}
+	return false;
+}

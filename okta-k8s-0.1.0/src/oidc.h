@@ -1,0 +1,87 @@
+/*
+ * OpenID Connect as Okta speaks it: discovery, keys, and getting an ID
+ * token (Okta's authn API + authorization code with PKCE, or the device
+ * authorization grant). Endpoints always come from discovery.
+ */
+#ifndef OKTA_OIDC_H
+#define OKTA_OIDC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "config.h"
+
+struct oidc_discovery {
+	json_t		*doc;			/* the whole document (owned) */
+	const char	*issuer;		/* borrowed from doc; NULL when missing */
+	const char	*authorization_endpoint;
+	const char	*token_endpoint;
+	const char	*jwks_uri;
+	const char	*device_authorization_endpoint;	/* NULL: none */
+};
+
+/*
+ * GET ISSUER_URL/.well-known/openid-configuration (trusting CA_FILE when
+ * not NULL). No check of its contents beyond being a JSON object.
+ */
+int oidc_discover(const char *issuer_url, const char *ca_file,
+    struct oidc_discovery *d, char **cause);
+void oidc_discovery_release(struct oidc_discovery *d);
+
+/* Is S among the strings of the discovery document's array KEY? */
+bool oidc_supports(const struct oidc_discovery *d, const char *key,
+    const char *s);
+
+/* GET the JWK Set at jwks_uri. */
+int oidc_jwks(const struct oidc_discovery *d, const char *ca_file,
+    json_t **jwks, char **cause);
+
+enum okta_server {
+	OKTA_SERVER_ORG,	/* https://DOMAIN */
+	OKTA_SERVER_CUSTOM,	/* https://DOMAIN/oauth2/ID */
+	OKTA_SERVER_OTHER,
+};
+
+/* Which kind of Okta authorization server an issuer URL names. */
+enum okta_server okta_server_kind(const char *issuer_url);
+
+/*
+ * Get an ID token for USERNAME with PASSWORD: POST {issuer origin}/api/v1/
+ * authn, GET the authorization endpoint with the session token (code, PKCE
+ * S256, state, nonce, prompt=none; the Location header read, not
+ * followed), POST the token endpoint. Checks state, nonce, iss, aud, exp.
+ * *id_token: caller frees (free_secret).
+ */
+int oidc_login_password(const struct config *c,
+    const struct oidc_discovery *d, const char *username,
+    const char *password, char **id_token, char **cause);
+
+/*
+ * Get an ID token with the device authorization grant (RFC 8628): the URL
+ * and code shown on stderr, the token endpoint polled with the interval
+ * and slow_down.
+ */
+int oidc_login_device(const struct config *c, const struct oidc_discovery *d,
+    char **id_token, char **cause);
+
+/* Seconds of clock difference allowed when checking exp and nbf. */
+#define OIDC_CLOCK_SKEW	60
+
+/*
+ * Check ID token TOKEN as the apiserver configured by C would, plus the
+ * login's own checks: RS256 signature by a key of D's JWK Set, iss ==
+ * oidc.issuer_url, oidc.client_id in aud, exp and nbf (OIDC_CLOCK_SKEW),
+ * and when NONCE is not NULL, the nonce claim. 0, or -1 with *cause.
+ */
+int oidc_check_id_token(const struct config *c,
+    const struct oidc_discovery *d, const char *token, const char *nonce,
+    char **cause);
+
+/*
+ * The token an option names: ARG itself, "-" for standard input, or
+ * "@FILE" for a file's contents; white space around it removed. Returns 0
+ * with *token set (caller frees with free_secret), or -1 with *cause.
+ */
+int token_read(const char *arg, char **token, char **cause);
+
+#endif

@@ -1,0 +1,254 @@
+/* The plan: current state + config -> actions. */
+#include "build-config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "argsfile.h"
+#include "plan.h"
+#include "template.h"
+
+void
+plan_node(const struct flagset *fs, const char *old, size_t old_len,
+    const char *old_ca, size_t old_ca_len, const char *ca, size_t ca_len,
+    struct node_plan *p)
+{
+	struct argsfile	*af;
+
+	memset(p, 0, sizeof *p);
+	af = argsfile_parse(old, old_len);
+	flags_apply(af, fs, &p->leaves_always_allow);
+	p->args = argsfile_render(af, &p->args_len);
+	argsfile_free(af);
+	p->ca_change = ca != NULL && (old_ca == NULL || old_ca_len != ca_len ||
+	    memcmp(old_ca, ca, ca_len) != 0);
+	p->change = p->ca_change || p->args_len != old_len ||
+	    memcmp(p->args, old, old_len) != 0;
+}
+
+void
+node_plan_release(struct node_plan *p)
+{
+	free(p->args);
+	memset(p, 0, sizeof *p);
+}
+
+const char *
+binding_action_name(enum binding_action a)
+{
+	switch (a) {
+	case BINDING_UNCHANGED:
+		return "unchanged";
+	case BINDING_CREATE:
+		return "create";
+	case BINDING_UPDATE:
+		return "update";
+	case BINDING_RECREATE:
+		return "recreate";
+	case BINDING_DELETE:
+		return "delete";
+	}
+	return "?";
+}
+
+static const char *
+json_str(json_t *obj, const char *path)
+{
+	json_t	*v = obj;
+	char	 key[64];
+	size_t	 n;
+
+	while (v != NULL && *path != '\0') {
+		n = strcspn(path, ".");
+		if (n >= sizeof key)
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		v = json_is_object(v) ? json_object_get(v, key) : NULL;
+		path += n + (path[n] == '.');
+	}
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* The live object of kind KIND named NAME in NS (NULL: cluster), or NULL. */
+static json_t *
+live_find(json_t *live, const char *kind, const char *name, const char *ns)
+{
+	json_t	*item;
+	size_t	 i;
+
+	json_array_foreach(live, i, item) {
+		if (same_str(json_str(item, "kind"), kind) &&
+		    same_str(json_str(item, "metadata.name"), name) &&
+		    same_str(json_str(item, "metadata.namespace"), ns))
+			return item;
+	}
+	return NULL;
+}
+
+/* Do the live subjects equal USERS then GROUPS, in order? */
+static bool
+subjects_equal(json_t *item, const struct strvec *users,
+    const struct strvec *groups)
+{
+	json_t	*subjects, *s;
+	size_t	 i;
+
+	subjects = json_object_get(item, "subjects");
+	if (!json_is_array(subjects) ||
+	    json_array_size(subjects) != users->n + groups->n)
+		return false;
+	json_array_foreach(subjects, i, s) {
+		bool		 user = i < users->n;
+		const char	*want = user ? users->v[i] :
+				    groups->v[i - users->n];
+
+		if (!same_str(json_str(s, "kind"), user ? "User" : "Group") ||
+		    !same_str(json_str(s, "name"), want))
+			return false;
+	}
+	return true;
+}
+
+/* Does ITEM carry our label? (Its key has dots: no json_str() path.) */
+static bool
+managed(json_t *item)
+{
+	json_t	*labels;
+
+	labels = json_object_get(json_object_get(item, "metadata"), "labels");
+	return same_str(json_string_value(json_object_get(labels,
+	    MANAGED_LABEL_KEY)), MANAGED_LABEL_VALUE);
+}
+
+static enum binding_action
+binding_compare(const struct config *c, const struct config_binding *b,
+    json_t *item, const char **old_role)
+{
+	struct strvec	users = { 0 }, groups = { 0 };
+	bool		same;
+
+	if (item == NULL)
+		return BINDING_CREATE;
+	*old_role = json_str(item, "roleRef.name");
+	if (!same_str(json_str(item, "roleRef.kind"), "ClusterRole") ||
+	    !same_str(*old_role, b->cluster_role))
+		return BINDING_RECREATE;
+	template_subjects(c, b, &users, &groups);
+	same = subjects_equal(item, &users, &groups) && managed(item);
+	strvec_clear(&users);
+	strvec_clear(&groups);
+	return same ? BINDING_UNCHANGED : BINDING_UPDATE;
+}
+
+static struct binding_change *
+binding_plan_add(struct binding_plan *bp, enum binding_action a,
+    const char *kind, const char *name, const char *ns)
+{
+	struct binding_change	*bc;
+
+	bp->changes = xreallocarray(bp->changes, bp->n + 1,
+	    sizeof *bp->changes);
+	bc = &bp->changes[bp->n++];
+	memset(bc, 0, sizeof *bc);
+	bc->action = a;
+	bc->kind = xstrdup(kind);
+	bc->name = xstrdup(name);
+	bc->namespace = ns != NULL ? xstrdup(ns) : NULL;
+	return bc;
+}
+
+/* Is the live ITEM one of the config's bindings? */
+static bool
+binding_wanted(const struct config *c, json_t *item)
+{
+	const struct config_binding	*b;
+	size_t				 i;
+
+	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
+		b = &c->rbac.bindings[i];
+		if (same_str(json_str(item, "kind"), b->namespace != NULL ?
+		    "RoleBinding" : "ClusterRoleBinding") &&
+		    same_str(json_str(item, "metadata.name"), b->name) &&
+		    same_str(json_str(item, "metadata.namespace"),
+		    b->namespace))
+			return true;
+	}
+	return false;
+}
+
+int
+plan_bindings(const struct config *c, const char *tdir, json_t *live,
+    struct binding_plan *bp, char **cause)
+{
+	const struct config_binding	*b;
+	struct binding_change		*bc;
+	const char			*kind, *old_role = NULL;
+	enum binding_action		 a;
+	json_t				*item;
+	size_t				 i;
+
+	memset(bp, 0, sizeof *bp);
+	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
+		b = &c->rbac.bindings[i];
+		kind = b->namespace != NULL ? "RoleBinding" :
+		    "ClusterRoleBinding";
+		item = live_find(live, kind, b->name, b->namespace);
+		a = binding_compare(c, b, item, &old_role);
+		bc = binding_plan_add(bp, a, kind, b->name, b->namespace);
+		bc->role = xstrdup(b->cluster_role);
+		if (a == BINDING_RECREATE && old_role != NULL)
+			bc->old_role = xstrdup(old_role);
+		if (template_binding(tdir, c, b, &bc->manifest, cause) == -1) {
+			binding_plan_release(bp);
+			return -1;
+		}
+	}
+	json_array_foreach(live, i, item) {
+		if (binding_wanted(c, item) || json_str(item, "kind") == NULL ||
+		    json_str(item, "metadata.name") == NULL)
+			continue;
+		binding_plan_add(bp, BINDING_DELETE, json_str(item, "kind"),
+		    json_str(item, "metadata.name"),
+		    json_str(item, "metadata.namespace"));
+	}
+	return 0;
+}
+
+bool
+binding_plan_changes(const struct binding_plan *bp)
+{
+	size_t	i;
+
+	for (i = 0; i < bp->n; i++) {
+		if (bp->changes[i].action != BINDING_UNCHANGED)
+			return true;
+	}
+	return false;
+}
+
+void
+binding_plan_release(struct binding_plan *bp)
+{
+	size_t	i;
+
+	for (i = 0; i < bp->n; i++) {
+		free(bp->changes[i].kind);
+		free(bp->changes[i].name);
+		free(bp->changes[i].namespace);
+		free(bp->changes[i].role);
+		free(bp->changes[i].manifest);
+		free(bp->changes[i].old_role);
+		free(bp->changes[i].result);
+	}
+	free(bp->changes);
+	memset(bp, 0, sizeof *bp);
+}

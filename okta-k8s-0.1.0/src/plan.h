@@ -1,0 +1,74 @@
+/*
+ * The plan: what a node's files and the cluster's bindings should become,
+ * from what is there now and the config. Pure: no I/O.
+ */
+#ifndef OKTA_PLAN_H
+#define OKTA_PLAN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "flags.h"
+#include "node.h"
+
+/* One control-plane node's change. */
+struct node_plan {
+	bool	 change;		/* the args file or the CA changes */
+	char	*args;			/* the new args file (all of it) */
+	size_t	 args_len;
+	bool	 ca_change;		/* our CA file is written */
+	bool	 leaves_always_allow;	/* RBAC replaces AlwaysAllow */
+};
+
+/*
+ * Plan the node whose args file is OLD (OLD_LEN bytes) and CA file OLD_CA
+ * (NULL: absent) for FS; CA is the config's CA file contents (NULL: none).
+ * Release with node_plan_release.
+ */
+void plan_node(const struct flagset *fs, const char *old, size_t old_len,
+    const char *old_ca, size_t old_ca_len, const char *ca, size_t ca_len,
+    struct node_plan *p);
+void node_plan_release(struct node_plan *p);
+
+enum binding_action {
+	BINDING_UNCHANGED,
+	BINDING_CREATE,
+	BINDING_UPDATE,		/* subjects or labels differ: configured */
+	BINDING_RECREATE,	/* the role differs: delete, then create */
+	BINDING_DELETE,		/* managed, no longer in the config */
+};
+
+struct binding_change {
+	enum binding_action	 action;
+	char			*kind;		/* ClusterRoleBinding | RoleBinding */
+	char			*name;
+	char			*namespace;	/* NULL for a ClusterRoleBinding */
+	char			*role;		/* the wanted role; NULL for BINDING_DELETE */
+	char			*manifest;	/* NULL for BINDING_DELETE */
+	char			*old_role;	/* BINDING_RECREATE: the live role */
+	char			*result;	/* what applying it said, or NULL */
+};
+
+struct binding_plan {
+	struct binding_change	*changes;
+	size_t			 n;
+};
+
+/*
+ * Compare the config's bindings (manifests from the templates in TDIR) with
+ * LIVE, the managed bindings in the cluster (a list of Kubernetes objects).
+ * With C NULL (`remove`), every managed binding is to be deleted.
+ * Returns 0 with BP filled (release with binding_plan_release), or -1 with
+ * *cause set.
+ */
+int plan_bindings(const struct config *c, const char *tdir, json_t *live,
+    struct binding_plan *bp, char **cause);
+void binding_plan_release(struct binding_plan *bp);
+
+/* Does BP change anything? */
+bool binding_plan_changes(const struct binding_plan *bp);
+
+const char *binding_action_name(enum binding_action a);
+
+#endif

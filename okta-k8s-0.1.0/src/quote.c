@@ -1,0 +1,36 @@
+#include "build-config.h"
+
+#include <string.h>
+
+#include "quote.h"
+
+/*
+ * Append S to B as one POSIX shell word: inside single quotes nothing is
+ * special, so only the quote itself needs care. Each ' closes the quoted
+ * run, adds an escaped quote and opens a new run: '\''.
+ */
+void
+buf_add_quoted(struct buf *b, const char *s)
+{
+	const char	*q;
+
+	buf_putc(b, '\'');
+	while ((q = strchr(s, '\'')) != NULL) {
+		buf_add(b, s, (size_t)(q - s));
+		buf_puts(b, "'\\''");
+		s = q + 1;
+	}
+	buf_puts(b, s);
+	buf_putc(b, '\'');
+}
+
+/* S as one shell word (see buf_add_quoted); "" becomes ''. Caller frees. */
+char *
+shell_quote(const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_add_quoted(&b, s);
+	return buf_detach(&b, NULL);
+}

@@ -1,0 +1,28 @@
+/* What a fleet run tells the person: diffs, binding changes, a summary. */
+#ifndef OKTA_REPORT_H
+#define OKTA_REPORT_H
+
+#include <stdio.h>
+
+#include "fleet.h"
+
+/* The diffs, binding changes and manifests of the plan (for --dry-run). */
+void report_plan_text(const struct fleet *f, FILE *out);
+
+/*
+ * The summary table: node, role, version, result; then the bindings. With
+ * STATUS, worded for `status` (drifted, not pending).
+ */
+void report_summary_text(const struct fleet *f, FILE *out, bool status);
+
+/* Print every node error and the bindings error to stderr. */
+void report_errors(const struct fleet *f);
+
+/* Warn once when RBAC replaces AlwaysAllow on some node. */
+void report_always_allow(const struct fleet *f);
+
+/* The same facts as one JSON document on OUT. */
+void report_json(const struct fleet *f, const char *command, bool dry_run,
+    int exit_code, FILE *out);
+
+#endif

@@ -1,0 +1,122 @@
+#!/bin/sh
+# The command line without nodes: --version, help, init, render, the config
+# lookup order, global options before and after the command, bad usage.
+. "$(dirname "$0")/lib.sh"
+
+cd "$T" || exit 1
+run() {
+	"$OKTA_K8S" "$@" >"$T/out" 2>"$T/err"
+	echo $? >"$T/status"
+}
+status() { cat "$T/status"; }
+
+run --version
+is "$(status)" 0 "--version exits 0"
+check "--version prints the version" grep -Eq '^okta-k8s [0-9]+\.[0-9]+\.[0-9]+$' "$T/out"
+
+run --help
+is "$(status)" 0 "--help exits 0"
+for c in setup render init; do
+	check "--help lists $c" grep -q "^  $c " "$T/out"
+done
+run help setup
+is "$(status)" 0 "help setup exits 0"
+check "help setup shows its options" grep -q -- '-n, --dry-run' "$T/out"
+run setup -h
+check "setup -h is help setup" grep -q '^usage: okta-k8s setup' "$T/out"
+run help nosuch
+is "$(status)" 1 "help of an unknown command exits 1"
+run frobnicate
+is "$(status)" 1 "an unknown command exits 1"
+check "an unknown command is named" grep -q "unknown command 'frobnicate'" "$T/err"
+run setup --frobnicate
+is "$(status)" 1 "an unknown option exits 1"
+check "an unknown option points to help" grep -q "Try 'okta-k8s setup --help'" "$T/err"
+run -o yaml render
+is "$(status)" 1 "a bad --output exits 1"
+check "a bad --output is explained" grep -q -- "--output: 'yaml' is not text or json" "$T/err"
+run
+is "$(status)" 1 "no command exits 1 with the usage"
+
+# No config anywhere: the error says how to make one.
+run render
+is "$(status)" 1 "render without a config exits 1"
+check "a missing config suggests init" grep -q "okta-k8s init" "$T/err"
+
+# init writes the starter config, which is valid, and never overwrites.
+run init
+is "$(status)" 0 "init exits 0"
+check "init wrote ./okta-k8s.yaml" test -s okta-k8s.yaml
+check "the starter explains the Okta app" grep -q 'PKCE' okta-k8s.yaml
+check "the starter names kubelogin's redirect URIs" \
+	grep -q 'http://localhost:18000' okta-k8s.yaml
+cp okta-k8s.yaml starter.copy
+echo "# mine" >>okta-k8s.yaml
+cp okta-k8s.yaml mine.copy
+run init
+is "$(status)" 1 "init refuses to overwrite"
+check "init says it never overwrites" grep -q "already exists" "$T/err"
+same_file okta-k8s.yaml mine.copy "the existing file is untouched"
+run init -c "$T/other.yaml"
+is "$(status)" 0 "init -c FILE writes there"
+same_file "$T/other.yaml" starter.copy "the same starter"
+is "$(stat -c %a "$T/other.yaml")" 600 "the starter is private (0600)"
+
+# render: the flags and manifests, from ./okta-k8s.yaml.
+run render
+is "$(status)" 0 "render of the starter exits 0"
+check "render prints the issuer flag" grep -q '^--oidc-issuer-url=https://' "$T/out"
+check "render prints the RBAC mode" grep -qx -- '--authorization-mode=RBAC,Node' "$T/out"
+check "render prints a labelled manifest" \
+	grep -q 'app.kubernetes.io/managed-by: okta-k8s' "$T/out"
+
+# Lookup order: -c > $OKTA_K8S_CONFIG > ./okta-k8s.yaml.
+cat >env.yaml <<'YAML'
+oidc:
+  issuer_url: https://env.example.com
+  client_id: from-env
+YAML
+cat >opt.yaml <<'YAML'
+oidc:
+  issuer_url: https://opt.example.com
+  client_id: from-option
+YAML
+OKTA_K8S_CONFIG=$T/env.yaml run render
+check "\$OKTA_K8S_CONFIG beats ./okta-k8s.yaml" grep -qx -- '--oidc-client-id=from-env' "$T/out"
+OKTA_K8S_CONFIG=$T/env.yaml run render -c opt.yaml
+check "-c beats \$OKTA_K8S_CONFIG" grep -qx -- '--oidc-client-id=from-option' "$T/out"
+run -c opt.yaml -o json render
+is "$(status)" 0 "global options before the command"
+check "render -o json is JSON with the flags" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "--oidc-client-id=from-option" in d["flags"], d
+assert d["manifests"] == [], d
+' "$T/out"
+
+# A bad config: one compiler-style line, exit 1.
+printf 'oidc:\n  issuer_url: https://x\n  clientid: a\n' >bad.yaml
+run render -c bad.yaml
+is "$(status)" 1 "a bad config exits 1"
+is "$(wc -l <"$T/err")" 1 "a bad config gives one line"
+check "the line has file:line:column and the key" \
+	grep -qx "bad.yaml:3:3: oidc: unknown key 'clientid'; did you mean 'client_id'?" "$T/err"
+
+# An installed copy finds its templates in PREFIX/share/okta-k8s, and the
+# build tree's binary those of the source tree.
+mkdir -p "$T/prefix/bin" "$T/prefix/share/okta-k8s"
+cp "$OKTA_K8S" "$T/prefix/bin/"
+cp "$top_srcdir"/templates/*.yaml "$T/prefix/share/okta-k8s/"
+echo "# the installed copy" >>"$T/prefix/share/okta-k8s/okta-k8s.yaml"
+"$T/prefix/bin/okta-k8s" init -c "$T/installed.yaml" 2>/dev/null
+check "an installed binary uses the installed templates" \
+	grep -qx '# the installed copy' "$T/installed.yaml"
+same_file "$T/other.yaml" "$top_srcdir/templates/okta-k8s.yaml" \
+	"the build tree's binary uses the source templates"
+
+# setup needs --local in this version.
+run setup -c opt.yaml
+is "$(status)" 1 "setup without --local exits 1"
+check "setup without --local says why" grep -q -- '--local' "$T/err"
+
+done_testing

@@ -1,0 +1,112 @@
+#!/bin/sh
+# What okta-k8s makes of MicroK8s's own answers, which are not kubectl's:
+# a worker's notice (exit 0), a stopped node's "microk8s is not running"
+# and a release without `microk8s version` (before 1.25). None of that
+# text may be taken for bindings, a version or readiness. The MicroK8s
+# stand-in answers as each release's wrappers do (tests/e2e/standin.sh).
+. "$(dirname "$0")/lib.sh"
+need_root
+mount_points
+
+CORPUS=$top_srcdir/tests/data/microk8s-args/kube-apiserver.20250828.03f0791b
+ARGS=microk8s/current/args/kube-apiserver
+NOTICE='This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.'
+STOPPED='microk8s is not running, try microk8s start'
+
+cat > "$T/okta-k8s.yaml" <<'YAML'
+oidc:
+  issuer_url: https://dev-123456.okta.com/oauth2/default
+  client_id: 0oa1g3wxh9x9KLciv4x9
+  groups_claim: groups
+microk8s:
+  restart_timeout: 5
+rbac:
+  bindings:
+    - name: oidc-admin-binding
+      cluster_role: cluster-admin
+      users: [alice@example.com]
+YAML
+
+# okta NODE-ROOT ARGS...: the tool on that node (--local); out, err, status.
+okta() {
+	root=$1
+	shift
+	on_node "$root" pi-1 "$OKTA_K8S" -c "$T/okta-k8s.yaml" --local "$@" \
+		>"$T/out" 2>"$T/err"
+	echo $? >"$T/status"
+}
+status() { cat "$T/status"; }
+calls() { grep -c " microk8s kubectl$1" "$2/microk8s/common/standin/calls.log" || true; }
+# json EXPR: EXPR (Python, on d) holds for the JSON in $T/out.
+json() {
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$T/out" "$1"
+}
+has() { grep -qF -- "$1" "$2"; }
+
+# 1. Workers, as MicroK8s marks them: clustered.lock. On a 1.20 node
+#    joined to a cluster without ha-cluster (no kubelite, so no
+#    --start-control-plane flag) and on a 1.31 node whose args/kubelite
+#    still says true (kubelite rewrites it from the lock at its next
+#    start), `microk8s kubectl` answers the notice and exits 0.
+W1=$T/w120
+mknode "$W1" --no-lite --version "v1.20.15 revision 2948" --args "$CORPUS"
+: >"$W1/microk8s/current/var/lock/clustered.lock"
+W2=$T/w131
+mknode "$W2" --worker --args "$CORPUS"
+sed -i 's/^--start-control-plane=false$/--start-control-plane=true/' "$W2/microk8s/current/args/kubelite"
+for w in "$W1 1.20" "$W2 1.31"; do
+	set -- $w
+	root=$1 rel=$2
+	check "$rel worker: microk8s kubectl there answers the notice, exit 0" \
+		[ "$(on_node "$root" pi-1 /snap/bin/microk8s kubectl get clusterrolebindings -o json)" = "$NOTICE" ]
+	: >"$root/microk8s/common/standin/calls.log"
+	okta "$root" setup
+	is "$(status)" 0 "$rel worker: setup exits 0"
+	check "$rel worker: reported as a worker, skipped" grep -Eq '^pi-1 +worker +v1\.[0-9.]+ +skipped' "$T/out"
+	same_file "$root/$ARGS" "$CORPUS" "$rel worker: its args file is untouched"
+	is "$(restarts "$root")" 0 "$rel worker: not restarted"
+	is "$(calls "" "$root")" 0 "$rel worker: microk8s kubectl is never asked"
+	check "$rel worker: no binding result taken from the notice" \
+		sh -c "! grep -Eq 'oidc-admin-binding: |master' '$T/out'"
+	check "$rel worker: no control-plane node, so the bindings are not applied (said so)" \
+		has "bindings not applied: no control-plane node" "$T/err"
+	okta "$root" status -o json
+	check "$rel worker: status -o json: role worker, no bindings" \
+		json 'd["nodes"][0]["role"] == "worker" and not d.get("bindings")'
+done
+
+# 2. Before 1.25 there is no `microk8s version`: the wrapper's refusal
+#    ("'version' is not a valid MicroK8s subcommand.") is no version; the
+#    snap's own version is (`snap list microk8s`).
+O=$T/old
+mknode "$O" --version "v1.24.17 revision 5644" --args "$CORPUS"
+okta "$O" status -o json
+check "1.24: the version is the snap's, v1.24.17 (not words of a refusal)" \
+	json 'd["nodes"][0]["version"] == "v1.24.17"'
+okta "$O" status
+check "1.24: the summary shows v1.24.17" grep -Eq '^pi-1 +control-plane +v1\.24\.17 ' "$T/out"
+
+# 3. A stopped node (`microk8s stop`): kubectl says so on stderr and exits
+#    1. Its version is still read; its bindings are not (no "unchanged" or
+#    "missing" invented from the text); it is not ready; nothing is
+#    written or restarted.
+S=$T/stopped
+mknode "$S" --args "$CORPUS"
+on_node "$S" pi-1 /snap/bin/microk8s stop >/dev/null
+on_node "$S" pi-1 /snap/bin/microk8s kubectl get --raw /readyz >"$T/out" 2>"$T/err"
+is "$? $(cat "$T/out")|$(cat "$T/err")" "1 |$STOPPED" \
+	"stopped: microk8s kubectl says '$STOPPED' on stderr, exit 1"
+okta "$S" status -o json
+check "stopped: status does not exit 0" [ "$(status)" != 0 ]
+check "stopped: status -o json still has the version, v1.31.3" \
+	json 'd["nodes"][0]["version"] == "v1.31.3"'
+okta "$S" status
+check "stopped: status quotes MicroK8s's reason" has "$STOPPED" "$T/err"
+check "stopped: no binding state invented" sh -c "! grep -q 'oidc-admin-binding: ' '$T/out'"
+okta "$S" setup
+check "stopped: setup fails" [ "$(status)" != 0 ]
+same_file "$S/$ARGS" "$CORPUS" "stopped: setup wrote nothing"
+is "$(restarts "$S")" 0 "stopped: setup restarted nothing"
+
+done_testing

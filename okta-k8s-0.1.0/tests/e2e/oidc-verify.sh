@@ -1,0 +1,434 @@
+#!/bin/sh
+# check, verify and kubeconfig end to end: a lab of real sshd nodes (pi-1
+# control-plane, pi-2 worker) set up for the Okta-like provider
+# (tests/oidc/provider.py), the stand-in apiserver (tests/oidc/apiserver.py)
+# reading pi-1's args file and bindings, and a real kubectl reading the
+# kubeconfigs written.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v /usr/sbin/sshd >/dev/null || skip "needs sshd (openssh-server)"
+PY=/usr/bin/python3
+OIDC=$top_srcdir/tests/oidc
+[ -f "$OIDC/provider.py" ] && [ -f "$OIDC/apiserver.py" ] ||
+	skip "needs tests/oidc/provider.py and apiserver.py"
+"$PY" -c 'import yaml, cryptography' 2>/dev/null ||
+	skip "needs python3-yaml and python3-cryptography"
+command -v setsid >/dev/null || skip "needs setsid (util-linux)"
+command -v curl >/dev/null || skip "needs curl (the nodes' issuer test)"
+CLIENT=0oa1k8sVerify
+
+# A real kubectl: Google Cloud SDK's "kubectl" is a dispatcher that first
+# asks the cluster for its version (running the kubeconfig's exec plugin):
+# take the newest versioned kubectl next to it instead.
+KUBECTL=$(command -v kubectl || true)
+if [ -n "$KUBECTL" ] && "$KUBECTL" version --client 2>/dev/null | grep -q dispatcher; then
+	KUBECTL=$(ls "$(dirname "$(readlink -f "$KUBECTL")")"/kubectl.1.* 2>/dev/null |
+		sort -V | tail -n 1)
+fi
+kubectl() { timeout 20 "$KUBECTL" "$@"; }
+# no_kubectl N: N checks cannot run; a failure when every test must run.
+no_kubectl() {
+	if [ "${OKTA_K8S_TEST_ALL:-}" = 1 ]; then
+		ok 1 "kubectl is needed (scripts/install-deps.sh installs it)"
+		return
+	fi
+	i=0
+	while [ $i -lt "$1" ]; do
+		skip_check "no kubectl"
+		i=$((i + 1))
+	done
+}
+
+L=$T/lab
+pids=
+stop_all() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	"$LAB/lab.sh" stop "$L"
+	cleanup
+}
+trap stop_all EXIT
+
+# ready FILE PID: wait_ready, or bail out.
+ready() {
+	wait_ready "$1" "$2" || { echo "Bail out! a server did not start ($1)"; exit 1; }
+}
+
+# run ARGS...: okta-k8s without a terminal; out, err, status kept.
+run() {
+	setsid -w "$OKTA_K8S" "$@" </dev/null >"$T/out" 2>"$T/err"
+	echo $? >"$T/status"
+}
+status() { cat "$T/status"; }
+# has PATTERN FILE WHAT: a test that FILE has a line matching PATTERN.
+has() {
+	if grep -q -- "$1" "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		sed 's/^/#   /' "$2" | head -40
+	fi
+}
+hasnt() {
+	if grep -q -- "$1" "$2"; then
+		ok 1 "$3"
+		grep -- "$1" "$2" | sed 's/^/#   /' | head -10
+	else
+		ok 0 "$3"
+	fi
+}
+
+# --- the provider: Okta's org authorization server ---
+cat >"$T/users.yaml" <<'EOF'
+users:
+  - username: alice@example.com
+    password: wonderland
+    groups: [k8s-admins, developers]
+  - username: bob
+    password: builder
+    groups: [nobody]
+EOF
+P=$T/provider
+mkdir -p "$P"
+"$PY" "$OIDC/provider.py" --dir "$P" --users "$T/users.yaml" \
+	--client-id "$CLIENT" --server org --port 0 --ready-file "$P/ready" \
+	--log "$P/log" 2>"$P/stderr" &
+pids="$pids $!"
+ISSUER=$(ready "$P/ready" $!)
+
+# --- the lab, and the apiserver of pi-1 ---
+"$LAB/lab.sh" start "$L" 2 --workers 2 || { echo "Bail out! the lab did not start"; exit 1; }
+PI1=$L/nodes/pi-1/microk8s
+mkdir -p "$T/api"
+"$PY" "$OIDC/apiserver.py" --args "$PI1/current/args/kube-apiserver" \
+	--standin "$PI1/common/standin" --cert-dir "$T/api" \
+	--ca-out "$PI1/current/certs/ca.crt" --port 0 \
+	--ready-file "$T/api/ready" --log "$T/api.log" 2>"$T/api.err" &
+pids="$pids $!"
+API=$(ready "$T/api/ready" $!)
+
+# config FILE [PREFIX]: the lab's nodes with this provider and apiserver.
+config() {
+	{
+		cat <<EOF
+oidc:
+  issuer_url: $ISSUER
+  client_id: $CLIENT
+  username_prefix: "${2:-oidc:}"
+  groups_claim: groups
+  ca_file: $P/ca.pem
+  scopes: [openid, profile, email, offline_access, groups]
+  client_secret_env: TEST_OKTA_SECRET
+EOF
+		sed -n '/^ssh:/,$p' "$L/okta-k8s.yaml"
+		cat <<EOF
+kubeconfig:
+  cluster: lab
+  server: $API
+  user: okta
+  context: okta@lab
+EOF
+	} >"$1"
+}
+CFG=$T/okta-k8s.yaml
+config "$CFG"
+
+run -c "$CFG" setup
+is "$(status)" 0 "setup on the lab exits 0"
+[ "$(status)" = 0 ] || sed 's/^/#   /' "$T/err"
+
+# --- verify ---
+OKTA_PASSWORD=wonderland run -c "$CFG" login --username alice@example.com --print-token
+is "$(status)" 0 "login --print-token (alice) exits 0"
+cp "$T/out" "$T/alice.jwt"
+OKTA_PASSWORD=builder run -c "$CFG" login --username bob --print-token
+cp "$T/out" "$T/bob.jwt"
+
+run -c "$CFG" verify --token "@$T/alice.jwt"
+is "$(status)" 0 "verify: alice is allowed, exit 0"
+has "^user: *oidc:alice@example.com$" "$T/out" "verify: the apiserver's user for alice"
+has "^groups: .*'oidcgroup:k8s-admins'" "$T/out" "verify: alice's groups, prefixed"
+has "^access: *allowed to list pods in all namespaces$" "$T/out" "verify: allowed"
+has "CA: pi-1:/var/snap/microk8s/current/certs/ca.crt" "$T/out" "verify: the CA came from pi-1"
+hasnt "^mismatch" "$T/out" "verify: no mismatch when the nodes carry the config"
+hasnt "eyJ" "$T/out" "verify: the token is not printed"
+
+setsid -w "$OKTA_K8S" -c "$CFG" verify --token - <"$T/alice.jwt" >"$T/out" 2>"$T/err"
+is "$?" 0 "verify --token - reads standard input"
+
+OKTA_PASSWORD=wonderland run -c "$CFG" verify --username alice@example.com
+is "$(status)" 0 "verify without --token logs in first (--username, OKTA_PASSWORD)"
+has "^access: *allowed" "$T/out" "... and is allowed"
+
+run -c "$CFG" verify --token "@$T/bob.jwt"
+is "$(status)" 1 "verify: bob (in no bound group) is denied, exit 1"
+has "^access: *denied" "$T/out" "verify: denied is said"
+has "binding 'oidc-admin-binding' (cluster-admin) matches user 'oidc:alice@example.com' or group 'oidcgroup:k8s-admins'" \
+	"$T/out" "verify: which binding would match which subjects"
+has "this token has user 'oidc:bob' and groups \['oidcgroup:nobody', 'system:authenticated'\]" \
+	"$T/out" "verify: what the token has"
+has "fix: add the user, or one of its groups, to a binding" "$T/out" "verify: the fix"
+
+run -c "$CFG" -o json verify --token "@$T/bob.jwt"
+is "$(status)" 1 "verify -o json: denied exits 1"
+check "verify -o json: identity, allowed false, explanation" "$PY" -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["identity"]["user"] == "oidc:bob", v
+assert v["allowed"] is False and v["exit_code"] == 1, v
+assert any("oidc-admin-binding" in e for e in v["explanation"]), v
+' "$T/out"
+
+echo "not.a.token" >"$T/junk.jwt"
+run -c "$CFG" verify --token "@$T/junk.jwt"
+is "$(status)" 1 "verify: a rejected token exits 1"
+has "the apiserver rejected the token (HTTP 401" "$T/out" "verify: the 401 is explained"
+has "okta-k8s whoami" "$T/out" "verify: ... pointing to whoami and the node's flags"
+
+config "$T/k8s-prefix.yaml" "k8s:"
+run -c "$T/k8s-prefix.yaml" verify --token "@$T/alice.jwt"
+has "^mismatch: *pi-1's flags differ from the config" "$T/out" \
+	"verify: a config whose prefix differs from the nodes' shows the mismatch"
+has "--oidc-username-prefix: 'k8s:' vs 'oidc:'" "$T/out" "verify: ... naming the flag and both values"
+has "the config predicts user 'k8s:alice@example.com'" "$T/out" "verify: ... the config's identity"
+has "the apiserver says user 'oidc:alice@example.com'" "$T/out" "verify: ... and the apiserver's"
+has "fix: run 'okta-k8s setup'" "$T/out" "verify: ... and the fix"
+
+# --- check ---
+run -c "$CFG" check
+is "$(status)" 0 "check: a good config exits 0"
+check "check: every item is ✓" sh -c "! grep -Eq '^(!|✗) ' '$T/out'"
+[ "$(status)" = 0 ] || sed 's/^/#   /' "$T/out"
+has "^✓ issuer '$ISSUER' is oidc.issuer_url exactly$" "$T/out" "check: the issuer matches"
+has "^✓ jwks_uri .* holds [0-9]* RS256 key" "$T/out" "check: the RS256 keys"
+has "^✓ the issuer supports the scopes openid, profile, email, offline_access, groups$" "$T/out" "check: the scopes"
+has "^✓ the groups claim 'groups' is in claims_supported$" "$T/out" "check: the groups claim"
+has "^✓ device authorization endpoint" "$T/out" "check: the device endpoint"
+has "^✓ Okta org authorization server" "$T/out" "check: the org server is told apart"
+has "http://localhost:8000 and http://localhost:18000" "$T/out" "check: the app's redirect URIs are reminded"
+has "^✓ pi-1: reachable, control-plane, MicroK8s v1.31.3$" "$T/out" "check: pi-1's role and version"
+has "^✓ pi-2: reachable, worker" "$T/out" "check: pi-2 is a worker"
+has "^✓ pi-1: clock in step with this machine's ([0-9] s apart, 60 allowed)$" "$T/out" "check: pi-1's clock"
+has "^✓ pi-1: reaches the issuer and trusts its certificate" "$T/out" "check: pi-1 reaches and trusts the issuer"
+
+run -c "$CFG" -o json check
+check "check -o json: the same items, all ok" "$PY" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["failed"] == 0 and c["warnings"] == 0 and c["exit_code"] == 0, c
+assert all(i["status"] == "ok" for i in c["items"]), c
+assert any("pi-1: reaches the issuer" in i["text"] for i in c["items"]), c
+' "$T/out"
+
+touch "$P/issuer-trailing-slash"
+run -c "$CFG" check
+rm -f "$P/issuer-trailing-slash"
+is "$(status)" 1 "check: a trailing-slash issuer exits 1"
+has "^✗ issuer: discovery says '$ISSUER/', oidc.issuer_url is '$ISSUER': they differ by a trailing slash" \
+	"$T/out" "check: the trailing slash is explained"
+has "^    fix: set oidc.issuer_url to '$ISSUER/'" "$T/out" "check: ... with the fix"
+
+# A node whose clock is an hour ahead, and one without curl: in pi-1's own
+# namespaces, a `date` that adds an hour comes first on the PATH (beside
+# the stand-in), and /usr/bin/curl is no longer executable.
+mkdir "$T/bin" && cp -a "$LAB/." "$T/bin/"
+cat >"$T/bin/date" <<'SH'
+#!/bin/sh
+if [ "$1" = +%s ]; then echo $(( $(/bin/date +%s) + 3600 )); else exec /bin/date "$@"; fi
+SH
+chmod +x "$T/bin/date"
+"$LAB/lab.sh" exec "$L" pi-1 sh -c "mount --bind '$T/bin' /snap/bin && mount --bind /dev/null /usr/bin/curl"
+run -c "$CFG" check
+is "$(status)" 1 "check: a node's clock an hour ahead exits 1"
+has "^✗ pi-1: clock 36[0-9][0-9] s ahead of this machine's: tokens will look expired too early$" \
+	"$T/out" "check: the clock skew is explained"
+has "^    fix: turn on time synchronisation" "$T/out" "check: ... with the fix"
+has "^! pi-1: cannot test the issuer: no curl on the node" "$T/out" "check: a node without curl is said"
+"$LAB/lab.sh" exec "$L" pi-1 sh -c 'umount /usr/bin/curl; umount /snap/bin'
+run -c "$CFG" check
+is "$(status)" 0 "check: with the clock and curl back, exit 0"
+
+# A custom authorization server (same CA): no groups scope, and a groups
+# claim it does not list.
+"$PY" "$OIDC/provider.py" --dir "$P" --users "$T/users.yaml" \
+	--client-id "$CLIENT" --server custom --port 0 \
+	--ready-file "$T/custom.ready" --log "$T/custom.log" 2>"$T/custom.err" &
+pids="$pids $!"
+CUSTOM=$(ready "$T/custom.ready" $!)
+sed "s|^  issuer_url: .*|  issuer_url: $CUSTOM|" "$CFG" >"$T/custom.yaml"
+run -c "$T/custom.yaml" check
+is "$(status)" 1 "check: the groups scope on a custom server exits 1"
+has "^✓ Okta custom authorization server 'default'" "$T/out" "check: the custom server is told apart"
+has "a claim 'groups', Include in token type: ID Token, Always" "$T/out" "check: ... with what it needs for groups"
+has "^✗ the issuer does not support the scope groups" "$T/out" "check: the groups scope is refused"
+has "fix: a custom authorization server has no 'groups' scope" "$T/out" "check: ... with the custom server's fix"
+has "^! the groups claim 'groups' is not in claims_supported$" "$T/out" "check: an unlisted claim is a warning"
+has "Okta does not always list its claims" "$T/out" "check: ... saying Okta may not list it"
+
+sed 's/^  ca_file: .*$//' "$CFG" >"$T/no-ca.yaml"
+run -c "$T/no-ca.yaml" check
+is "$(status)" 1 "check: without oidc.ca_file the issuer is not trusted: exit 1"
+has "^✗ discovery: " "$T/out" "check: ... this machine cannot fetch discovery"
+has "^✗ pi-1: does not trust the issuer's certificate" "$T/out" "check: ... nor can pi-1 trust it"
+has "set oidc.ca_file" "$T/out" "check: ... the fix names oidc.ca_file"
+
+printf 'oidc: [\n' >"$T/bad.yaml"
+run -c "$T/bad.yaml" check
+is "$(status)" 1 "check: a config that does not load exits 1"
+has "^✗ config: " "$T/out" "check: ... and says so as an item"
+
+# MicroK8s 1.27: SelfSubjectReview is v1beta1 only; 1.26: not served.
+echo "v1.27.5 revision 5250" >"$PI1/common/standin/version"
+run -c "$CFG" check
+is "$(status)" 0 "check: MicroK8s 1.27 is a warning, exit 0"
+has "^! pi-1: MicroK8s v1.27.5: 'okta-k8s verify' needs 1.28 or later" "$T/out" "check: ... saying verify needs 1.28"
+has "^    fix: snap refresh microk8s" "$T/out" "check: ... with the fix"
+run -c "$CFG" verify --token "@$T/alice.jwt"
+is "$(status)" 0 "verify on 1.27: SelfSubjectReview v1beta1, allowed"
+echo "v1.26.4 revision 5219" >"$PI1/common/standin/version"
+run -c "$CFG" verify --token "@$T/alice.jwt"
+is "$(status)" 1 "verify on 1.26: exit 1"
+has "Kubernetes 1.28 or later is needed" "$T/out" "verify on 1.26: says why"
+rm -f "$PI1/common/standin/version"
+
+# --- kubeconfig ---
+KC=$T/kc.yaml
+run -c "$CFG" kubeconfig
+is "$(status)" 0 "kubeconfig: prints, exit 0"
+cp "$T/out" "$KC"
+has "^    server: $API$" "$KC" "kubeconfig: the server from the config"
+has "^      - --oidc-issuer-url=$ISSUER$" "$KC" "kubeconfig: kubelogin gets the issuer"
+has "^      - --oidc-extra-scope=groups$" "$KC" "kubeconfig: and the scopes"
+hasnt "client-secret" "$KC" "kubeconfig: no client secret unless asked"
+if [ -n "$KUBECTL" ]; then
+	kubectl --kubeconfig "$KC" config view >"$T/view" 2>&1
+	is "$?" 0 "kubectl config view accepts the kubeconfig"
+	has "command: kubectl" "$T/view" "kubectl config view shows the exec plugin"
+	kubectl --kubeconfig "$KC" config get-contexts >"$T/contexts" 2>&1
+	is "$?" 0 "kubectl config get-contexts accepts it"
+	has "^\* *okta@lab *lab *okta" "$T/contexts" "kubectl lists our context, current"
+	kubectl --kubeconfig "$KC" config view --raw \
+		-o jsonpath='{.clusters[0].cluster.certificate-authority-data}' |
+		base64 -d >"$T/ca.got"
+	same_file "$T/ca.got" "$PI1/current/certs/ca.crt" "kubeconfig: the CA is pi-1's certs/ca.crt"
+else
+	no_kubectl 6
+fi
+
+grep -v "^  server: " "$CFG" >"$T/no-server.yaml"
+run -c "$T/no-server.yaml" kubeconfig
+is "$(status)" 0 "kubeconfig without kubeconfig.server exits 0"
+has "^    server: https://127.0.0.11:16443$" "$T/out" \
+	"... the server is the first control-plane node's host, port 16443"
+run -c "$T/no-server.yaml" kubeconfig --node pi-2
+is "$(status)" 1 "kubeconfig with only a worker to read exits 1"
+has "no control-plane node could be read" "$T/err" "... saying why"
+
+TEST_OKTA_SECRET=s3cr3t run -c "$CFG" kubeconfig --with-secret
+has "^      - --oidc-client-secret=s3cr3t$" "$T/out" "kubeconfig --with-secret: the secret from client_secret_env"
+run -c "$CFG" kubeconfig --with-secret
+is "$(status)" 1 "kubeconfig --with-secret without the variable exits 1"
+
+cp "$P/ca.pem" "$T/some-ca.pem"
+run -c "$CFG" kubeconfig --ca-file "$T/some-ca.pem"
+is "$(status)" 0 "kubeconfig --ca-file exits 0"
+has "certificate-authority-data: $(base64 -w0 "$T/some-ca.pem")" "$T/out" "kubeconfig --ca-file: that CA"
+
+# --merge into ~/.kube/config: another tool's entries are kept.
+mkdir -p "$HOME/.kube"
+cat >"$HOME/.kube/config" <<'EOF'
+apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    server: https://10.9.9.9:6443
+    insecure-skip-tls-verify: true
+  name: other
+users:
+- name: admin
+  user:
+    token: other-token
+contexts:
+- context:
+    cluster: other
+    user: admin
+  name: admin@other
+current-context: admin@other
+preferences: {}
+EOF
+chmod 0644 "$HOME/.kube/config"
+cp "$HOME/.kube/config" "$T/before"
+run -c "$CFG" kubeconfig --merge
+is "$(status)" 0 "kubeconfig --merge exits 0"
+is "$(stat -c %a "$HOME/.kube/config")" 600 "kubeconfig --merge: mode 0600"
+n=0
+for b in "$HOME"/.kube/config.okta-k8s-backup.*; do
+	[ -f "$b" ] && n=$((n + 1)) && bak=$b
+done
+is "$n" 1 "kubeconfig --merge: one backup next to the file"
+case ${bak:-} in
+*/config.okta-k8s-backup.[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z)
+	ok 0 "the backup is named FILE.okta-k8s-backup.YYYYMMDDTHHMMSSZ" ;;
+*)	ok 1 "the backup is named FILE.okta-k8s-backup.YYYYMMDDTHHMMSSZ (${bak:-none})" ;;
+esac
+same_file "${bak:-/nonexistent}" "$T/before" "the backup holds the old file"
+has "current-context: 'admin@other' (unchanged" "$T/out" "kubeconfig --merge says the current context is unchanged"
+if [ -n "$KUBECTL" ]; then
+	is "$(kubectl config current-context 2>&1)" "admin@other" "current-context unchanged without --use-context"
+	kubectl config get-contexts -o name >"$T/names" 2>&1
+	is "$(sort "$T/names" | tr '\n' ' ')" "admin@other okta@lab " "both contexts are there"
+	is "$(kubectl config view -o jsonpath='{.users[?(@.name=="admin")].user.token}' --raw)" \
+		"other-token" "the other user is kept"
+	is "$(kubectl config view -o jsonpath='{.clusters[?(@.name=="other")].cluster.server}')" \
+		"https://10.9.9.9:6443" "the other cluster is kept"
+else
+	no_kubectl 4
+fi
+
+cp "$HOME/.kube/config" "$T/merged"
+run -c "$CFG" kubeconfig --merge
+is "$(status)" 0 "kubeconfig --merge again exits 0"
+has "nothing written" "$T/out" "... and writes nothing when nothing changes"
+same_file "$HOME/.kube/config" "$T/merged" "... the file is the same"
+
+sleep 1
+run -c "$CFG" kubeconfig --merge --use-context
+is "$(status)" 0 "kubeconfig --merge --use-context exits 0"
+has "current-context: 'okta@lab' (was 'admin@other')" "$T/out" "... says the switch"
+if [ -n "$KUBECTL" ]; then
+	is "$(kubectl config current-context 2>&1)" "okta@lab" "--use-context switches current-context"
+else
+	skip_check "no kubectl"
+fi
+
+# --merge FILE, and $KUBECONFIG's first path.
+run -c "$CFG" kubeconfig --merge "$T/new/dir/config"
+is "$(status)" 0 "kubeconfig --merge FILE in a missing directory exits 0"
+is "$(stat -c %a "$T/new/dir")" 700 "... the directory is made 0700"
+is "$(stat -c %a "$T/new/dir/config")" 600 "... the file 0600"
+has "(the file had none)" "$T/out" "... a new file gets our current context"
+KUBECONFIG="$T/first:$T/second" run -c "$CFG" kubeconfig --merge
+check "--merge without FILE takes \$KUBECONFIG's first path" test -f "$T/first"
+check "... and no other" test ! -e "$T/second"
+
+printf -- '- not\n- a kubeconfig\n' >"$T/list.yaml"
+cp "$T/list.yaml" "$T/list.before"
+run -c "$CFG" kubeconfig --merge "$T/list.yaml"
+is "$(status)" 1 "kubeconfig --merge into a YAML list exits 1"
+has "not a kubeconfig: the document is a list, not a map; nothing written" "$T/err" "... saying why"
+same_file "$T/list.yaml" "$T/list.before" "... the file untouched"
+check "... and no backup" sh -c "! ls '$T'/list.yaml.okta-k8s-backup.* 2>/dev/null"
+printf 'apiVersion: apps/v1\nkind: Deployment\n' >"$T/deploy.yaml"
+run -c "$CFG" kubeconfig --merge "$T/deploy.yaml"
+is "$(status)" 1 "kubeconfig --merge into a Deployment exits 1"
+has "its kind is 'Deployment', not 'Config'" "$T/err" "... saying why"
+printf 'clusters: [\n' >"$T/broken.yaml"
+run -c "$CFG" kubeconfig --merge "$T/broken.yaml"
+has "not valid YAML: line" "$T/err" "kubeconfig --merge into bad YAML: refused"
+
+run -c "$CFG" kubeconfig "$T/x"
+is "$(status)" 1 "kubeconfig FILE without --merge is refused"
+
+done_testing

@@ -1,0 +1,1975 @@
+"""MicroK8s stand-in for okta-k8s's tests: the shared code of tests/lab/microk8s,
+tests/lab/snap and tests/lab/mknode.
+
+It plays a MicroK8s node as SPEC.md section 3 describes it, unhelpful parts
+included.  It works on the REAL paths (SNAP_DATA=/var/snap/microk8s/current):
+a test bind-mounts a node directory made by tests/lab/mknode on /var/snap and
+tests/lab on /snap/bin inside a private mount namespace (unshare -m).
+
+Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
+
+  running            exists while the apiserver runs
+  started            unix time of the last successful start
+  stopped            exists after `microk8s stop` / `snap stop` (display only)
+  apiserver.args     the argv the apiserver got at its last successful start,
+                     one argument per line (after kubelite's quote deletion,
+                     splitting and $VAR expansion)
+  apiserver.log      journalctl-like lines: every start, and why one failed
+  bindings.json      the stored RBAC objects (a JSON list)
+  calls.log          one line per invocation: "<unix-time> <argv joined by spaces>"
+  lock               flock(2) lock serialising changes of the state
+  fault switches (files; tests create and remove them):
+    fault-start-fails        any start fails (non-empty content = the reason)
+    fault-start-fails-match  a Python regex (re.search, re.MULTILINE): a start
+                             fails while the args file's text matches it
+    fault-slow-start         N seconds: for N/2 s after a start the port
+                             refuses connections, then /readyz answers 500
+                             until N s have passed, then "ok"
+    version                  optional "vX.Y.Z revision N" (default below)
+
+It refuses to act when that state directory is missing, so it can never touch
+a real MicroK8s installation.
+"""
+
+import datetime
+import fcntl
+import json
+import os
+import re
+import socket
+import sys
+import time
+import uuid
+
+import yaml
+
+BASE = "/var/snap"
+SNAP_DATA = "/var/snap/microk8s/current"
+SNAP_COMMON = "/var/snap/microk8s/common"
+SNAP = "/snap/microk8s/current"
+STATE = SNAP_COMMON + "/standin"
+DEFAULT_VERSION = "v1.31.3 revision 7394"
+
+# kube-apiserver itself ignores empty positional arguments (its cobra Args
+# check skips len(arg) == 0); the project's brief asks the stand-in to treat
+# an empty argument (two spaces in the args file) as a start failure anyway.
+EMPTY_ARG_FAILS = True
+
+REFUSED = ("The connection to the server 127.0.0.1:16443 was refused - "
+           "did you specify the right host or port?")
+# What MicroK8s's own wrappers print instead of running a command, read in
+# canonical/microk8s (branch tips 1.16 99efaa91, 1.18 2778e2cd, 1.19 2d1100f5,
+# 1.23 d1296cec, 1.24 1be264f8, 1.27 f870bfec, 1.28 f6fda651, master d099c907).
+#
+# microk8s-resources/wrappers/microk8s-kubectl.wrapper, on a node with
+# $SNAP_DATA/var/lock/clustered.lock (a worker), before any other check:
+# echo, exit 0 (every release with clustering, 1.16 on).
+WORKER_NOTICE = ("This MicroK8s deployment is acting as a node in a cluster. "
+                 "Please use the microk8s kubectl on the master.")
+# microk8s-resources/actions/common/utils.sh exit_if_stopped(), called by the
+# kubectl wrapper where $SNAP_DATA/var/lock/stopped.lock exists (`microk8s
+# stop` makes it; microk8s start and every apiserver/kubelite start remove
+# it): on stderr, exit 1 (on stdout before 1.16: commit 575d4159, 2020-03).
+# scripts/wrappers/common/utils.py exit_if_stopped(), called first by
+# status.py (1.19 on: commit 574ba3f1), prints the same line on stdout and
+# exits 0.
+STOPPED = "microk8s is not running, try microk8s start"
+# scripts/wrappers/status.py when the apiserver does not answer (no
+# stopped.lock): exit 1 from 1.28 on (commit 70f8ca1c, 2023-05-09, "exit with
+# error code 1 if cluster is not ready"), exit 0 in 1.18-1.27; the shell
+# wrapper of 1.16-1.17 exits 1 with "microk8s.inspect".
+NOT_RUNNING = ("microk8s is not running. Use microk8s inspect for a deeper "
+               "inspection.")
+NOT_RUNNING_DOTTED = ("microk8s is not running. Use microk8s.inspect for a "
+                      "deeper inspection.")
+# `microk8s status` on a worker: the wrapper's two lines, exit 0 (1.24 on:
+# commit 151bb9f2, microk8s-status.wrapper); before that status.py's
+# is_cluster_locked(): two lines and exit 1 (1.20-1.23), one line and exit 0
+# (1.18-1.19); the shell wrapper's one line, exit 0 (1.16-1.17).
+WORKER_STATUS = ("This MicroK8s deployment is acting as a node in a cluster.\n"
+                 "Please use the control plane node.")
+WORKER_STATUS_PY = ("This MicroK8s deployment is acting as a node in a cluster.\n"
+                    "Please use the master node.")
+WORKER_STATUS_ONE = ("This MicroK8s deployment is acting as a node in a cluster. "
+                     "Please use the microk8s status on the master.")
+WORKER_STATUS_DOTTED = ("This MicroK8s deployment is acting as a node in a "
+                        "cluster. Please use the microk8s.status on the master.")
+# `microk8s version` exists from 1.25 on (commit 26944b79, 2022-05); before,
+# microk8s.wrapper prints "'version' is not a valid MicroK8s subcommand." and
+# its help on stdout, exit 1.
+VERSION_MINOR = 25
+NO_PERMISSION = """Insufficient permissions to access MicroK8s.
+You can either try again with sudo or add the user {user} to the 'microk8s' group:
+
+    sudo usermod -a -G microk8s {user}
+    sudo chown -R {user} ~/.kube
+
+After this, reload the user groups either via a reboot or by running 'newgrp microk8s'."""
+
+OIDC_FLAGS = (
+    "oidc-issuer-url", "oidc-client-id", "oidc-username-claim",
+    "oidc-username-prefix", "oidc-groups-claim", "oidc-groups-prefix",
+    "oidc-required-claim", "oidc-signing-algs", "oidc-ca-file",
+)
+AUTHZ_MODES = ("AlwaysAllow", "AlwaysDeny", "ABAC", "Webhook", "RBAC", "Node")
+SIGNING_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+                "PS256", "PS384", "PS512")
+# kube-apiserver flags that take no value (pflag bool flags) among those seen
+# in MicroK8s args files; `--flag value` is only split for the others.
+BOOL_FLAGS = {
+    "allow-privileged", "profiling", "anonymous-auth", "contention-profiling",
+    "enable-aggregator-routing", "enable-priority-and-fairness",
+    "enable-garbage-collector", "enable-logs-handler", "logtostderr",
+    "alsologtostderr", "enable-bootstrap-token-auth", "help", "version",
+    "kubelet-https", "storage-media-type-json", "watch-cache",
+    "service-account-lookup", "insecure-skip-tls-verify",
+}
+VALUE_FLAGS = set(OIDC_FLAGS) | {
+    "authorization-mode", "authentication-config", "authorization-config",
+    "authorization-webhook-config-file", "authorization-policy-file",
+}
+
+LITE_SERVICES = ("daemon-apiserver-kicker", "daemon-apiserver-proxy",
+                 "daemon-cluster-agent", "daemon-containerd", "daemon-etcd",
+                 "daemon-flanneld", "daemon-k8s-dqlite", "daemon-kubelite")
+CLASSIC_SERVICES = ("daemon-apiserver", "daemon-apiserver-kicker",
+                    "daemon-cluster-agent", "daemon-containerd",
+                    "daemon-controller-manager", "daemon-etcd",
+                    "daemon-flanneld", "daemon-kubelet", "daemon-proxy",
+                    "daemon-scheduler")
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+RBAC_VERSION = RBAC_GROUP + "/v1"
+KINDS = {
+    # kind: (plural resource, namespaced)
+    "ClusterRoleBinding": ("clusterrolebindings", False),
+    "RoleBinding": ("rolebindings", True),
+}
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+class Fail(Exception):
+    """Print msg on stderr (unless empty) and exit with code."""
+
+    def __init__(self, msg, code=1):
+        super().__init__(msg)
+        self.msg = msg
+        self.code = code
+
+
+def out(text="", end="\n"):
+    sys.stdout.write(text + end)
+
+
+def err(text):
+    sys.stderr.write(text + "\n")
+
+
+# --------------------------------------------------------------------------
+# The node: paths, state files
+# --------------------------------------------------------------------------
+
+class Node:
+    """A MicroK8s node whose /var/snap is `base` (the real /var/snap inside
+    a test's mount namespace; mknode passes its ROOT instead)."""
+
+    def __init__(self, base=BASE):
+        self.base = base.rstrip("/") or "/"
+
+    def path(self, logical):
+        """Map a path on the node (/var/snap/...) to where it is here."""
+        if self.base == BASE or not (logical == BASE or logical.startswith(BASE + "/")):
+            return logical
+        return self.base + logical[len(BASE):]
+
+    def data(self, rel):
+        return self.path(SNAP_DATA + "/" + rel)
+
+    def state(self, name=""):
+        return self.path(STATE + ("/" + name if name else ""))
+
+    # -- state files --
+    def exists(self, name):
+        return os.path.lexists(self.state(name))
+
+    def read(self, name, default=None):
+        try:
+            with open(self.state(name), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return default
+
+    def write(self, name, text):
+        final = self.state(name)
+        tmp = "%s.tmp.%d" % (final, os.getpid())
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.rename(tmp, final)
+
+    def remove(self, name):
+        try:
+            os.unlink(self.state(name))
+        except FileNotFoundError:
+            pass
+
+    def append(self, name, text):
+        fd = os.open(self.state(name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, text.encode("utf-8", "surrogateescape"))
+        finally:
+            os.close(fd)
+
+    def lock(self):
+        return _Lock(self.state("lock"))
+
+    # -- facts --
+    def version(self):
+        v = (self.read("version") or "").strip()
+        return v or DEFAULT_VERSION
+
+    def lite(self):
+        return os.path.exists(self.data("var/lock/lite.lock"))
+
+    def worker(self):
+        if not os.path.exists(self.data("var/lock/clustered.lock")):
+            return False
+        try:
+            with open(self.data("args/kubelite"), "rb") as f:
+                text = f.read().decode("utf-8", "surrogateescape")
+        except OSError:
+            return False
+        value = None
+        for a in kubelite_args(text):
+            if a.startswith("--start-control-plane="):
+                value = a.split("=", 1)[1]
+            elif a == "--start-control-plane":
+                value = "true"
+        return value is not None and value.lower() in ("false", "0", "f")
+
+    def services(self):
+        return LITE_SERVICES if self.lite() else CLASSIC_SERVICES
+
+    def apiserver_service(self):
+        return "daemon-kubelite" if self.lite() else "daemon-apiserver"
+
+    def phase(self):
+        """'down', 'starting' (listening, /readyz 500) or 'up'."""
+        if not self.exists("running"):
+            return "down"
+        try:
+            slow = float((self.read("fault-slow-start") or "0").strip() or "0")
+        except ValueError:
+            slow = 0.0
+        if slow <= 0:
+            return "up"
+        try:
+            started = float((self.read("started") or "0").strip())
+        except ValueError:
+            started = 0.0
+        age = time.time() - started
+        if age < slow / 2:
+            return "down"
+        if age < slow:
+            return "starting"
+        return "up"
+
+    # -- the apiserver --
+    def journal(self, unit, message):
+        stamp = time.strftime("%b %d %H:%M:%S")
+        host = socket.gethostname().split(".")[0] or "localhost"
+        if unit == "systemd":
+            who = "systemd[1]"
+        else:
+            who = "microk8s.%s[%d]" % (unit, os.getpid())
+        self.append("apiserver.log", "%s %s %s: %s\n" % (stamp, host, who, message))
+
+    def start(self, unit):
+        """Start the apiserver (as `unit` would). Returns the failure reason
+        or None. Like systemd, the caller reports success either way."""
+        self.remove("stopped")
+        # run-kubelite-with-args (run-apiserver-with-args before 1.21) drops
+        # the stopped.lock of `microk8s stop` at every start.
+        if os.path.exists(self.data("var/lock/stopped.lock")):
+            os.unlink(self.data("var/lock/stopped.lock"))
+        self.journal("systemd", "Started Service for snap application microk8s.%s." % unit)
+        if self.worker():
+            self.remove("running")
+            self.journal(unit, "I%s kubelite: --start-control-plane=false: "
+                         "not starting the control plane (worker node)"
+                         % time.strftime("%m%d %H:%M:%S"))
+            return None
+        reason = self.start_failure()
+        if reason:
+            self.remove("running")
+            self.journal(unit, 'E%s run.go:72] "command failed" err="%s"'
+                         % (time.strftime("%m%d %H:%M:%S"), reason))
+            self.journal("systemd", "snap.microk8s.%s.service: Main process exited, "
+                         "code=exited, status=1/FAILURE" % unit)
+            self.journal("systemd", "snap.microk8s.%s.service: Failed with result "
+                         "'exit-code'." % unit)
+            return reason
+        self.write("started", "%.3f\n" % time.time())
+        self.write("apiserver.args", "".join(a + "\n" for a in self._last_args))
+        self.write("running", "")
+        self.journal(unit, "I%s kube-apiserver: Serving securely on [::]:16443"
+                     % time.strftime("%m%d %H:%M:%S"))
+        return None
+
+    def stop(self, unit=None):
+        self.remove("running")
+        self.write("stopped", "")
+        if unit:
+            self.journal("systemd", "Stopped Service for snap application microk8s.%s." % unit)
+
+    def start_failure(self):
+        self._last_args = []
+        if self.exists("fault-start-fails"):
+            why = (self.read("fault-start-fails") or "").strip()
+            return why or "fault-start-fails (a stand-in fault switch)"
+        name = SNAP_DATA + "/args/kube-apiserver"
+        try:
+            with open(self.path(name), "rb") as f:
+                text = f.read().decode("utf-8", "surrogateescape")
+        except OSError as e:
+            return "open %s: %s" % (name, (e.strerror or str(e)).lower())
+        rx = self.read("fault-start-fails-match")
+        if rx is not None and rx.strip():
+            try:
+                if re.search(rx.strip("\n"), text, re.MULTILINE):
+                    return ("fault-start-fails-match: the args file matches %r "
+                            "(a stand-in fault switch)" % rx.strip("\n"))
+            except re.error as e:
+                return "fault-start-fails-match: bad regex %r: %s" % (rx, e)
+        args = kubelite_args(text)
+        self._last_args = args
+        return apiserver_check(args, self.path)
+
+
+class _Lock:
+    def __init__(self, path):
+        self.path = path
+        self.fd = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+# --------------------------------------------------------------------------
+# kubelite's args file reader and kube-apiserver's start-up checks
+# --------------------------------------------------------------------------
+
+# Go's strings.TrimSpace (unicode.IsSpace)
+_GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005" \
+            "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def kubelite_env():
+    """The environment kubelite runs with (systemd, not the caller's)."""
+    return {
+        "SNAP": SNAP, "SNAP_DATA": SNAP_DATA, "SNAP_COMMON": SNAP_COMMON,
+        "SNAP_NAME": "microk8s", "SNAP_INSTANCE_NAME": "microk8s",
+        "SNAP_REVISION": "7394", "SNAP_ARCH": "arm64", "HOME": "/root",
+        "PATH": SNAP + "/usr/sbin:" + SNAP + "/usr/bin:" + SNAP + "/sbin:"
+                + SNAP + "/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    }
+
+
+def _shell_special(c):
+    return c in "*#$@!?-0123456789"
+
+
+def _alnum(c):
+    return c == "_" or ("0" <= c <= "9") or ("a" <= c <= "z") or ("A" <= c <= "Z")
+
+
+def _shell_name(s):
+    """Go's os.getShellName: (name, width)."""
+    if s[0] == "{":
+        if len(s) > 2 and _shell_special(s[1]) and s[2] == "}":
+            return s[1:2], 3
+        for i in range(1, len(s)):
+            if s[i] == "}":
+                if i == 1:
+                    return "", 2
+                return s[1:i], i + 1
+        return "", 1
+    if _shell_special(s[0]):
+        return s[0:1], 1
+    i = 0
+    while i < len(s) and _alnum(s[i]):
+        i += 1
+    return s[:i], i
+
+
+def go_expand_env(s, env):
+    """Go's os.ExpandEnv: $VAR and ${VAR}; unknown variables expand to ""."""
+    buf = None
+    i = 0
+    j = 0
+    while j < len(s):
+        if s[j] == "$" and j + 1 < len(s):
+            if buf is None:
+                buf = []
+            buf.append(s[i:j])
+            name, w = _shell_name(s[j + 1:])
+            if name == "" and w > 0:
+                pass                      # bad syntax: eat the characters
+            elif name == "":
+                buf.append("$")           # "$" not followed by a name
+            else:
+                buf.append(env.get(name, ""))
+            j += w
+            i = j + 1
+        j += 1
+    if buf is None:
+        return s
+    return "".join(buf) + s[i:]
+
+
+def kubelite_args(text, env=None):
+    """The argv kubelite builds from an args file's text."""
+    env = kubelite_env() if env is None else env
+    args = []
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for line in lines:
+        if line.endswith("\r"):          # bufio.ScanLines drops one \r
+            line = line[:-1]
+        line = line.strip(_GO_SPACE)
+        if not line or line.startswith("#"):
+            continue
+        line = line.replace('"', "").replace("'", "")
+        for part in line.split(" "):
+            args.append(go_expand_env(part, env))
+    return args
+
+
+def _csv(value):
+    return [] if value == "" else value.split(",")
+
+
+def apiserver_check(args, mapper=lambda p: p):
+    """kube-apiserver's start-up checks on argv; the reason it would not
+    start, or None. `mapper` maps a node path to where it is here."""
+    flags = []          # (name, value) in order
+    positional = []     # (index, arg)
+    i = 0
+    n = len(args)
+    while i < n:
+        a = args[i]
+        i += 1
+        if a == "--":
+            positional.extend((k, x) for k, x in enumerate(args[i:], i))
+            break
+        if a.startswith("--") and len(a) > 2:
+            name, eq, value = a[2:].partition("=")
+            if name.startswith("-") or name == "":
+                return 'bad flag syntax: %s' % a
+            if not eq:
+                if name in BOOL_FLAGS:
+                    value = "true"
+                elif name in VALUE_FLAGS:
+                    if i >= n:
+                        return "flag needs an argument: --%s" % name
+                    value = args[i]
+                    i += 1
+                elif i < n and not args[i].startswith("-"):
+                    value = args[i]
+                    i += 1
+                else:
+                    value = "true"
+            flags.append((name, value))
+        elif a.startswith("-") and len(a) > 1:
+            short = a[1:]
+            if short[0] != "v":
+                return "unknown shorthand flag: '%s' in %s" % (short[0], a)
+            flags.append(("v", short[2:] if short[1:2] == "=" else short[1:]))
+        else:
+            positional.append((i - 1, a))
+
+    nonempty = [a for _, a in positional if a]
+    if nonempty:
+        return '"kube-apiserver" does not take any arguments, got %s' % (
+            "[" + " ".join(json.dumps(a) for _, a in positional) + "]")
+    if positional and EMPTY_ARG_FAILS:
+        k = positional[0][0]
+        near = " ".join(args[max(0, k - 1):k + 2])
+        return ("empty argument #%d (two spaces in the args file?) near %r; "
+                "stand-in rule: a real kube-apiserver ignores empty arguments, "
+                "but `--flag  value` would lose its value" % (k + 1, near))
+
+    last = {}
+    multi = {}
+    for name, value in flags:
+        if name.startswith("oidc-") and name not in OIDC_FLAGS:
+            return "unknown flag: --%s" % name
+        last[name] = value
+        multi.setdefault(name, []).append(value)
+
+    oidc = sorted(k for k in last if k.startswith("oidc-"))
+    if "authentication-config" in last:
+        if oidc:
+            return ("authentication-config file and oidc-* flags are mutually "
+                    "exclusive (--authentication-config with --%s)" % oidc[0])
+        f = last["authentication-config"]
+        if not os.path.isfile(mapper(f)):
+            return ("failed to load authentication config: open %s: "
+                    "no such file or directory" % f)
+
+    issuer = last.get("oidc-issuer-url", "")
+    client = last.get("oidc-client-id", "")
+    if (issuer == "") != (client == ""):
+        return "oidc-issuer-url and oidc-client-id must be specified together"
+    if issuer:
+        m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$", issuer)
+        if not m or m.group(1) != "https":
+            return ('jwt[0].issuer.url: Invalid value: "%s": URL scheme must be '
+                    'https (--oidc-issuer-url)' % issuer)
+        if not m.group(2) or "@" in m.group(2):
+            return ('jwt[0].issuer.url: Invalid value: "%s": URL must have a host '
+                    'and no user info' % issuer)
+        if m.group(4) or m.group(5):
+            return ('jwt[0].issuer.url: Invalid value: "%s": URL must not have a '
+                    'query or fragment' % issuer)
+    for value in multi.get("oidc-required-claim", []):
+        for kv in _csv(value):
+            if "=" not in kv:
+                return ('invalid argument "%s" for "--oidc-required-claim" flag: '
+                        '%s must be formatted as key=value' % (value, kv))
+    if "oidc-signing-algs" in last:
+        algs = _csv(last["oidc-signing-algs"])
+        if not algs:
+            return "oidc-signing-algs: at least one signing algorithm is required"
+        for alg in algs:
+            if alg not in SIGNING_ALGS:
+                return 'oidc-signing-algs: unsupported signing alg "%s"' % alg
+    if "oidc-ca-file" in last:
+        ca = last["oidc-ca-file"]
+        here = mapper(ca) if ca.startswith("/") else ca
+        try:
+            with open(here, "rb") as f:
+                pem = f.read()
+        except OSError as e:
+            return "failed to read the CA file %s: open %s: %s" % (
+                ca, ca, (e.strerror or str(e)).lower())
+        if b"-----BEGIN CERTIFICATE-----" not in pem:
+            return ("failed to read the CA file %s: data does not contain any "
+                    "valid RSA or ECDSA certificates" % ca)
+
+    if "authorization-mode" in last:
+        modes = _csv(last["authorization-mode"])
+        if not modes:
+            return "authorization-mode: at least one authorization-mode must be passed"
+        seen = set()
+        for mode in modes:
+            if mode not in AUTHZ_MODES:
+                return ('authorization-mode "%s" is not a valid mode '
+                        '(valid: %s)' % (mode, ",".join(AUTHZ_MODES)))
+            if mode in seen:
+                return 'authorization-mode "%s" has mode specified more than once' % mode
+            seen.add(mode)
+        if "Webhook" in seen and not last.get("authorization-webhook-config-file"):
+            return "authorization-mode Webhook's authorization config file not passed"
+        if "ABAC" in seen and not last.get("authorization-policy-file"):
+            return "authorization-mode ABAC's authorization policy file not passed"
+    return None
+
+
+# --------------------------------------------------------------------------
+# entry points shared by microk8s and snap
+# --------------------------------------------------------------------------
+
+def _prog(argv):
+    return os.path.basename(argv[0]) if argv else "?"
+
+
+def _log_call(node, argv):
+    line = "%.3f %s\n" % (time.time(), " ".join([_prog(argv)] + list(argv[1:])))
+    try:
+        node.append("calls.log", line)
+    except OSError:
+        pass
+
+
+def _node_or_die(prog):
+    """The node, or exit: as a machine without MicroK8s when /var/snap has
+    no microk8s at all; refusing when it is not a stand-in node."""
+    node = Node()
+    if not os.path.lexists(node.path(BASE + "/microk8s")):
+        if prog == "snap":
+            return None               # snapd without the microk8s snap
+        # /snap/bin/microk8s would not exist: what a shell says then.
+        err("sh: 1: %s: not found" % prog)
+        sys.exit(127)
+    if not os.path.isdir(node.state()):
+        err("%s (okta-k8s stand-in): no stand-in node here: %s is missing.\n"
+            "Make one with tests/lab/mknode ROOT and bind-mount ROOT on /var/snap "
+            "in a private mount namespace (unshare -m)." % (prog, node.state()))
+        sys.exit(1)
+    return node
+
+
+def _run(fn, node, args):
+    try:
+        code = fn(node, args)
+    except Fail as e:
+        if e.msg:
+            err(e.msg)
+        code = e.code
+    except BrokenPipeError:
+        code = 1
+    sys.stdout.flush()
+    return code or 0
+
+
+def main_snap(argv):
+    node = _node_or_die("snap")
+    if node is None:
+        return _run(_snap_without_microk8s, None, list(argv[1:]))
+    _log_call(node, argv)
+    return _run(_snap, node, list(argv[1:]))
+
+
+def main_microk8s(argv):
+    node = _node_or_die("microk8s")
+    _log_call(node, argv)
+    return _run(_microk8s, node, list(argv[1:]))
+
+
+# --------------------------------------------------------------------------
+# snap
+# --------------------------------------------------------------------------
+
+def _snap(node, args):
+    if not args:
+        out("The snap command lets you install, configure, refresh and remove snaps.\n"
+            "(okta-k8s stand-in: restart, start, stop, services, list)")
+        return 0
+    cmd, rest = args[0], args[1:]
+    if cmd in ("restart", "start", "stop"):
+        return _snap_service_op(node, cmd, rest)
+    if cmd == "services":
+        return _snap_services(node, rest)
+    if cmd == "list":
+        return _snap_list(node, rest)
+    raise Fail('error: unknown command "%s", see \'snap help\'.' % cmd)
+
+
+def _snap_without_microk8s(_node, args):
+    cmd, rest = (args[0], args[1:]) if args else ("", [])
+    if cmd in ("restart", "start", "stop", "services"):
+        names = [a for a in rest if not a.startswith("-")]
+        if names:
+            raise Fail('error: snap "%s" not found' % names[0].partition(".")[0])
+        if cmd == "services":
+            return 0
+        raise Fail("error: the required argument `<service> (at least 1 argument)` "
+                   "was not provided")
+    if cmd == "list":
+        if rest:
+            raise Fail("error: no matching snaps installed")
+        out("No snaps are installed yet.")
+        return 0
+    raise Fail('error: unknown command "%s", see \'snap help\'.' % cmd)
+
+
+def _snap_targets(node, names):
+    targets = []
+    for name in names:
+        snap, dot, svc = name.partition(".")
+        if snap != "microk8s":
+            raise Fail('error: snap "%s" not found' % snap)
+        if dot and svc not in node.services():
+            raise Fail('error: snap "microk8s" has no service "%s"' % svc)
+        targets.append(svc if dot else None)
+    return targets
+
+
+def _snap_service_op(node, cmd, rest):
+    names = []
+    for a in rest:
+        if a in ("--reload", "--enable", "--disable", "--no-wait"):
+            continue
+        if a.startswith("-"):
+            raise Fail("error: unknown flag `%s'" % a.lstrip("-"))
+        names.append(a)
+    if not names:
+        raise Fail("error: the required argument `<service> (at least 1 argument)` "
+                   "was not provided")
+    targets = _snap_targets(node, names)
+    if os.geteuid() != 0:
+        raise Fail("error: access denied (try with sudo)")
+    api = node.apiserver_service()
+    hits = [t for t in targets if t is None or t == api]
+    with node.lock():
+        if hits:
+            if cmd in ("restart", "stop"):
+                node.stop(api if cmd == "stop" else None)
+            if cmd == "restart" or (cmd == "start" and not node.exists("running")):
+                node.start(api)
+    out({"restart": "Restarted.", "start": "Started.", "stop": "Stopped."}[cmd])
+    return 0
+
+
+def _snap_services(node, rest):
+    if rest and rest[0].partition(".")[0] != "microk8s":
+        raise Fail('error: snap "%s" not found' % rest[0].partition(".")[0])
+    api = node.apiserver_service()
+    rows = [("Service", "Startup", "Current", "Notes")]
+    for svc in node.services():
+        if svc == api:
+            active = node.exists("running") or (node.worker() and not node.exists("stopped"))
+        else:
+            active = not node.exists("stopped")
+        rows.append(("microk8s." + svc, "enabled", "active" if active else "inactive", "-"))
+    _table(rows)
+    return 0
+
+
+def _snap_list(node, rest):
+    if rest and rest[0] != "microk8s":
+        raise Fail('error: no matching snaps installed')
+    ver = node.version().split()
+    version, rev = ver[0], (ver[2] if len(ver) > 2 else "0")
+    track = ".".join(version.lstrip("v").split(".")[:2]) + "/stable"
+    _table([("Name", "Version", "Rev", "Tracking", "Publisher", "Notes"),
+            ("microk8s", version, rev, track, "canonical**", "classic")])
+    return 0
+
+
+def _table(rows, sep="   "):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out(sep.join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+# --------------------------------------------------------------------------
+# microk8s
+# --------------------------------------------------------------------------
+
+MICROK8S_COMMANDS = ("kubectl", "version", "status", "start", "stop")
+
+
+def _need_root():
+    if os.geteuid() == 0:
+        return
+    try:
+        import grp
+        if grp.getgrnam("microk8s").gr_gid in os.getgroups():
+            return
+    except (KeyError, ImportError):
+        pass
+    user = os.environ.get("USER") or str(os.geteuid())
+    raise Fail(NO_PERMISSION.format(user=user))
+
+
+def _minor(node):
+    """The node's release (the minor of its version file): which texts and
+    exit codes its wrappers have."""
+    m = re.match(r"v1\.(\d+)", node.version())
+    return int(m.group(1)) if m else 31
+
+
+def _clustered(node):
+    """clustered.lock: what every wrapper tests to refuse on a worker."""
+    return os.path.exists(node.data("var/lock/clustered.lock"))
+
+
+def _stopped(node):
+    """stopped.lock: what `microk8s stop` leaves (utils.sh exit_if_stopped)."""
+    return os.path.exists(node.data("var/lock/stopped.lock"))
+
+
+def _commands(node):
+    return [c for c in MICROK8S_COMMANDS
+            if c != "version" or _minor(node) >= VERSION_MINOR]
+
+
+def _not_a_subcommand(node, cmd):
+    """microk8s.wrapper: an unknown subcommand, on stdout, exit 1."""
+    out("'%s' is not a valid MicroK8s subcommand." % cmd)
+    out("Available subcommands are:\n\t" + "\n\t".join(_commands(node) + ["inspect"]))
+    return 1
+
+
+def _microk8s(node, args):
+    if not args or args[0] in ("-h", "--help", "help"):
+        out("Available subcommands are:\n\t" + "\n\t".join(_commands(node) + ["inspect"])
+            + "\n(okta-k8s MicroK8s stand-in)")
+        return 0 if args else 1
+    cmd, rest = args[0], args[1:]
+    if cmd not in _commands(node):
+        return _not_a_subcommand(node, cmd)
+    if cmd == "kubectl":
+        return _kubectl_wrapper(node, rest)
+    _need_root()
+    if cmd == "version":
+        out("MicroK8s " + node.version())
+        return 0
+    if cmd == "status":
+        return _status(node, rest)
+    if rest:
+        raise Fail("Usage: microk8s %s" % cmd)
+    api = node.apiserver_service()
+    with node.lock():
+        if cmd == "stop":
+            node.stop(api)
+            os.makedirs(node.data("var/lock"), exist_ok=True)
+            with open(node.data("var/lock/stopped.lock"), "w"):
+                pass
+            out("Stopped.")
+        else:
+            if not node.exists("running"):
+                node.start(api)
+            try:
+                os.unlink(node.data("var/lock/stopped.lock"))
+            except FileNotFoundError:
+                pass
+    return 0
+
+
+def _kubectl_wrapper(node, rest):
+    """microk8s-kubectl.wrapper: the worker notice (exit 0) first, then
+    exit_if_stopped, then the permission check (skipped with --kubeconfig)."""
+    minor = _minor(node)
+    if _clustered(node) and minor >= 16:
+        out(WORKER_NOTICE)
+        return 0
+    if _stopped(node):
+        if minor < 16:
+            out(STOPPED)
+            return 1
+        raise Fail(STOPPED)
+    if not any(a.startswith("--kubeconfig") for a in rest):
+        _need_root()
+    return kubectl(node, rest)
+
+
+ADDONS = (
+    ("cert-manager", "(core) Cloud native certificate management"),
+    ("cis-hardening", "(core) Apply CIS K8s hardening"),
+    ("community", "(core) The community addons repository"),
+    ("dashboard", "(core) The Kubernetes dashboard"),
+    ("dns", "(core) CoreDNS"),
+    ("gpu", "(core) Alias to nvidia add-on"),
+    ("ha-cluster", "(core) Configure high availability on the current node"),
+    ("helm", "(core) Helm - the package manager for Kubernetes"),
+    ("helm3", "(core) Helm 3 - the package manager for Kubernetes"),
+    ("host-access", "(core) Allow Pods connecting to Host services smoothly"),
+    ("hostpath-storage", "(core) Storage class; allocates storage from host directory"),
+    ("ingress", "(core) Ingress controller for external access"),
+    ("metallb", "(core) Loadbalancer for your Kubernetes cluster"),
+    ("metrics-server", "(core) K8s Metrics Server for API access to service metrics"),
+    ("observability", "(core) A lightweight observability stack for logs, traces and metrics"),
+    ("prometheus", "(core) Prometheus operator for monitoring and logging"),
+    ("rbac", "(core) Role-Based Access Control for authorisation"),
+    ("registry", "(core) Private image registry exposed on localhost:32000"),
+    ("storage", "(core) Alias to hostpath-storage add-on, deprecated"),
+)
+
+
+def _rbac_enabled(node):
+    try:
+        with open(node.data("args/kube-apiserver"), "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+    except OSError:
+        return False
+    mode = ""
+    for a in kubelite_args(text):
+        if a.startswith("--authorization-mode="):
+            mode = a.split("=", 1)[1]
+    return "RBAC" in mode.split(",")
+
+
+def _status_refusal(node):
+    """What `microk8s status` prints on a worker or a stopped node before it
+    looks at the cluster, per release: (text, exit code), or None."""
+    minor, clustered = _minor(node), _clustered(node)
+    if clustered and minor >= 24:
+        return WORKER_STATUS, 0                 # microk8s-status.wrapper
+    if clustered and minor < 18:
+        return WORKER_STATUS_DOTTED, 0          # the shell status wrapper
+    if minor >= 19 and _stopped(node):
+        return STOPPED, 0                       # status.py exit_if_stopped()
+    if clustered:                               # status.py is_cluster_locked()
+        return (WORKER_STATUS_PY, 1) if minor >= 20 else (WORKER_STATUS_ONE, 0)
+    return None
+
+
+def _status_args(args):
+    """status.py's argparse: --wait-ready/-w, --timeout/-t N (an int; 0, the
+    default, waits for ever), --addon/-a NAME."""
+    wait, timeout, addon = False, 0, None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        name, eq, v = a.partition("=")
+        if a in ("--wait-ready", "-w"):
+            wait = True
+        elif name in ("--timeout", "-t", "--addon", "-a"):
+            if not eq:
+                if i >= len(args):
+                    raise Fail("microk8s status: error: argument %s: expected one argument"
+                               % ("-t/--timeout" if name in ("-t", "--timeout") else "-a/--addon"))
+                v = args[i]
+                i += 1
+            if name in ("--addon", "-a"):
+                addon = v
+                continue
+            try:
+                timeout = int(v)
+            except ValueError:
+                raise Fail("microk8s status: error: argument -t/--timeout: invalid int value: %r" % v)
+        elif a in ("--format", "--yaml"):
+            raise Fail("microk8s status: %s: not supported by the okta-k8s stand-in" % a)
+        else:
+            raise Fail("usage: microk8s status [-h] [--format {pretty,yaml,short}] [-w] "
+                       "[-t TIMEOUT] [-a ADDON] [--yaml]\n"
+                       "microk8s status: error: unrecognized arguments: %s" % a)
+    return wait, timeout, addon
+
+
+def _status(node, args):
+    refusal = _status_refusal(node)
+    if refusal is not None:
+        out(refusal[0])
+        return refusal[1]
+    wait, timeout, addon = _status_args(args)
+    if wait:
+        deadline = time.time() + timeout
+        while node.phase() != "up" and (not timeout or time.time() < deadline):
+            time.sleep(0.2 if not timeout else min(0.2, max(0.0, deadline - time.time())))
+    minor = _minor(node)
+    if node.phase() != "up":
+        if addon is not None:
+            out("disabled")                 # get_status(): nothing enabled
+        elif minor < 18:
+            out(NOT_RUNNING_DOTTED)
+        else:
+            out(NOT_RUNNING)
+        return 1 if minor >= 28 or minor < 18 else 0
+    rbac = _rbac_enabled(node)
+    if addon is not None:
+        # get_addon_by_name(): an unknown add-on matches nothing: "disabled"
+        on = addon in ("dns", "ha-cluster", "helm", "helm3") or (addon == "rbac" and rbac)
+        out("enabled" if on else "disabled")
+        return 0
+    enabled = [a for a in ADDONS if a[0] in ("dns", "ha-cluster", "helm", "helm3")
+               or (a[0] == "rbac" and rbac)]
+    disabled = [a for a in ADDONS if a not in enabled]
+    out("microk8s is running")
+    out("high-availability: no")
+    out("  datastore master nodes: 127.0.0.1:19001")
+    out("  datastore standby nodes: none")
+    out("addons:")
+    out("  enabled:")
+    for name, desc in enabled:
+        out("    %-20s # %s" % (name, desc))
+    out("  disabled:")
+    for name, desc in disabled:
+        out("    %-20s # %s" % (name, desc))
+    return 0
+
+
+# --------------------------------------------------------------------------
+# kubectl
+# --------------------------------------------------------------------------
+
+# flag -> (canonical name, takes a value)
+KFLAGS = {
+    "-n": ("namespace", True), "--namespace": ("namespace", True),
+    "-o": ("output", True), "--output": ("output", True),
+    "-l": ("selector", True), "--selector": ("selector", True),
+    "-f": ("filename", True), "--filename": ("filename", True),
+    "-A": ("all-namespaces", False), "--all-namespaces": ("all-namespaces", False),
+    "--raw": ("raw", True),
+    "--ignore-not-found": ("ignore-not-found", False),
+    "--dry-run": ("dry-run", None),          # optional value
+    "--validate": ("validate", None),
+    "--server-side": ("server-side", False),
+    "--force-conflicts": ("force-conflicts", False),
+    "--field-manager": ("field-manager", True),
+    "--save-config": ("save-config", False),
+    "--wait": ("wait", False), "--now": ("now", False),
+    "--grace-period": ("grace-period", True), "--timeout": ("timeout", True),
+    "--all": ("all", False),
+    "--no-headers": ("no-headers", False), "--show-labels": ("show-labels", False),
+    "--request-timeout": ("request-timeout", True),
+    "--kubeconfig": ("kubeconfig", True), "--context": ("context", True),
+    "--cluster": ("cluster", True), "--user": ("user", True),
+    "-v": ("v", True), "--v": ("v", True),
+    "--client": ("client", False),
+}
+GLOBAL_KFLAGS = {"namespace", "request-timeout", "kubeconfig", "context",
+                 "cluster", "user", "v"}
+SUB_KFLAGS = {
+    "get": {"output", "selector", "all-namespaces", "raw", "ignore-not-found",
+            "no-headers", "show-labels"},
+    "apply": {"filename", "dry-run", "validate", "server-side", "force-conflicts",
+              "field-manager", "output"},
+    "create": {"filename", "dry-run", "validate", "save-config", "output",
+               "field-manager"},
+    "delete": {"filename", "selector", "ignore-not-found", "all", "wait", "now",
+               "grace-period", "timeout", "dry-run", "all-namespaces"},
+    "version": {"output", "client"},
+}
+
+
+class KArgs:
+    def __init__(self):
+        self.pos = []
+        self.flags = {}
+        self.given = set()
+
+    def get(self, name, default=None):
+        return self.flags.get(name, default)
+
+
+def _parse_kubectl(args):
+    k = KArgs()
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a == "--":
+            k.pos.extend(args[i:])
+            break
+        if not a.startswith("-") or a == "-":
+            k.pos.append(a)
+            continue
+        if a.startswith("--"):
+            key, eq, value = a.partition("=")
+        else:
+            key, value = a[:2], a[2:]
+            eq = "=" if value else ""
+            if value.startswith("="):
+                value = value[1:]
+        if key not in KFLAGS:
+            raise Fail("error: unknown flag: %s\nSee 'kubectl --help' for usage." % key)
+        name, takes = KFLAGS[key]
+        if takes is True:
+            if not eq:
+                if i >= len(args):
+                    raise Fail("error: flag needs an argument: %s" % key)
+                value = args[i]
+                i += 1
+        elif takes is False:
+            if eq:
+                if value not in ("true", "false"):
+                    raise Fail('error: invalid argument "%s" for "%s" flag: strconv.ParseBool: '
+                               'parsing "%s": invalid syntax' % (value, key, value))
+                value = value == "true"
+            else:
+                value = True
+        else:  # optional value
+            if not eq:
+                value = "unchanged" if name == "dry-run" else "true"
+        k.flags[name] = value
+        k.given.add(name)
+    return k
+
+
+def kubectl(node, args):
+    k = _parse_kubectl(args)
+    if not k.pos:
+        out("kubectl controls the Kubernetes cluster manager.\n"
+            "(okta-k8s stand-in: get, apply, create, delete, version)")
+        return 0
+    sub = k.pos[0]
+    if sub not in SUB_KFLAGS:
+        raise Fail('error: unknown command "%s" for "kubectl"' % sub)
+    bad = k.given - GLOBAL_KFLAGS - SUB_KFLAGS[sub]
+    if bad:
+        name = sorted(bad)[0]
+        raise Fail("error: unknown flag: --%s\nSee 'kubectl %s --help' for usage." % (name, sub))
+    rest = k.pos[1:]
+    if sub == "version":
+        return _k_version(node, k)
+    if sub == "get" and k.get("raw") is not None:
+        if rest:
+            raise Fail("error: arguments may not be passed when --raw is specified")
+        return _k_raw(node, k.get("raw"))
+    if sub == "get":
+        return _k_get(node, k, rest)
+    if sub in ("apply", "create"):
+        return _k_apply(node, k, rest, sub)
+    if sub == "delete":
+        return _k_delete(node, k, rest)
+    raise Fail('error: unknown command "%s" for "kubectl"' % sub)
+
+
+def _require_api(node):
+    if node.phase() == "down":
+        raise Fail(REFUSED)
+
+
+def _k_version(node, k):
+    gv = node.version().split()[0]
+    fmt = k.get("output")
+    client = {"major": "1", "minor": gv.lstrip("v").split(".")[1], "gitVersion": gv,
+              "platform": "linux/arm64"}
+    if k.get("client"):
+        if fmt == "json":
+            out(json.dumps({"clientVersion": client,
+                            "kustomizeVersion": "v5.4.2"}, indent=2))
+        else:
+            out("Client Version: %s\nKustomize Version: v5.4.2" % gv)
+        return 0
+    if fmt == "json":
+        if node.phase() == "down":
+            out(json.dumps({"clientVersion": client, "kustomizeVersion": "v5.4.2"}, indent=2))
+            raise Fail(REFUSED)
+        out(json.dumps({"clientVersion": client, "kustomizeVersion": "v5.4.2",
+                        "serverVersion": client}, indent=2))
+        return 0
+    out("Client Version: %s\nKustomize Version: v5.4.2" % gv)
+    _require_api(node)
+    out("Server Version: %s" % gv)
+    return 0
+
+
+def _k_raw(node, path):
+    phase = node.phase()
+    if phase == "down":
+        raise Fail(REFUSED)
+    if not path.startswith("/"):
+        raise Fail('error: --raw must be a valid URL path: parse "%s": invalid URI for request'
+                   % path)
+    p, _, query = path.partition("?")
+    checks = ["ping", "log", "etcd", "etcd-readiness", "informer-sync",
+              "poststarthook/start-apiserver-admission-initializer",
+              "poststarthook/rbac/bootstrap-roles"]
+    if p in ("/readyz", "/livez", "/healthz"):
+        failing = phase == "starting" and p == "/readyz"
+        if failing:
+            lines = ["[+]%s ok" % c for c in checks[:-1]]
+            lines.append("[-]%s failed: reason withheld" % checks[-1])
+            lines.append("readyz check failed")
+            raise Fail('Error from server (InternalError): an error on the server ("%s") '
+                       'has prevented the request from succeeding'
+                       % "\\n".join(lines))
+        if "verbose" in query:
+            body = "".join("[+]%s ok\n" % c for c in checks)
+            out(body + "%s check passed" % p.lstrip("/"))
+        else:
+            out("ok", end="")            # the apiserver sends "ok", no newline
+        return 0
+    if p == "/version":
+        gv = node.version().split()[0]
+        out(json.dumps({"major": "1", "minor": gv.lstrip("v").split(".")[1],
+                        "gitVersion": gv, "platform": "linux/arm64"}, indent=2))
+        return 0
+    raise Fail("Error from server (NotFound): the server could not find the requested resource")
+
+
+# -- resources ------------------------------------------------------------
+
+def _resource(word):
+    """A resource word (singular, plural, with group) -> kind."""
+    w = word.lower()
+    if w.endswith("." + RBAC_GROUP):
+        w = w[:-len(RBAC_GROUP) - 1]
+    elif w.endswith("." + RBAC_VERSION.replace("/", ".")):
+        w = w[:-len(RBAC_VERSION) - 1]
+    for kind, (plural, _) in KINDS.items():
+        if w in (kind.lower(), plural):
+            return kind
+    raise Fail('error: the server doesn\'t have a resource type "%s"' % word)
+
+
+def _qual(kind):
+    return kind.lower() + "." + RBAC_GROUP
+
+
+def _plural_qual(kind):
+    return KINDS[kind][0] + "." + RBAC_GROUP
+
+
+def _not_found(kind, name):
+    return 'Error from server (NotFound): %s "%s" not found' % (_plural_qual(kind), name)
+
+
+def _load_store(node):
+    text = node.read("bindings.json")
+    if not text or not text.strip():
+        return []
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise Fail("stand-in: %s is not valid JSON: %s" % (node.state("bindings.json"), e))
+    if not isinstance(data, list):
+        raise Fail("stand-in: %s must hold a JSON list" % node.state("bindings.json"))
+    return data
+
+
+def _save_store(node, objs):
+    node.write("bindings.json", json.dumps(objs, indent=2, sort_keys=True) + "\n")
+
+
+def _key(obj):
+    md = obj.get("metadata", {})
+    return (obj.get("kind"), md.get("namespace", ""), md.get("name"))
+
+
+def _find(objs, kind, ns, name):
+    for i, o in enumerate(objs):
+        if _key(o) == (kind, ns if KINDS[kind][1] else "", name):
+            return i
+    return -1
+
+
+def _namespace(k):
+    return k.get("namespace") or "default"
+
+
+# -- label selectors --
+
+_LABEL_NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_LABEL_VALUE_RX = re.compile(r"^(" + _LABEL_NAME + r")?$")
+_LABEL_KEY_RX = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                           + _LABEL_NAME + r"$")
+
+
+def _split_top(s):
+    parts, depth, cur = [], 0, ""
+    for c in s:
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if c == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+    parts.append(cur)
+    return parts
+
+
+def parse_selector(sel):
+    reqs = []
+    if not sel.strip():
+        return reqs
+    for part in _split_top(sel):
+        p = part.strip()
+        m = re.match(r"^(\S+)\s+(in|notin)\s*\(([^)]*)\)$", p)
+        if m:
+            reqs.append((m.group(1), m.group(2),
+                         {v.strip() for v in m.group(3).split(",") if v.strip()}))
+            continue
+        m = re.match(r"^([^=!\s]+)\s*(==|!=|=)\s*(\S*)$", p)
+        if m:
+            op = {"==": "=", "=": "=", "!=": "!="}[m.group(2)]
+            if not _LABEL_VALUE_RX.match(m.group(3)):
+                raise Fail("error: invalid label value: \"%s\"" % m.group(3))
+            reqs.append((m.group(1), op, m.group(3)))
+            continue
+        m = re.match(r"^!\s*(\S+)$", p)
+        if m:
+            reqs.append((m.group(1), "!exists", None))
+            continue
+        if re.match(r"^[^=!\s(),]+$", p):
+            reqs.append((p, "exists", None))
+            continue
+        raise Fail("error: unable to parse requirement: found '%s', expected: "
+                   "identifier" % p)
+    for key, _, _ in reqs:
+        if not _LABEL_KEY_RX.match(key):
+            raise Fail('error: unable to parse requirement: invalid label key "%s"' % key)
+    return reqs
+
+
+def _matches(obj, reqs):
+    labels = obj.get("metadata", {}).get("labels") or {}
+    for key, op, val in reqs:
+        have = key in labels
+        v = labels.get(key)
+        if op == "=" and v != val:
+            return False
+        if op == "!=" and have and v == val:
+            return False
+        if op == "in" and v not in val:
+            return False
+        if op == "notin" and have and v in val:
+            return False
+        if op == "exists" and not have:
+            return False
+        if op == "!exists" and have:
+            return False
+    return True
+
+
+# -- get --
+
+def _targets(rest):
+    """[(kind, [names])] from `TYPE [NAME...]` or `TYPE/NAME ...`."""
+    if not rest:
+        raise Fail("You must specify the type of resource to get. Use \"kubectl api-resources\" "
+                   "for a complete list of supported resources.\n\n"
+                   "error: Required resource not specified.")
+    if "/" in rest[0]:
+        out_ = []
+        for r in rest:
+            if "/" not in r:
+                raise Fail("error: there is no need to specify a resource type as a separate "
+                           "argument when passing arguments in resource/name form")
+            t, _, name = r.partition("/")
+            out_.append((_resource(t), [name]))
+        return out_
+    if "," in rest[0]:
+        return [(_resource(t), rest[1:]) for t in rest[0].split(",")]
+    return [(_resource(rest[0]), rest[1:])]
+
+
+def _k_get(node, k, rest):
+    targets = _targets(rest)
+    fmt = k.get("output") or ""
+    if fmt not in ("", "json", "yaml", "name", "wide") and not fmt.startswith("jsonpath="):
+        raise Fail('error: unable to match a printer suitable for the output format "%s", '
+                   'allowed formats are: custom-columns,custom-columns-file,go-template,'
+                   'go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,'
+                   'template,templatefile,wide,yaml' % fmt)
+    reqs = parse_selector(k.get("selector") or "")
+    all_ns = bool(k.get("all-namespaces"))
+    named = any(names for _, names in targets)
+    if named and k.get("selector"):
+        raise Fail("error: when paths, URLs, or stdin is provided as input, you may not "
+                   "specify resource arguments as well")
+    if named and all_ns:
+        raise Fail("error: a resource cannot be retrieved by name across all namespaces")
+    _require_api(node)
+    objs = _load_store(node)
+    found, errors = [], []
+    for kind, names in targets:
+        namespaced = KINDS[kind][1]
+        if names:
+            for name in names:
+                i = _find(objs, kind, _namespace(k), name)
+                if i < 0:
+                    if not k.get("ignore-not-found"):
+                        errors.append(_not_found(kind, name))
+                else:
+                    found.append(objs[i])
+        else:
+            sel = [o for o in objs if o.get("kind") == kind and _matches(o, reqs)
+                   and (not namespaced or all_ns
+                        or o["metadata"].get("namespace") == _namespace(k))]
+            found.extend(sorted(sel, key=lambda o: (o["metadata"].get("namespace", ""),
+                                                   o["metadata"]["name"])))
+    single = named and len(targets) == 1 and len(targets[0][1]) == 1
+    if single:
+        if found:
+            _print_objects(found[0], found, fmt, k, all_ns)
+    elif found or (not named and fmt in ("json", "yaml")):
+        doc = {"apiVersion": "v1", "kind": "List", "items": found,
+               "metadata": {"resourceVersion": ""}}
+        _print_objects(doc, found, fmt, k, all_ns)
+    elif not named and not k.get("ignore-not-found"):
+        kind = targets[0][0]
+        if KINDS[kind][1] and not all_ns:
+            err("No resources found in %s namespace." % _namespace(k))
+        else:
+            err("No resources found")
+    for e in errors:
+        err(e)
+    return 1 if errors else 0
+
+
+def _age(obj):
+    try:
+        t = datetime.datetime.strptime(obj["metadata"]["creationTimestamp"],
+                                       "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        s = int((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds())
+    except (KeyError, ValueError):
+        return "<unknown>"
+    if s < 120:
+        return "%ds" % max(s, 0)
+    if s < 600:
+        return "%dm%ds" % (s // 60, s % 60) if s % 60 else "%dm" % (s // 60)
+    if s < 3 * 3600:
+        return "%dm" % (s // 60)
+    if s < 48 * 3600:
+        return "%dh" % (s // 3600)
+    return "%dd" % (s // 86400)
+
+
+def _print_objects(doc, items, fmt, k, all_ns):
+    if fmt == "json":
+        out(json.dumps(doc, indent=4, sort_keys=True))
+    elif fmt == "yaml":
+        out(yaml.safe_dump(doc, default_flow_style=False, sort_keys=True), end="")
+    elif fmt == "name":
+        for o in items:
+            out("%s/%s" % (_qual(o["kind"]), o["metadata"]["name"]))
+    elif fmt.startswith("jsonpath="):
+        out(jsonpath(doc, fmt[len("jsonpath="):]), end="")
+    else:
+        show_ns = all_ns and any(KINDS[o["kind"]][1] for o in items)
+        head = (["NAMESPACE"] if show_ns else []) + ["NAME", "ROLE", "AGE"]
+        if fmt == "wide":
+            head += ["USERS", "GROUPS", "SERVICEACCOUNTS"]
+        if k.get("show-labels"):
+            head.append("LABELS")
+        rows = [] if k.get("no-headers") else [head]
+        for o in items:
+            md = o["metadata"]
+            row = ([md.get("namespace", "")] if show_ns else []) + [
+                md["name"], "%s/%s" % (o["roleRef"]["kind"], o["roleRef"]["name"]), _age(o)]
+            if fmt == "wide":
+                subs = o.get("subjects") or []
+                row += [", ".join(s["name"] for s in subs if s["kind"] == kind) or ""
+                        for kind in ("User", "Group")]
+                row.append(", ".join("%s/%s" % (s.get("namespace", ""), s["name"])
+                                     for s in subs if s["kind"] == "ServiceAccount"))
+            if k.get("show-labels"):
+                row.append(",".join("%s=%s" % kv for kv in sorted(
+                    (md.get("labels") or {}).items())) or "<none>")
+            rows.append(row)
+        if rows:
+            _table(rows)
+
+
+def jsonpath(doc, template):
+    """A small subset of kubectl's JSONPath: {.a.b}, {.a[0]}, {.items[*].x},
+    {"literal"}, text between expressions."""
+    res = []
+    pos = 0
+    for m in re.finditer(r"\{([^{}]*)\}", template):
+        res.append(template[pos:m.start()])
+        pos = m.end()
+        expr = m.group(1).strip()
+        if expr.startswith('"') and expr.endswith('"'):
+            res.append(json.loads(expr))
+            continue
+        if not expr.startswith(".") and not expr.startswith("$"):
+            raise Fail("error: error parsing jsonpath %s: unsupported by the stand-in" % template)
+        vals = [doc]
+        for tok in re.findall(r"\.([^.\[\]]+)|\[(\*|\d+)\]", expr.lstrip("$")):
+            field, idx = tok
+            nxt = []
+            for v in vals:
+                if field:
+                    if isinstance(v, dict) and field in v:
+                        nxt.append(v[field])
+                elif idx == "*":
+                    if isinstance(v, list):
+                        nxt.extend(v)
+                    elif isinstance(v, dict):
+                        nxt.extend(v.values())
+                else:
+                    if isinstance(v, list) and int(idx) < len(v):
+                        nxt.append(v[int(idx)])
+            vals = nxt
+        res.append(" ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+                            for v in vals))
+    res.append(template[pos:])
+    return "".join(res)
+
+
+# -- reading manifests --
+
+class _Loader(yaml.SafeLoader):
+    """YAML like sigs.k8s.io/yaml: duplicate keys are errors, timestamps stay
+    strings."""
+
+    def construct_mapping(self, node, deep=False):
+        self.flatten_mapping(node)
+        seen = {}
+        for knode, _ in node.value:
+            key = self.construct_object(knode, deep=deep)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, 'mapping key "%s" already defined at line %d'
+                        % (key, seen[key]), knode.start_mark)
+                seen[key] = knode.start_mark.line + 1
+            except TypeError:
+                pass
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in rs if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read_manifests(k, verb):
+    fname = k.get("filename")
+    if not fname:
+        raise Fail("error: must specify one of -f and -k")
+    if fname == "-":
+        data = sys.stdin.buffer.read()
+        source = "STDIN"
+    else:
+        try:
+            with open(fname, "rb") as f:
+                data = f.read()
+        except OSError:
+            raise Fail('error: the path "%s" does not exist' % fname)
+        source = fname
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Fail("error: error parsing %s: error converting YAML to JSON: yaml: invalid "
+                   "leading UTF-8 octet" % source)
+    try:
+        docs = list(yaml.load_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = e.problem or e.context or str(e)
+        if "already defined" in problem:
+            raise Fail("error: error parsing %s: error converting YAML to JSON: yaml: "
+                       "unmarshal errors:\n  line %d: %s" % (source, line, problem))
+        raise Fail("error: error parsing %s: error converting YAML to JSON: yaml: line %d: %s"
+                   % (source, line, problem))
+    except yaml.YAMLError as e:
+        raise Fail("error: error parsing %s: error converting YAML to JSON: yaml: %s"
+                   % (source, e))
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        raise Fail("error: no objects passed to %s" % verb)
+    return docs, source
+
+
+def _jtype(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int):
+        return "integer"
+    if isinstance(v, float):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, dict):
+        return "map"
+    return type(v).__name__
+
+
+_META_FIELDS = {"name", "namespace", "labels", "annotations", "uid", "resourceVersion",
+                "creationTimestamp", "generateName", "finalizers", "ownerReferences",
+                "managedFields", "generation", "deletionTimestamp",
+                "deletionGracePeriodSeconds", "selfLink"}
+
+
+def _schema_errors(doc):
+    """Client-side (OpenAPI) validation, like kubectl's ValidationError."""
+    kind = doc["kind"]
+    errs = []
+    top = "io.k8s.api.rbac.v1." + kind
+
+    def typed(v, want, where, schema):
+        if v is None:
+            return False
+        if _jtype(v) != want:
+            errs.append('ValidationError(%s): invalid type for %s: got "%s", expected "%s"'
+                        % (where, schema, _jtype(v), want))
+            return False
+        return True
+
+    for f in doc:
+        if f not in ("apiVersion", "kind", "metadata", "roleRef", "subjects"):
+            errs.append('ValidationError(%s): unknown field "%s" in %s' % (kind, f, top))
+    md = doc.get("metadata")
+    if md is None:
+        errs.append('ValidationError(%s): missing required field "metadata" in %s' % (kind, top))
+    elif typed(md, "map", kind + ".metadata", top + ".metadata"):
+        om = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+        for f, v in md.items():
+            if f not in _META_FIELDS:
+                errs.append('ValidationError(%s.metadata): unknown field "%s" in %s' % (kind, f, om))
+            elif f in ("name", "namespace"):
+                typed(v, "string", "%s.metadata.%s" % (kind, f), om + "." + f)
+            elif f in ("labels", "annotations"):
+                if typed(v, "map", "%s.metadata.%s" % (kind, f), om + "." + f):
+                    for lk, lv in v.items():
+                        if not isinstance(lk, str):
+                            errs.append("ValidationError(%s.metadata.%s): invalid key type %s"
+                                        % (kind, f, _jtype(lk)))
+                        elif lv is not None:
+                            typed(lv, "string", "%s.metadata.%s.%s" % (kind, f, lk),
+                                  om + "." + f)
+    rr = doc.get("roleRef")
+    if rr is None:
+        errs.append('ValidationError(%s): missing required field "roleRef" in %s' % (kind, top))
+    elif typed(rr, "map", kind + ".roleRef", top + ".roleRef"):
+        for f, v in rr.items():
+            if f not in ("apiGroup", "kind", "name"):
+                errs.append('ValidationError(%s.roleRef): unknown field "%s" in '
+                            'io.k8s.api.rbac.v1.RoleRef' % (kind, f))
+            else:
+                typed(v, "string", "%s.roleRef.%s" % (kind, f), "io.k8s.api.rbac.v1.RoleRef." + f)
+        for f in ("apiGroup", "kind", "name"):
+            if rr.get(f) is None:
+                errs.append('ValidationError(%s.roleRef): missing required field "%s" in '
+                            'io.k8s.api.rbac.v1.RoleRef' % (kind, f))
+    subs = doc.get("subjects")
+    if typed(subs, "array", kind + ".subjects", top + ".subjects"):
+        for i, s in enumerate(subs):
+            where = "%s.subjects[%d]" % (kind, i)
+            if not typed(s, "map", where, "io.k8s.api.rbac.v1.Subject"):
+                if s is None:
+                    errs.append("ValidationError(%s): invalid type for io.k8s.api.rbac.v1.Subject: "
+                                'got "null", expected "map"' % where)
+                continue
+            for f, v in s.items():
+                if f not in ("apiGroup", "kind", "name", "namespace"):
+                    errs.append('ValidationError(%s): unknown field "%s" in '
+                                'io.k8s.api.rbac.v1.Subject' % (where, f))
+                else:
+                    typed(v, "string", "%s.%s" % (where, f), "io.k8s.api.rbac.v1.Subject." + f)
+            for f in ("kind", "name"):
+                if s.get(f) is None:
+                    errs.append('ValidationError(%s): missing required field "%s" in '
+                                'io.k8s.api.rbac.v1.Subject' % (where, f))
+    return errs
+
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, "
+              "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. "
+              "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+              "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+
+
+def _server_errors(obj):
+    """The apiserver's validation of a (defaulted) object."""
+    kind = obj["kind"]
+    md = obj["metadata"]
+    errs = []
+    name = md.get("name", "")
+    if name in (".", ".."):
+        errs.append('metadata.name: Invalid value: "%s": may not be \'%s\'' % (name, name))
+    for c in ("/", "%"):
+        if c in name:
+            errs.append('metadata.name: Invalid value: "%s": may not contain \'%s\'' % (name, c))
+    ns = md.get("namespace")
+    if ns is not None and (not _DNS_LABEL.match(ns) or len(ns) > 63):
+        errs.append('metadata.namespace: Invalid value: "%s": a lowercase RFC 1123 label must '
+                    "consist of lower case alphanumeric characters or '-', and must start and "
+                    "end with an alphanumeric character" % ns)
+    for lk, lv in (md.get("labels") or {}).items():
+        if not _LABEL_KEY_RX.match(lk) or len(lk.rpartition("/")[2]) > 63:
+            errs.append('metadata.labels: Invalid value: "%s": name part must consist of '
+                        "alphanumeric characters, '-', '_' or '.', and must start and end "
+                        "with an alphanumeric character" % lk)
+        if not _LABEL_VALUE_RX.match(lv) or len(lv) > 63:
+            errs.append('metadata.labels: Invalid value: "%s": %s' % (lv, _LABEL_MSG))
+    for ak in (md.get("annotations") or {}):
+        if not _LABEL_KEY_RX.match(ak):
+            errs.append('metadata.annotations: Invalid value: "%s": name part must consist of '
+                        "alphanumeric characters, '-', '_' or '.'" % ak)
+    rr = obj["roleRef"]
+    if rr.get("apiGroup") != RBAC_GROUP:
+        errs.append('roleRef.apiGroup: Unsupported value: "%s": supported values: "%s"'
+                    % (rr.get("apiGroup", ""), RBAC_GROUP))
+    allowed = ("ClusterRole",) if kind == "ClusterRoleBinding" else ("Role", "ClusterRole")
+    if rr.get("kind") not in allowed:
+        errs.append('roleRef.kind: Unsupported value: "%s": supported values: %s'
+                    % (rr.get("kind", ""), ", ".join('"%s"' % a for a in allowed)))
+    if not rr.get("name"):
+        errs.append("roleRef.name: Required value")
+    for i, s in enumerate(obj.get("subjects") or []):
+        p = "subjects[%d]" % i
+        sk = s.get("kind", "")
+        if not s.get("name"):
+            errs.append("%s.name: Required value" % p)
+        if sk == "ServiceAccount":
+            if s.get("apiGroup", ""):
+                errs.append('%s.apiGroup: Unsupported value: "%s": supported values: ""'
+                            % (p, s["apiGroup"]))
+            if not s.get("namespace"):
+                errs.append("%s.namespace: Required value" % p)
+        elif sk in ("User", "Group"):
+            if s.get("apiGroup") != RBAC_GROUP:
+                errs.append('%s.apiGroup: Unsupported value: "%s": supported values: "%s"'
+                            % (p, s.get("apiGroup", ""), RBAC_GROUP))
+        else:
+            errs.append('%s.kind: Unsupported value: "%s": supported values: '
+                        '"ServiceAccount", "User", "Group"' % (p, sk))
+    return errs
+
+
+def _invalid(kind, name, errs):
+    body = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
+    return 'The %s "%s" is invalid: %s' % (kind, name, body)
+
+
+def _check_doc(doc, source, k, need_name=True):
+    """Validate one manifest document; returns (kind, namespace, name)."""
+    if not isinstance(doc, dict):
+        raise Fail('error: unable to decode "%s": json: cannot unmarshal %s into Go value of '
+                   'type map[string]interface {}' % (source, _jtype(doc)))
+    tail = "; if you choose to ignore these errors, turn validation off with --validate=false"
+    if not doc.get("apiVersion"):
+        raise Fail('error: error validating "%s": error validating data: apiVersion not set%s'
+                   % (source, tail))
+    if not doc.get("kind"):
+        raise Fail('error: error validating "%s": error validating data: kind not set%s'
+                   % (source, tail))
+    md = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    name = md.get("name") if isinstance(md.get("name"), str) else ""
+    ns = md.get("namespace") if isinstance(md.get("namespace"), str) else ""
+    kind, api = doc["kind"], doc["apiVersion"]
+    if api != RBAC_VERSION or kind not in KINDS:
+        if api == RBAC_VERSION and kind in ("ClusterRole", "Role"):
+            raise Fail("error: the okta-k8s stand-in stores only ClusterRoleBindings and "
+                       'RoleBindings, not %s "%s"' % (kind, name))
+        raise Fail('error: resource mapping not found for name: "%s" namespace: "%s" from "%s": '
+                   'no matches for kind "%s" in version "%s"\nensure CRDs are installed first'
+                   % (name, ns, source, kind, api))
+    errs = _schema_errors(doc)      # also with --validate=false: the server
+    if errs:                        # would refuse the object (strict decoding)
+        body = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
+        raise Fail('error: error validating "%s": error validating data: %s%s'
+                   % (source, body, tail))
+    if need_name and not name:
+        raise Fail('error: error when retrieving current configuration of:\nResource: "%s, '
+                   'Resource=%s", GroupVersionKind: "%s, Kind=%s"\nName: "", Namespace: "%s"\n'
+                   'from server for: "%s": resource name may not be empty'
+                   % (RBAC_VERSION, KINDS[kind][0], RBAC_VERSION, kind, ns, source))
+    if KINDS[kind][1]:
+        flag_ns = k.get("namespace")
+        if ns and flag_ns and ns != flag_ns:
+            raise Fail("error: the namespace from the provided object \"%s\" does not match "
+                       "the namespace \"%s\". You must pass '--namespace=%s' to perform this "
+                       "operation." % (ns, flag_ns, ns))
+        if not ns:
+            raise Fail('error: the okta-k8s stand-in requires metadata.namespace on %s "%s" '
+                       '(kubectl would use namespace "%s")' % (kind, name, _namespace(k)))
+    else:
+        ns = ""
+    return kind, ns, name
+
+
+def _defaulted(doc, ns):
+    """The object as the apiserver would store it (without server fields)."""
+    kind = doc["kind"]
+    md = doc.get("metadata") or {}
+    meta = {"name": md["name"]}
+    if KINDS[kind][1]:
+        meta["namespace"] = ns
+    for f in ("labels", "annotations"):
+        if md.get(f):
+            meta[f] = {a: (b if b is not None else "") for a, b in md[f].items()}
+    obj = {"apiVersion": RBAC_VERSION, "kind": kind, "metadata": meta,
+           "roleRef": dict(doc["roleRef"])}
+    subs = []
+    for s in doc.get("subjects") or []:
+        s = {a: b for a, b in s.items() if b is not None}
+        if s.get("kind") in ("User", "Group") and not s.get("apiGroup"):
+            s["apiGroup"] = RBAC_GROUP
+        if s.get("kind") == "ServiceAccount" and "apiGroup" in s and s["apiGroup"] == "":
+            del s["apiGroup"]
+        subs.append(s)
+    if subs:
+        obj["subjects"] = subs
+    return obj
+
+
+def _merge_map(live, last, new):
+    res = dict(live or {})
+    for key in (last or {}):
+        if key not in (new or {}):
+            res.pop(key, None)
+    res.update(new or {})
+    return res
+
+
+def _now_stamp():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _next_rv(objs):
+    rv = 1000
+    for o in objs:
+        try:
+            rv = max(rv, int(o["metadata"].get("resourceVersion", "0")))
+        except (ValueError, KeyError):
+            pass
+    return str(rv + 1)
+
+
+def _finish_new(obj, objs):
+    obj["metadata"]["uid"] = str(uuid.uuid4())
+    obj["metadata"]["resourceVersion"] = _next_rv(objs)
+    obj["metadata"]["creationTimestamp"] = _now_stamp()
+    for f in ("labels", "annotations"):
+        if not obj["metadata"].get(f):
+            obj["metadata"].pop(f, None)
+    return obj
+
+
+def _k_apply(node, k, rest, verb):
+    if rest:
+        raise Fail("error: Unexpected args: %s\nSee 'kubectl %s -h' for help and examples"
+                   % (rest, verb))
+    dry = k.get("dry-run", "none")
+    if dry not in ("none", "client", "server"):
+        raise Fail('error: Invalid dry-run value (%s). Must be "none", "server", or "client".'
+                   % dry)
+    if k.get("output") not in (None, "name"):
+        raise Fail("error: the okta-k8s stand-in supports only -o name for %s" % verb)
+    docs, source = _read_manifests(k, verb)
+    checked = [(_check_doc(d, source, k), d) for d in docs]
+    _require_api(node)
+    server_side = bool(k.get("server-side"))
+    lines, warnings = [], []
+    with node.lock():
+        objs = _load_store(node)
+        for (kind, ns, name), doc in checked:
+            obj = _defaulted(doc, ns)
+            if verb == "apply" and not server_side or k.get("save-config"):
+                cfg = json.loads(json.dumps(doc))
+                cfg.setdefault("metadata", {})
+                if KINDS[kind][1]:
+                    cfg["metadata"]["namespace"] = ns
+                else:
+                    cfg["metadata"].pop("namespace", None)
+                if isinstance(cfg["metadata"].get("annotations"), dict):
+                    cfg["metadata"]["annotations"].pop(LAST_APPLIED, None)
+                    if not cfg["metadata"]["annotations"]:
+                        del cfg["metadata"]["annotations"]
+                obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = \
+                    json.dumps(cfg, sort_keys=True, separators=(",", ":")) + "\n"
+            errs = _server_errors(obj)
+            if errs:
+                raise Fail(_invalid(kind, name, errs))
+            i = _find(objs, kind, ns, name)
+            label = "%s/%s" % (_qual(kind), name)
+            if i < 0:
+                objs.append(_finish_new(obj, objs))
+                lines.append((label, "created", "serverside-applied"))
+                continue
+            if verb == "create":
+                raise Fail('Error from server (AlreadyExists): error when creating "%s": '
+                           '%s "%s" already exists' % (source, _plural_qual(kind), name))
+            live = objs[i]
+            if live["roleRef"] != obj["roleRef"]:
+                r = obj["roleRef"]
+                raise Fail(_invalid(kind, name, [
+                    'roleRef: Invalid value: rbac.RoleRef{APIGroup:"%s", Kind:"%s", Name:"%s"}: '
+                    "cannot change roleRef" % (r.get("apiGroup", ""), r.get("kind", ""),
+                                               r.get("name", ""))]))
+            lmd = live["metadata"]
+            last = None
+            if not server_side:
+                raw = (lmd.get("annotations") or {}).get(LAST_APPLIED)
+                if raw is None:
+                    warnings.append(
+                        "Warning: resource %s/%s is missing the %s annotation which is required "
+                        "by kubectl apply. kubectl apply should only be used on resources "
+                        "created declaratively by either kubectl create --save-config or "
+                        "kubectl apply. The missing annotation will be patched automatically."
+                        % (KINDS[kind][0], name, LAST_APPLIED))
+                    last = {}
+                else:
+                    try:
+                        last = json.loads(raw)
+                    except ValueError:
+                        last = {}
+            lastmd = (last or {}).get("metadata") or {}
+            merged = json.loads(json.dumps(live))
+            mmd = merged["metadata"]
+            for f in ("labels", "annotations"):
+                lastf = lastmd.get(f) if isinstance(lastmd.get(f), dict) else {}
+                if f == "annotations":
+                    lastf = dict(lastf, **{LAST_APPLIED: ""})
+                m = _merge_map(lmd.get(f), lastf if not server_side else {},
+                               obj["metadata"].get(f))
+                if m:
+                    mmd[f] = m
+                else:
+                    mmd.pop(f, None)
+            if "subjects" in obj:
+                merged["subjects"] = obj["subjects"]
+            elif server_side or "subjects" in (last or {}):
+                merged.pop("subjects", None)
+            if merged == live:
+                lines.append((label, "unchanged", "serverside-applied"))
+            else:
+                mmd["resourceVersion"] = _next_rv(objs)
+                objs[i] = merged
+                lines.append((label, "configured", "serverside-applied"))
+        if dry == "none":
+            _save_store(node, objs)
+    for w in warnings:
+        err(w)
+    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry]
+    for label, word, ss in lines:
+        if k.get("output") == "name":
+            out(label)
+        else:
+            out("%s %s%s" % (label, ss if server_side else word, suffix))
+    return 0
+
+
+# -- delete --
+
+def _k_delete(node, k, rest):
+    dry = k.get("dry-run", "none")
+    if dry not in ("none", "client", "server"):
+        raise Fail('error: Invalid dry-run value (%s). Must be "none", "server", or "client".'
+                   % dry)
+    todo = []          # (kind, ns, name)
+    if k.get("filename"):
+        if rest:
+            raise Fail("error: when paths, URLs, or stdin is provided as input, you may not "
+                       "specify resource arguments as well")
+        docs, source = _read_manifests(k, "delete")
+        for d in docs:
+            todo.append(_check_doc(d, source, k))
+        _require_api(node)
+    else:
+        if not rest:
+            raise Fail("error: You must provide one or more resources by argument or filename.\n"
+                       "Example resource specifications include:\n   '-f rsrc.yaml'\n"
+                       "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+        targets = _targets(rest)
+        named = any(n for _, n in targets)
+        if not named and not k.get("selector") and not k.get("all"):
+            raise Fail("error: resource(s) were provided, but no name was specified")
+        reqs = parse_selector(k.get("selector") or "")
+        _require_api(node)
+        objs = _load_store(node)
+        for kind, names in targets:
+            ns = _namespace(k) if KINDS[kind][1] else ""
+            if names:
+                todo.extend((kind, ns, n) for n in names)
+            else:
+                todo.extend(_key(o) for o in objs if o["kind"] == kind and _matches(o, reqs)
+                            and (not KINDS[kind][1] or k.get("all-namespaces")
+                                 or o["metadata"].get("namespace") == ns))
+        if not todo and not named:
+            err("No resources found")
+            return 0
+    errors = []
+    suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry]
+    with node.lock():
+        objs = _load_store(node)
+        for kind, ns, name in todo:
+            i = _find(objs, kind, ns, name)
+            if i < 0:
+                if not k.get("ignore-not-found"):
+                    errors.append(_not_found(kind, name))
+                continue
+            del objs[i]
+            out('%s "%s" deleted%s' % (_qual(kind), name, suffix))
+        if dry == "none":
+            _save_store(node, objs)
+    for e in errors:
+        err(e)
+    return 1 if errors else 0

@@ -1,0 +1,845 @@
+/*
+ * The config file: every refusal with its exact one-line message, the SPEC
+ * example with every field and default, path resolution, config_path's
+ * order, config_load's missing-file message and the init template.
+ */
+#include "build-config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/config.h"
+#include "util.h"
+#include "tap.h"
+
+/* Three lines every bad config below starts from (unless it is about them). */
+#define BASE \
+	"oidc:\n" \
+	"  issuer_url: https://x.okta.com\n" \
+	"  client_id: a\n"
+
+struct bad {
+	const char	*what;
+	const char	*yaml;
+	const char	*want;
+};
+
+static const struct bad bad[] = {
+	/* Keys. */
+	{ "unknown key, close to a known one",
+	    "oidc:\n  isuer_url: https://x.okta.com\n  client_id: a\n",
+	    "okta-k8s.yaml:2:3: oidc: unknown key 'isuer_url'; "
+	    "did you mean 'issuer_url'?" },
+	{ "unknown key, another case",
+	    "OIDC:\n  issuer_url: https://x.okta.com\n  client_id: a\n",
+	    "okta-k8s.yaml:1:1: unknown key 'OIDC'; did you mean 'oidc'?" },
+	{ "unknown key in a list item",
+	    BASE "nodes:\n  - host: pi-1\n    ports: 22\n",
+	    "okta-k8s.yaml:6:5: nodes[0]: unknown key 'ports'; "
+	    "did you mean 'port'?" },
+	{ "unknown key, nothing close",
+	    BASE "ssh:\n  colour: red\n",
+	    "okta-k8s.yaml:5:3: ssh: unknown key 'colour' (known: user, "
+	    "port, identity_files, known_hosts, host_key_checking, "
+	    "connect_timeout)" },
+	{ "unknown key with a control character",
+	    BASE "  \"bad\\nkey\": 1\n",
+	    "okta-k8s.yaml:4:3: oidc: unknown key 'bad\\nkey' (known: "
+	    "issuer_url, client_id, username_claim, username_prefix, "
+	    "groups_claim, groups_prefix, required_claims, signing_algs, "
+	    "ca_file, scopes, redirect_uri, client_secret_env)" },
+	{ "duplicate key",
+	    BASE "  client_id: b\n",
+	    "okta-k8s.yaml:4:3: oidc: duplicate key 'client_id' "
+	    "(first at line 3)" },
+	{ "duplicate claim",
+	    BASE "  required_claims:\n    a: b\n    a: c\n",
+	    "okta-k8s.yaml:6:5: oidc.required_claims: duplicate key 'a' "
+	    "(first at line 5)" },
+	{ "a key that is a list",
+	    BASE "  ? [a]\n  : b\n",
+	    "okta-k8s.yaml:4:5: oidc: a key must be a string, not a list" },
+	{ "missing issuer_url",
+	    "oidc:\n  client_id: a\n",
+	    "okta-k8s.yaml:1:1: oidc: missing required key 'issuer_url'" },
+	{ "missing client_id",
+	    "ssh:\n  port: 22\noidc:\n  issuer_url: https://x.okta.com\n",
+	    "okta-k8s.yaml:3:1: oidc: missing required key 'client_id'" },
+	{ "missing oidc",
+	    "ssh:\n  port: 22\n",
+	    "okta-k8s.yaml:1:1: missing required key 'oidc'" },
+	{ "oidc without a value",
+	    "oidc:\n",
+	    "okta-k8s.yaml:1:1: oidc: missing required key 'issuer_url'" },
+	{ "binding without cluster_role",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      users: [x]\n",
+	    "okta-k8s.yaml:6:7: rbac.bindings[0]: missing required key "
+	    "'cluster_role'" },
+	{ "node without host or name",
+	    BASE "nodes:\n  - port: 22\n",
+	    "okta-k8s.yaml:5:5: nodes[0]: needs 'host' or 'name'" },
+
+	/* Types. */
+	{ "a list for a string",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: [a]\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: must be a string, "
+	    "not a list" },
+	{ "a string for a map",
+	    "oidc: 5\n",
+	    "okta-k8s.yaml:1:7: oidc: must be a map, not a string" },
+	{ "a string for a list",
+	    BASE "nodes: pi-1\n",
+	    "okta-k8s.yaml:4:8: nodes: must be a list, not a string" },
+	{ "one path for a list of paths",
+	    BASE "ssh:\n  identity_files: ~/.ssh/id_ed25519\n",
+	    "okta-k8s.yaml:5:19: ssh.identity_files: must be a list, "
+	    "not a string" },
+	{ "a list for required_claims",
+	    BASE "  required_claims: [a]\n",
+	    "okta-k8s.yaml:4:20: oidc.required_claims: must be a map of claim "
+	    "names to values, not a list" },
+	{ "a list for a node",
+	    BASE "nodes:\n  - [pi-1]\n",
+	    "okta-k8s.yaml:5:5: nodes[0]: must be a host name or a map with "
+	    "'host', not a list" },
+	{ "yes for a boolean",
+	    BASE "rbac:\n  enable: yes\n",
+	    "okta-k8s.yaml:5:11: rbac.enable: must be true or false (yes, no, "
+	    "on and off are not read as booleans)" },
+	{ "a quoted boolean",
+	    BASE "rbac:\n  enable: \"true\"\n",
+	    "okta-k8s.yaml:5:11: rbac.enable: must be true or false, "
+	    "without quotes" },
+	{ "port out of range, in a list item",
+	    BASE "nodes:\n  - pi-1\n  - host: pi-2\n    port: 70000\n",
+	    "okta-k8s.yaml:7:11: nodes[1].port: must be an integer between 1 "
+	    "and 65535" },
+	{ "quoted port",
+	    BASE "ssh:\n  port: \"22\"\n",
+	    "okta-k8s.yaml:5:9: ssh.port: must be an integer between 1 "
+	    "and 65535" },
+	{ "port too large for a long",
+	    BASE "ssh:\n  port: 99999999999999999999999\n",
+	    "okta-k8s.yaml:5:9: ssh.port: must be an integer between 1 "
+	    "and 65535" },
+	{ "negative timeout",
+	    BASE "ssh:\n  connect_timeout: -5\n",
+	    "okta-k8s.yaml:5:20: ssh.connect_timeout: must be a whole number "
+	    "of seconds between 1 and 86400" },
+	{ "zero restart timeout",
+	    BASE "microk8s:\n  restart_timeout: 0\n",
+	    "okta-k8s.yaml:5:20: microk8s.restart_timeout: must be a whole "
+	    "number of seconds between 1 and 86400" },
+
+	/* What kubelite cannot carry. */
+	{ "space in an args value",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: \"a b\"\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: contains a space: kubelite "
+	    "splits args file lines on spaces; remove it" },
+	{ "tab in an args value",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: \"a\\tb\"\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: contains a tab: kubelite "
+	    "cannot carry it in the args file; remove it" },
+	{ "single quote in an args value",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: it's\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: contains a quote ('): "
+	    "kubelite deletes quotes from the args file; remove it" },
+	{ "double quote in an args value",
+	    BASE "  groups_claim: 'a\"b'\n",
+	    "okta-k8s.yaml:4:17: oidc.groups_claim: contains a quote (\"): "
+	    "kubelite deletes quotes from the args file; remove it" },
+	{ "dollar in an args value",
+	    "oidc:\n  issuer_url: https://x.okta.com/$TENANT\n  client_id: a\n",
+	    "okta-k8s.yaml:2:15: oidc.issuer_url: contains '$': kubelite "
+	    "expands $VAR in the args file; remove it" },
+	{ "newline in an args value",
+	    BASE "  username_claim: \"a\\nb\"\n",
+	    "okta-k8s.yaml:4:19: oidc.username_claim: contains a control "
+	    "character (\\n): the args file cannot carry it; remove it" },
+	{ "carriage return in an args value",
+	    BASE "  groups_claim: groups\n  groups_prefix: \"g\\r\"\n",
+	    "okta-k8s.yaml:5:18: oidc.groups_prefix: contains a control "
+	    "character (\\r): the args file cannot carry it; remove it" },
+	{ "DEL in an args value",
+	    BASE "  required_claims:\n    tier: \"a\\x7f\"\n",
+	    "okta-k8s.yaml:5:11: oidc.required_claims.tier: contains a control "
+	    "character (\\x7f): the args file cannot carry it; remove it" },
+	{ "NUL in a value",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: \"a\\0b\"\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: contains a NUL character; "
+	    "remove it" },
+	{ "comma in a required claim value",
+	    BASE "  required_claims:\n    tier: \"gold,silver\"\n",
+	    "okta-k8s.yaml:5:11: oidc.required_claims.tier: contains a comma: "
+	    "the apiserver splits this flag's value on commas; remove it" },
+	{ "comma in a required claim name",
+	    BASE "  required_claims: {\"a,b\": c}\n",
+	    "okta-k8s.yaml:4:21: oidc.required_claims: the claim name contains "
+	    "a comma: the apiserver splits this flag's value on commas; "
+	    "remove it" },
+	{ "'=' in a required claim name",
+	    BASE "  required_claims: {\"a=b\": c}\n",
+	    "okta-k8s.yaml:4:21: oidc.required_claims: the claim name contains "
+	    "'=': --oidc-required-claim splits CLAIM=VALUE at the first '='; "
+	    "remove the claim" },
+	{ "comma in a signing algorithm",
+	    BASE "  signing_algs: [\"RS256,ES256\"]\n",
+	    "okta-k8s.yaml:4:18: oidc.signing_algs[0]: contains a comma: the "
+	    "apiserver splits this flag's value on commas; remove it" },
+	{ "empty username_prefix",
+	    BASE "  username_prefix: \"\"\n",
+	    "okta-k8s.yaml:4:20: oidc.username_prefix: must not be empty: an "
+	    "empty --oidc-username-prefix makes the apiserver prefix "
+	    "usernames with \"ISSUER#\"; use \"-\" for no prefix" },
+	{ "empty username_claim",
+	    BASE "  username_claim: ''\n",
+	    "okta-k8s.yaml:4:19: oidc.username_claim: must not be empty" },
+	{ "\"-\" for groups_prefix",
+	    BASE "  groups_claim: groups\n  groups_prefix: \"-\"\n",
+	    "okta-k8s.yaml:5:18: oidc.groups_prefix: must be a real prefix: "
+	    "\"-\" means none only for username_prefix, and unprefixed groups "
+	    "would let an Okta group pass for a Kubernetes one "
+	    "(system:masters); remove the key for the default "
+	    "\"oidcgroup:\"" },
+
+	/* Other values. */
+	{ "issuer over http",
+	    "oidc:\n  issuer_url: http://x.okta.com\n  client_id: a\n",
+	    "okta-k8s.yaml:2:15: oidc.issuer_url: must start with https://" },
+	{ "issuer without a host",
+	    "oidc:\n  issuer_url: https://\n  client_id: a\n",
+	    "okta-k8s.yaml:2:15: oidc.issuer_url: must name a host after "
+	    "https://" },
+	{ "groups_prefix without groups_claim",
+	    BASE "  groups_prefix: \"g:\"\n",
+	    "okta-k8s.yaml:4:18: oidc.groups_prefix: is set but "
+	    "oidc.groups_claim is not; set groups_claim (e.g. groups) or "
+	    "remove groups_prefix" },
+	{ "binding groups without groups_claim",
+	    BASE "rbac:\n  bindings:\n    - name: admins\n"
+	    "      cluster_role: cluster-admin\n      groups: [k8s-admins]\n",
+	    "okta-k8s.yaml:8:15: rbac.bindings[0].groups: needs "
+	    "oidc.groups_claim: without it the apiserver reads no groups from "
+	    "tokens and these never match; set oidc.groups_claim "
+	    "(e.g. groups)" },
+	{ "unknown signing algorithm, close to one",
+	    BASE "  signing_algs: [RS265]\n",
+	    "okta-k8s.yaml:4:18: oidc.signing_algs[0]: unknown signing "
+	    "algorithm 'RS265'; did you mean 'RS256'?" },
+	{ "unknown signing algorithm",
+	    BASE "  signing_algs: [RS256, none]\n",
+	    "okta-k8s.yaml:4:25: oidc.signing_algs[1]: unknown signing "
+	    "algorithm 'none' (known: RS256, RS384, RS512, ES256, ES384, "
+	    "ES512, PS256, PS384, PS512)" },
+	{ "scopes without openid",
+	    BASE "  scopes: [profile, email]\n",
+	    "okta-k8s.yaml:4:11: oidc.scopes: must include 'openid': without "
+	    "it Okta sends no ID token" },
+	{ "a scope with a space",
+	    BASE "  scopes: [openid, \"a b\"]\n",
+	    "okta-k8s.yaml:4:20: oidc.scopes[1]: 'a b' is not a scope: write "
+	    "each scope as its own list item, in printable ASCII without "
+	    "quotes or backslashes" },
+	{ "redirect_uri on another host",
+	    BASE "  redirect_uri: http://localhost.example.com:8000\n",
+	    "okta-k8s.yaml:4:17: oidc.redirect_uri: must be "
+	    "http://localhost:PORT, http://127.0.0.1:PORT or an https:// URL" },
+	{ "client_secret_env not a variable name",
+	    BASE "  client_secret_env: 1SECRET\n",
+	    "okta-k8s.yaml:4:22: oidc.client_secret_env: '1SECRET' is not an "
+	    "environment variable name: use letters, digits and '_', not "
+	    "starting with a digit" },
+	{ "~user in a path",
+	    BASE "  ca_file: ~bob/ca.pem\n",
+	    "okta-k8s.yaml:4:12: oidc.ca_file: '~bob/ca.pem': only '~' and "
+	    "'~/...' are expanded; write the full path" },
+	{ "host_key_checking off",
+	    BASE "ssh:\n  host_key_checking: off\n",
+	    "okta-k8s.yaml:5:22: ssh.host_key_checking: must be 'strict' or "
+	    "'accept-new': host key checking is never off" },
+	{ "ssh user that reads as an option",
+	    BASE "ssh:\n  user: -oProxyCommand\n",
+	    "okta-k8s.yaml:5:9: ssh.user: '-oProxyCommand' is not a user "
+	    "name" },
+	{ "auth_mode config",
+	    BASE "microk8s:\n  auth_mode: config\n",
+	    "okta-k8s.yaml:5:14: microk8s.auth_mode: 'config' "
+	    "(--authentication-config) is planned but not supported yet; "
+	    "use 'flags'" },
+	{ "auth_mode unknown",
+	    BASE "microk8s:\n  auth_mode: oidc\n",
+	    "okta-k8s.yaml:5:14: microk8s.auth_mode: 'oidc' is not a mode; "
+	    "use 'flags'" },
+	{ "server over http",
+	    BASE "kubeconfig:\n  server: http://pi-1:16443\n",
+	    "okta-k8s.yaml:5:11: kubeconfig.server: must be an https:// URL "
+	    "(MicroK8s serves its API on https://HOST:16443)" },
+	{ "duplicate node name",
+	    BASE "nodes:\n  - pi-1\n  - name: pi-1\n    host: 10.0.0.1\n",
+	    "okta-k8s.yaml:6:5: nodes[1]: duplicate node name 'pi-1' "
+	    "(first at line 5)" },
+	{ "user@host as a node",
+	    BASE "nodes:\n  - ubuntu@pi-1\n",
+	    "okta-k8s.yaml:5:5: nodes[0]: 'ubuntu@pi-1' is not a host name; "
+	    "give the user with 'user:'" },
+	{ "node host that reads as an option",
+	    BASE "nodes:\n  - -oProxyCommand=x\n",
+	    "okta-k8s.yaml:5:5: nodes[0]: '-oProxyCommand=x' must not start "
+	    "with '-'" },
+	{ "empty node",
+	    BASE "nodes:\n  - \"\"\n",
+	    "okta-k8s.yaml:5:5: nodes[0]: must not be empty" },
+	{ "binding name with capitals",
+	    BASE "rbac:\n  bindings:\n    - name: Admin_Binding\n"
+	    "      cluster_role: cluster-admin\n      users: [alice]\n",
+	    "okta-k8s.yaml:6:13: rbac.bindings[0].name: 'Admin_Binding' is not "
+	    "a Kubernetes object name: use at most 253 lowercase letters, "
+	    "digits, '-' and '.', starting and ending with a letter or "
+	    "digit" },
+	{ "binding namespace with capitals",
+	    BASE "rbac:\n  bindings:\n    - name: dev\n      namespace: Dev\n"
+	    "      cluster_role: edit\n      users: [alice]\n",
+	    "okta-k8s.yaml:7:18: rbac.bindings[0].namespace: 'Dev' is not a "
+	    "namespace name: use at most 63 lowercase letters, digits and "
+	    "'-', starting and ending with a letter or digit" },
+	{ "cluster_role with a slash",
+	    BASE "rbac:\n  bindings:\n    - name: a\n"
+	    "      cluster_role: rbac/view\n      users: [x]\n",
+	    "okta-k8s.yaml:7:21: rbac.bindings[0].cluster_role: 'rbac/view' is "
+	    "not a ClusterRole name: it may not be '.' or '..' or contain '/' "
+	    "or '%'" },
+	{ "binding without subjects",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n",
+	    "okta-k8s.yaml:6:7: rbac.bindings[0]: needs at least one user or "
+	    "group" },
+	{ "empty user",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n"
+	    "      users: [alice, \"\"]\n",
+	    "okta-k8s.yaml:8:22: rbac.bindings[0].users[1]: must not be "
+	    "empty" },
+	{ "newline in a user",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n"
+	    "      users: [\"alice\\nbob\"]\n",
+	    "okta-k8s.yaml:8:15: rbac.bindings[0].users[0]: contains a control "
+	    "character (\\n); remove it" },
+	{ "duplicate binding in a namespace",
+	    BASE "rbac:\n  bindings:\n"
+	    "    - name: a\n      cluster_role: view\n      users: [x]\n"
+	    "    - name: a\n      namespace: dev\n      cluster_role: edit\n"
+	    "      users: [y]\n"
+	    "    - name: a\n      namespace: dev\n      cluster_role: view\n"
+	    "      users: [z]\n",
+	    "okta-k8s.yaml:13:13: rbac.bindings[2].name: duplicate binding 'a' "
+	    "in namespace 'dev' (first at line 9)" },
+
+	/* YAML. */
+	{ "tab indentation",
+	    BASE "\tusername_claim: email\n",
+	    "okta-k8s.yaml:4:1: syntax error: found a tab character that "
+	    "violates indentation (while scanning a plain scalar at line 3)" },
+	{ "unclosed flow list",
+	    "oidc:\n  issuer_url: [https://x.okta.com\n  client_id: a\n",
+	    "okta-k8s.yaml:3:12: syntax error: did not find expected ',' or "
+	    "']' (while parsing a flow sequence at line 2)" },
+	{ "bad indentation",
+	    "oidc:\n  issuer_url: https://x.okta.com\n client_id: a\n",
+	    "okta-k8s.yaml:3:2: syntax error: did not find expected key "
+	    "(while parsing a block mapping at line 1)" },
+	{ "invalid UTF-8",
+	    "oidc:\n  client_id: a\xff\n",
+	    "okta-k8s.yaml:2:15: syntax error: invalid leading UTF-8 octet" },
+	{ "anchor",
+	    "oidc: &o\n  issuer_url: https://x.okta.com\n  client_id: a\n",
+	    "okta-k8s.yaml:1:7: oidc: anchors (&o) are not supported; write "
+	    "the value out in full" },
+	{ "alias",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: *id\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: aliases (*id) are not "
+	    "supported; write the value out in full" },
+	{ "tag",
+	    "oidc:\n  issuer_url: https://x.okta.com\n  client_id: !!int 5\n",
+	    "okta-k8s.yaml:3:14: oidc.client_id: the tag '!!int' is not "
+	    "supported; remove it" },
+	{ "two documents",
+	    BASE "---\noidc: {}\n",
+	    "okta-k8s.yaml:4:1: a second YAML document; the config is one "
+	    "document" },
+	{ "empty file",
+	    "",
+	    "okta-k8s.yaml:1:1: the file is empty; it needs at least "
+	    "oidc.issuer_url and oidc.client_id (see 'okta-k8s init')" },
+	{ "only a comment",
+	    "# nothing yet\n",
+	    "okta-k8s.yaml:1:1: the file is empty; it needs at least "
+	    "oidc.issuer_url and oidc.client_id (see 'okta-k8s init')" },
+	{ "top level a list",
+	    "- oidc\n",
+	    "okta-k8s.yaml:1:1: the top level must be a map (oidc:, ssh:, "
+	    "nodes:, ...), not a list" },
+	{ "deep nesting",
+	    BASE "nodes: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[a]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]]]]]]]]]\n",
+	    "okta-k8s.yaml:4:39: nested deeper than 32 levels" },
+};
+
+static char *home;
+
+static struct config *
+parse(const char *yaml, const char *path, char **cause)
+{
+	struct config	*c = NULL;
+
+	*cause = NULL;
+	if (config_parse(yaml, strlen(yaml), path, &c, cause) != 0)
+		return NULL;
+	return c;
+}
+
+static void
+test_bad(void)
+{
+	struct config	*c;
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; i < nitems(bad); i++) {
+		c = parse(bad[i].yaml, "okta-k8s.yaml", &cause);
+		ok(c == NULL, "refused: %s", bad[i].what);
+		is_str(cause, bad[i].want, "message: %s", bad[i].what);
+		config_free(c);
+		free(cause);
+	}
+}
+
+static void
+test_no_cause(void)
+{
+	struct config	*c = NULL;
+
+	ok(config_parse("oidc: 5\n", 8, "x.yaml", &c, NULL) == -1 && c == NULL,
+	    "a NULL cause is fine");
+	config_free(NULL);
+	ok(1, "config_free(NULL)");
+}
+
+static char *
+home_path(const char *rel)
+{
+	return xasprintf("%s/%s", home, rel);
+}
+
+static const char *
+srcdir(void)
+{
+	const char	*s = getenv("top_srcdir");
+
+	return s != NULL && *s != '\0' ? s : ".";
+}
+
+static void
+check_spec_nodes(const struct config *c)
+{
+	char	*id;
+
+	is_int(c->n_nodes, 3, "spec: three nodes");
+	if (c->n_nodes != 3)
+		return;
+	is_str(c->nodes[0].name, "pi-1", "spec: nodes[0].name");
+	is_str(c->nodes[0].host, "pi-1", "spec: nodes[0].host = name");
+	is_int(c->nodes[0].port, 0, "spec: nodes[0].port unset");
+	ok(c->nodes[0].user == NULL, "spec: nodes[0].user unset");
+	is_int(c->nodes[0].line, 23, "spec: nodes[0].line");
+	is_str(c->nodes[1].name, "pi-2", "spec: nodes[1].name");
+	is_int(c->nodes[1].line, 24, "spec: nodes[1].line");
+	is_str(c->nodes[2].name, "pi-3", "spec: nodes[2].name");
+	is_str(c->nodes[2].host, "192.168.1.23", "spec: nodes[2].host");
+	is_int(c->nodes[2].port, 2222, "spec: nodes[2].port");
+	is_str(c->nodes[2].user, "pi", "spec: nodes[2].user");
+	is_int(c->nodes[2].identity_files.n, 0,
+	    "spec: nodes[2].identity_files unset");
+	is_int(c->nodes[2].line, 25, "spec: nodes[2].line");
+
+	id = home_path(".ssh/id_ed25519");
+	is_int(c->ssh.identity_files.n, 1, "spec: ssh.identity_files");
+	if (c->ssh.identity_files.n == 1)
+		is_str(c->ssh.identity_files.v[0], id, "spec: ~ expanded");
+	free(id);
+}
+
+static void
+check_spec_rbac(const struct config *c)
+{
+	const struct config_binding	*b;
+
+	ok(c->rbac.enable, "spec: rbac.enable");
+	is_int(c->rbac.n_bindings, 2, "spec: two bindings");
+	if (c->rbac.n_bindings != 2)
+		return;
+	b = &c->rbac.bindings[0];
+	is_str(b->name, "oidc-admin-binding", "spec: bindings[0].name");
+	ok(b->namespace == NULL, "spec: bindings[0] cluster-wide");
+	is_str(b->cluster_role, "cluster-admin", "spec: bindings[0].role");
+	ok(b->users.n == 1 && strcmp(b->users.v[0], "alice@example.com") == 0,
+	    "spec: bindings[0].users as written");
+	ok(b->groups.n == 1 && strcmp(b->groups.v[0], "k8s-admins") == 0,
+	    "spec: bindings[0].groups as written");
+	b = &c->rbac.bindings[1];
+	is_str(b->name, "dev-editors", "spec: bindings[1].name");
+	is_str(b->namespace, "dev", "spec: bindings[1].namespace");
+	is_str(b->cluster_role, "edit", "spec: bindings[1].role");
+	is_int(b->users.n, 0, "spec: bindings[1] has no users");
+	ok(b->groups.n == 1 && strcmp(b->groups.v[0], "developers") == 0,
+	    "spec: bindings[1].groups");
+}
+
+static void
+check_spec(const struct config *c)
+{
+	char	*kh;
+
+	is_str(c->oidc.issuer_url, "https://dev-123456.okta.com/oauth2/default",
+	    "spec: issuer_url");
+	is_str(c->oidc.client_id, "0oa1g3wxh9x9KLciv4x9", "spec: client_id");
+	is_str(c->oidc.username_claim, "preferred_username",
+	    "spec: username_claim");
+	is_str(c->oidc.username_prefix, "oidc:", "spec: username_prefix");
+	is_str(c->oidc.groups_claim, "groups", "spec: groups_claim");
+	is_str(c->oidc.groups_prefix, "oidcgroup:", "spec: groups_prefix");
+	is_int(c->oidc.n_required_claims, 0, "spec: required_claims {}");
+	ok(c->oidc.signing_algs.n == 1 &&
+	    strcmp(c->oidc.signing_algs.v[0], "RS256") == 0,
+	    "spec: signing_algs");
+	is_str(c->oidc.ca_file, "/srv/okta/okta-ca.pem",
+	    "spec: ca_file from the config's directory");
+	ok(c->oidc.scopes.n == 4 && strcmp(c->oidc.scopes.v[3],
+	    "offline_access") == 0, "spec: scopes");
+	is_str(c->oidc.redirect_uri, "http://localhost:8000",
+	    "spec: redirect_uri");
+	is_str(c->oidc.client_secret_env, "OKTA_CLIENT_SECRET",
+	    "spec: client_secret_env");
+	is_str(c->ssh.user, "ubuntu", "spec: ssh.user");
+	is_int(c->ssh.port, 22, "spec: ssh.port");
+	kh = home_path(".ssh/known_hosts");
+	is_str(c->ssh.known_hosts, kh, "spec: ssh.known_hosts");
+	free(kh);
+	is_int(c->ssh.host_key_checking, HOST_KEY_STRICT, "spec: strict");
+	is_int(c->ssh.connect_timeout, 10, "spec: connect_timeout");
+	is_int(c->microk8s.restart_timeout, 300, "spec: restart_timeout");
+	is_str(c->microk8s.auth_mode, "flags", "spec: auth_mode");
+	is_str(c->kubeconfig.cluster, "pi-cluster", "spec: cluster");
+	is_str(c->kubeconfig.server, "https://pi-1:16443", "spec: server");
+	is_str(c->kubeconfig.user, "okta", "spec: kubeconfig.user");
+	is_str(c->kubeconfig.context, "okta@pi-cluster", "spec: context");
+	check_spec_nodes(c);
+	check_spec_rbac(c);
+}
+
+static void
+test_spec_example(void)
+{
+	struct config	*c = NULL;
+	char		*path, *text = NULL, *cause = NULL;
+	size_t		 len;
+
+	path = xasprintf("%s/tests/data/config/spec-example.yaml", srcdir());
+	if (!ok(file_read(path, &text, &len, &cause) == 0, "read %s", path)) {
+		tap_diag("cause", cause);
+		goto out;
+	}
+	if (!ok(config_parse(text, len, "/srv/okta/okta-k8s.yaml", &c,
+	    &cause) == 0, "the SPEC example is accepted")) {
+		tap_diag("cause", cause);
+		goto out;
+	}
+	is_str(c->path, "/srv/okta/okta-k8s.yaml", "spec: path as given");
+	is_str(c->dir, "/srv/okta", "spec: dir");
+	check_spec(c);
+out:
+	config_free(c);
+	free(text);
+	free(cause);
+	free(path);
+}
+
+static void
+test_defaults(void)
+{
+	struct config	*c;
+	char		*cause, *kh;
+
+	c = parse(BASE, "okta-k8s.yaml", &cause);
+	if (!ok(c != NULL, "the smallest config")) {
+		tap_diag("cause", cause);
+		free(cause);
+		return;
+	}
+	is_str(c->dir, ".", "default: dir of a bare file name");
+	is_str(c->oidc.username_claim, "preferred_username",
+	    "default: username_claim");
+	is_str(c->oidc.username_prefix, "oidc:", "default: username_prefix");
+	ok(c->oidc.groups_claim == NULL, "default: no groups_claim");
+	ok(c->oidc.groups_prefix == NULL, "default: no groups_prefix "
+	    "without groups_claim");
+	is_int(c->oidc.signing_algs.n, 0, "default: no signing_algs");
+	ok(c->oidc.ca_file == NULL, "default: no ca_file");
+	ok(c->oidc.scopes.n == 4 &&
+	    strcmp(c->oidc.scopes.v[0], "openid") == 0 &&
+	    strcmp(c->oidc.scopes.v[1], "profile") == 0 &&
+	    strcmp(c->oidc.scopes.v[2], "email") == 0 &&
+	    strcmp(c->oidc.scopes.v[3], "offline_access") == 0,
+	    "default: scopes");
+	is_str(c->oidc.redirect_uri, "http://localhost:8000",
+	    "default: redirect_uri");
+	ok(c->oidc.client_secret_env == NULL, "default: no client_secret_env");
+	ok(c->ssh.user == NULL && c->ssh.port == 0 &&
+	    c->ssh.identity_files.n == 0, "default: ssh user, port, keys unset");
+	kh = home_path(".ssh/known_hosts");
+	is_str(c->ssh.known_hosts, kh, "default: known_hosts from $HOME");
+	free(kh);
+	is_int(c->ssh.host_key_checking, HOST_KEY_STRICT, "default: strict");
+	is_int(c->ssh.connect_timeout, 10, "default: connect_timeout");
+	is_int(c->n_nodes, 0, "no nodes is fine");
+	is_int(c->microk8s.restart_timeout, 300, "default: restart_timeout");
+	is_str(c->microk8s.auth_mode, "flags", "default: auth_mode");
+	ok(c->rbac.enable, "default: rbac.enable");
+	is_int(c->rbac.n_bindings, 0, "default: no bindings");
+	is_str(c->kubeconfig.cluster, "microk8s", "default: cluster");
+	ok(c->kubeconfig.server == NULL, "default: no server");
+	is_str(c->kubeconfig.user, "okta", "default: kubeconfig.user");
+	is_str(c->kubeconfig.context, "okta@microk8s", "default: context");
+	config_free(c);
+}
+
+static void
+test_values(void)
+{
+	struct config	*c;
+	char		*cause;
+
+	c = parse("oidc:\n"
+	    "  issuer_url: https://x.okta.com\n"
+	    "  client_id: 12345\n"
+	    "  username_prefix: \"-\"\n"
+	    "  groups_claim: groups\n"
+	    "  ca_file: \"~\"\n"
+	    "  client_secret_env:\n"
+	    "  groups_prefix: ~\n"
+	    "  required_claims: {tier: gold, 'hd': \"example.com\", a: 1}\n"
+	    "  signing_algs: [RS256, ES256]\n"
+	    "  scopes: [openid, groups]\n"
+	    "  redirect_uri: http://127.0.0.1:18000/callback\n"
+	    "ssh:\n"
+	    "  host_key_checking: accept-new\n"
+	    "  connect_timeout: 5\n"
+	    "microk8s: ~\n"
+	    "rbac:\n"
+	    "  enable: FALSE\n"
+	    "kubeconfig:\n"
+	    "  cluster: home\n"
+	    "  user: !!str me\n", "okta-k8s.yaml", &cause);
+	if (!ok(c != NULL, "values: accepted")) {
+		tap_diag("cause", cause);
+		free(cause);
+		return;
+	}
+	is_str(c->oidc.client_id, "12345", "an int-looking client_id is a string");
+	is_str(c->oidc.username_prefix, "-", "username_prefix \"-\" kept");
+	is_str(c->oidc.groups_prefix, "oidcgroup:",
+	    "groups_prefix defaults with groups_claim");
+	is_str(c->oidc.ca_file, home, "a quoted \"~\" is $HOME");
+	ok(c->oidc.client_secret_env == NULL, "an empty value is unset");
+	is_int(c->oidc.n_required_claims, 3, "three required claims");
+	if (c->oidc.n_required_claims == 3) {
+		is_str(c->oidc.required_claims[0].key, "a", "claims sorted: a");
+		is_str(c->oidc.required_claims[0].value, "1", "claim a = 1");
+		is_str(c->oidc.required_claims[1].key, "hd", "claims sorted: hd");
+		is_str(c->oidc.required_claims[1].value, "example.com",
+		    "claim hd value");
+		is_str(c->oidc.required_claims[2].key, "tier",
+		    "claims sorted: tier");
+	}
+	is_int(c->oidc.signing_algs.n, 2, "two signing algs");
+	ok(c->oidc.scopes.n == 2 && strcmp(c->oidc.scopes.v[1], "groups") == 0,
+	    "scopes as given, no defaults merged");
+	is_str(c->oidc.redirect_uri, "http://127.0.0.1:18000/callback",
+	    "redirect_uri on 127.0.0.1");
+	is_int(c->ssh.host_key_checking, HOST_KEY_ACCEPT_NEW, "accept-new");
+	is_int(c->ssh.connect_timeout, 5, "connect_timeout");
+	is_int(c->microk8s.restart_timeout, 300, "a null section is unset");
+	ok(!c->rbac.enable, "rbac.enable: FALSE");
+	is_str(c->kubeconfig.user, "me", "a !!str tag is a string");
+	is_str(c->kubeconfig.context, "me@home", "context = USER@CLUSTER");
+	config_free(c);
+}
+
+static void
+test_nodes(void)
+{
+	struct config	*c;
+	char		*cause, *key;
+
+	c = parse(BASE
+	    "nodes:\n"
+	    "  - pi-1\n"
+	    "  - host: 10.0.0.2\n"
+	    "  - name: pi-3\n"
+	    "    port: 2222\n"
+	    "    user: pi\n"
+	    "    identity_files: [keys/pi, ./keys/pi3, /etc/pi, ~/.ssh/pi]\n"
+	    "  - {name: pi-4, host: \"fe80::4%eth0\"}\n",
+	    "cluster/okta-k8s.yaml", &cause);
+	if (!ok(c != NULL, "nodes: accepted")) {
+		tap_diag("cause", cause);
+		free(cause);
+		return;
+	}
+	is_str(c->dir, "cluster", "nodes: dir");
+	is_int(c->n_nodes, 4, "nodes: four");
+	if (c->n_nodes != 4)
+		goto out;
+	is_str(c->nodes[0].name, "pi-1", "string node: name");
+	is_str(c->nodes[0].host, "pi-1", "string node: host");
+	is_int(c->nodes[0].line, 5, "string node: line");
+	is_str(c->nodes[1].name, "10.0.0.2", "map node: name defaults to host");
+	is_str(c->nodes[1].host, "10.0.0.2", "map node: host");
+	is_int(c->nodes[1].line, 6, "map node: line");
+	is_str(c->nodes[2].name, "pi-3", "map node: name");
+	is_str(c->nodes[2].host, "pi-3", "map node: host defaults to name");
+	is_int(c->nodes[2].port, 2222, "map node: port");
+	is_str(c->nodes[2].user, "pi", "map node: user");
+	is_int(c->nodes[2].identity_files.n, 4, "map node: four keys");
+	if (c->nodes[2].identity_files.n == 4) {
+		is_str(c->nodes[2].identity_files.v[0], "cluster/keys/pi",
+		    "relative path from the config's directory");
+		is_str(c->nodes[2].identity_files.v[1], "cluster/keys/pi3",
+		    "\"./\" path from the config's directory");
+		is_str(c->nodes[2].identity_files.v[2], "/etc/pi",
+		    "absolute path as written");
+		key = home_path(".ssh/pi");
+		is_str(c->nodes[2].identity_files.v[3], key, "\"~/\" path");
+		free(key);
+	}
+	is_str(c->nodes[3].host, "fe80::4%eth0", "flow map node: host");
+	is_int(c->nodes[3].line, 11, "flow map node: line");
+out:
+	config_free(c);
+}
+
+static void
+test_relative_dir(void)
+{
+	struct config	*c;
+	char		*cause;
+
+	c = parse(BASE "  ca_file: ./okta-ca.pem\n", "okta-k8s.yaml", &cause);
+	ok(c != NULL && strcmp(c->oidc.ca_file, "./okta-ca.pem") == 0,
+	    "in the current directory a path stays as written");
+	config_free(c);
+	free(cause);
+	c = parse(BASE "  ca_file: okta-ca.pem\n", "/okta-k8s.yaml", &cause);
+	ok(c != NULL && strcmp(c->oidc.ca_file, "/okta-ca.pem") == 0,
+	    "a config in / joins without a double slash");
+	config_free(c);
+	free(cause);
+}
+
+static void
+test_config_path(void)
+{
+	unsetenv("OKTA_K8S_CONFIG");
+	is_str(config_path("mine.yaml"), "mine.yaml", "config_path: -c wins");
+	is_str(config_path(NULL), "./okta-k8s.yaml", "config_path: default");
+	setenv("OKTA_K8S_CONFIG", "/etc/okta-k8s.yaml", 1);
+	is_str(config_path(NULL), "/etc/okta-k8s.yaml",
+	    "config_path: $OKTA_K8S_CONFIG");
+	is_str(config_path("mine.yaml"), "mine.yaml",
+	    "config_path: -c before $OKTA_K8S_CONFIG");
+	setenv("OKTA_K8S_CONFIG", "", 1);
+	is_str(config_path(NULL), "./okta-k8s.yaml",
+	    "config_path: empty $OKTA_K8S_CONFIG ignored");
+	unsetenv("OKTA_K8S_CONFIG");
+}
+
+static void
+test_config_load(void)
+{
+	struct config	*c = NULL;
+	char		*path, *cause = NULL, *want;
+
+	path = home_path("missing.yaml");
+	want = xasprintf("%s: no such file; create one with 'okta-k8s init' "
+	    "or name another with -c FILE", path);
+	ok(config_load(path, &c, &cause) == -1 && c == NULL,
+	    "config_load: missing file refused");
+	is_str(cause, want, "config_load: missing file message");
+	free(cause);
+	free(want);
+	free(path);
+
+	cause = NULL;
+	path = xasprintf("%s/tests/data/config/spec-example.yaml", srcdir());
+	want = xasprintf("%s/tests/data/config/okta-ca.pem", srcdir());
+	if (ok(config_load(path, &c, &cause) == 0, "config_load: spec example"))
+		is_str(c->oidc.ca_file, want, "config_load: ca_file resolved");
+	else
+		tap_diag("cause", cause);
+	config_free(c);
+	free(cause);
+	free(want);
+	free(path);
+}
+
+static void
+test_template(void)
+{
+	struct config	*c = NULL;
+	char		*path, *cause = NULL;
+
+	path = xasprintf("%s/templates/okta-k8s.yaml", srcdir());
+	if (!ok(config_load(path, &c, &cause) == 0,
+	    "the init template parses: %s", path)) {
+		tap_diag("cause", cause);
+		goto out;
+	}
+	is_str(c->oidc.issuer_url, "https://YOUR-ORG.okta.com/oauth2/default",
+	    "template: issuer placeholder");
+	is_str(c->oidc.client_id, "YOUR-CLIENT-ID", "template: client_id");
+	ok(c->oidc.ca_file == NULL, "template: no ca_file");
+	ok(c->n_nodes == 3 && strcmp(c->nodes[0].name, "pi-1") == 0 &&
+	    strcmp(c->nodes[2].name, "pi-3") == 0, "template: pi-1 .. pi-3");
+	ok(c->rbac.n_bindings >= 1 &&
+	    strcmp(c->rbac.bindings[0].cluster_role, "cluster-admin") == 0,
+	    "template: a cluster-admin binding");
+out:
+	config_free(c);
+	free(cause);
+	free(path);
+}
+
+int
+main(void)
+{
+	char	tmpl[] = "/tmp/test_config.XXXXXX";
+
+	if ((home = mkdtemp(tmpl)) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	setenv("HOME", home, 1);
+
+	test_bad();
+	test_no_cause();
+	test_spec_example();
+	test_defaults();
+	test_values();
+	test_nodes();
+	test_relative_dir();
+	test_config_path();
+	test_config_load();
+	test_template();
+
+	rmdir(home);
+	return tap_done();
+}
