@@ -333,6 +333,20 @@ k-rc=1" -a "$errout" = "$STOPPED" ]
 	check "$v: kubectl on a worker: the notice on stdout, exit 0" [ "$rc" = 0 -a "$out" = "$NOTICE" -a -z "$errout" ]
 done
 
+run "$TMP/rel" 'microk8s stop; echo "rc=$?"; microk8s kubectl get --raw /readyz'
+check "v1.17 worker: microk8s stop refuses in one line, exit 0; nothing stopped" [ "$out" = "This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s stop on the master.
+rc=0
+$NOTICE" ]
+rm -rf "$TMP/rel"
+mknode "$TMP/rel" --worker
+run "$TMP/rel" 'microk8s stop; echo "rc=$?"; microk8s start; echo "rc=$?"'
+check "v1.31 worker: microk8s stop and start refuse in two lines, exit 0" [ "$out" = "This MicroK8s deployment is acting as a node in a cluster.
+Use 'snap stop microk8s' to stop services on this node.
+rc=0
+This MicroK8s deployment is acting as a node in a cluster.
+Use 'snap start microk8s' to start services on this node.
+rc=0" -a ! -e "$TMP/rel/microk8s/current/var/lock/stopped.lock" ]
+
 rm -rf "$TMP/rel"
 mknode "$TMP/rel" --version "v1.24.17 revision 5000"
 run "$TMP/rel" 'microk8s version'

@@ -809,6 +809,8 @@ def _microk8s(node, args):
         return _not_a_subcommand(node, cmd)
     if cmd == "kubectl":
         return _kubectl_wrapper(node, rest)
+    if cmd in ("start", "stop") and _clustered(node):
+        return _start_stop_on_worker(node, cmd)
     _need_root()
     if cmd == "version":
         out("MicroK8s " + node.version())
@@ -832,6 +834,20 @@ def _microk8s(node, args):
                 os.unlink(node.data("var/lock/stopped.lock"))
             except FileNotFoundError:
                 pass
+    return 0
+
+
+def _start_stop_on_worker(node, cmd):
+    """microk8s-start.wrapper / microk8s-stop.wrapper on a worker, before
+    any other check: nothing done, exit 0. Before 1.20 one line (the start
+    wrapper names "microk8s reset", as MicroK8s's own did)."""
+    if _minor(node) >= 20:
+        out("This MicroK8s deployment is acting as a node in a cluster.")
+        out("Use 'snap %s microk8s' to %s services on this node." % (cmd, cmd))
+    else:
+        out("This MicroK8s deployment is acting as a node in a cluster. "
+            "Please use the microk8s %s on the master."
+            % ("reset" if cmd == "start" else "stop"))
     return 0
 
 
