@@ -154,6 +154,22 @@ static const struct bad bad[] = {
 	    "oidc:\n  issuer_url: https://x.okta.com/$TENANT\n  client_id: a\n",
 	    "okta-k8s.yaml:2:15: oidc.issuer_url: contains '$': kubelite "
 	    "expands $VAR in the args file; remove it" },
+	{ "no-break space in a required claim name",
+	    BASE "  required_claims:\n    \"a\\u00a0b\": c\n",
+	    "okta-k8s.yaml:5:5: oidc.required_claims: the claim name contains "
+	    "U+00A0 (NO-BREAK SPACE), white space to Go: kubelite trims it "
+	    "from args file lines; remove it" },
+	{ "line separator at the end of issuer_url",
+	    "oidc:\n  issuer_url: \"https://x.okta.com\\u2028\"\n"
+	    "  client_id: a\n",
+	    "okta-k8s.yaml:2:15: oidc.issuer_url: contains U+2028 (LINE "
+	    "SEPARATOR), white space to Go: kubelite trims it from args file "
+	    "lines; remove it" },
+	{ "ideographic space in a groups prefix",
+	    BASE "  groups_claim: groups\n  groups_prefix: \"g\\u3000\"\n",
+	    "okta-k8s.yaml:5:18: oidc.groups_prefix: contains U+3000 "
+	    "(IDEOGRAPHIC SPACE), white space to Go: kubelite trims it from "
+	    "args file lines; remove it" },
 	{ "newline in an args value",
 	    BASE "  username_claim: \"a\\nb\"\n",
 	    "okta-k8s.yaml:4:19: oidc.username_claim: contains a control "
@@ -410,6 +426,88 @@ test_bad(void)
 		is_str(cause, bad[i].want, "message: %s", bad[i].what);
 		config_free(c);
 		free(cause);
+	}
+}
+
+/*
+ * Every rune for which Go's unicode.IsSpace is true (golang/go
+ * src/unicode/tables.go, _White_Space), in the middle of an args value,
+ * and the runes beside them that are not white space to Go.
+ */
+static const struct {
+	unsigned int	 r;
+	const char	*why;	/* NULL: accepted */
+} runes[] = {
+	{ 0x0009, "contains a tab: kubelite cannot carry it in the args file; "
+	    "remove it" },
+	{ 0x000a, "contains a control character (\\n): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x000b, "contains a control character (\\x0b): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x000c, "contains a control character (\\x0c): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x000d, "contains a control character (\\r): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x0020, "contains a space: kubelite splits args file lines on "
+	    "spaces; remove it" },
+	{ 0x0085, "NEXT LINE" },
+	{ 0x00a0, "NO-BREAK SPACE" },
+	{ 0x1680, "OGHAM SPACE MARK" },
+	{ 0x2000, "EN QUAD" },
+	{ 0x2001, "EM QUAD" },
+	{ 0x2002, "EN SPACE" },
+	{ 0x2003, "EM SPACE" },
+	{ 0x2004, "THREE-PER-EM SPACE" },
+	{ 0x2005, "FOUR-PER-EM SPACE" },
+	{ 0x2006, "SIX-PER-EM SPACE" },
+	{ 0x2007, "FIGURE SPACE" },
+	{ 0x2008, "PUNCTUATION SPACE" },
+	{ 0x2009, "THIN SPACE" },
+	{ 0x200a, "HAIR SPACE" },
+	{ 0x2028, "LINE SEPARATOR" },
+	{ 0x2029, "PARAGRAPH SEPARATOR" },
+	{ 0x202f, "NARROW NO-BREAK SPACE" },
+	{ 0x205f, "MEDIUM MATHEMATICAL SPACE" },
+	{ 0x3000, "IDEOGRAPHIC SPACE" },
+	{ 0x00e9, NULL },	/* LATIN SMALL LETTER E WITH ACUTE */
+	{ 0x180e, NULL },	/* MONGOLIAN VOWEL SEPARATOR: not since Unicode 6.3 */
+	{ 0x200b, NULL },	/* ZERO WIDTH SPACE: format, not white space */
+	{ 0x2060, NULL },	/* WORD JOINER */
+	{ 0xfeff, NULL },	/* ZERO WIDTH NO-BREAK SPACE */
+	{ 0x1f600, NULL },	/* a four-byte rune */
+};
+
+static void
+test_unicode_space(void)
+{
+	struct config	*c;
+	char		*yaml, *want, *cause;
+	size_t		 i;
+
+	for (i = 0; i < nitems(runes); i++) {
+		yaml = xasprintf("oidc:\n  issuer_url: https://x.okta.com\n"
+		    "  client_id: \"a\\U%08Xb\"\n", runes[i].r);
+		c = parse(yaml, "okta-k8s.yaml", &cause);
+		if (runes[i].why == NULL) {
+			if (!ok(c != NULL, "U+%04X in an args value is carried",
+			    runes[i].r))
+				tap_diag("cause", cause);
+		} else if (runes[i].r < 0x80) {
+			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: %s",
+			    runes[i].why);
+			is_str(cause, want, "U+%04X refused", runes[i].r);
+			free(want);
+		} else {
+			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: "
+			    "contains U+%04X (%s), white space to Go: kubelite "
+			    "trims it from args file lines; remove it",
+			    runes[i].r, runes[i].why);
+			is_str(cause, want, "U+%04X refused", runes[i].r);
+			free(want);
+		}
+		config_free(c);
+		free(cause);
+		free(yaml);
 	}
 }
 
@@ -830,6 +928,7 @@ main(void)
 	setenv("HOME", home, 1);
 
 	test_bad();
+	test_unicode_space();
 	test_no_cause();
 	test_spec_example();
 	test_defaults();
