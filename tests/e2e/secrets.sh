@@ -9,7 +9,8 @@
 #     sshd, a key with a passphrase) and the Okta password prompt (the
 #     test provider) read without echo, and Ctrl-C, SIGTERM, SIGHUP or
 #     SIGQUIT there leaves the terminal's echo on and ends the run by
-#     that signal; a typed passphrase is used and never shown.
+#     that signal; a typed passphrase is used and never shown;
+#  4. https only: an issuer's redirect to http:// is not followed.
 . "$(dirname "$0")/lib.sh"
 need_root
 mount_points
@@ -314,5 +315,62 @@ drive type:wonderland "Okta password for alice@example.com: " \
 check "password typed: login succeeds" grep -qx 'exit status 0' "$T/drive"
 check "password typed: never shown on the terminal" \
 	test "$(grep -c wonderland "$T/transcript")" -eq 0
+
+# --------------------------------------------------------------------------
+# 4. https only: an issuer that redirects to http:// is not followed there.
+# --------------------------------------------------------------------------
+
+# One process: an https server (the provider's certificate) that answers
+# every GET with 302 to http://127.0.0.1:HTTP_PORT/..., and that plain http
+# port, which logs every connection it gets.
+"$PY" - "$T/provider" "$T/redirect.ready" "$T/redirect.log" <<'PYTHON' &
+import http.server, os, socket, ssl, sys, threading
+d, ready, log = sys.argv[1:4]
+plain = socket.socket()
+plain.bind(("127.0.0.1", 0))
+plain.listen(8)
+def accept():
+    while True:
+        c, _ = plain.accept()
+        with open(log, "a") as f:
+            f.write("connection\n")
+        c.close()
+threading.Thread(target=accept, daemon=True).start()
+http_port = plain.getsockname()[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302)
+        self.send_header("Location", "http://127.0.0.1:%d%s" % (http_port, self.path))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+with open(ready + ".tmp", "w") as f:
+    f.write("https://127.0.0.1:%d\n" % srv.server_address[1])
+os.rename(ready + ".tmp", ready)
+srv.serve_forever()
+PYTHON
+pids="$pids $!"
+redirector=$(wait_ready "$T/redirect.ready" $!) || {
+	echo "Bail out! the redirecting server did not start"
+	exit 1
+}
+: >"$T/redirect.log"
+cat >"$T/redirect.yaml" <<YAML
+oidc:
+  issuer_url: $redirector
+  client_id: 0oa1k8sTest
+  ca_file: $T/provider/ca.pem
+YAML
+setsid -w "$OKTA_K8S" -c "$T/redirect.yaml" login \
+	</dev/null >"$T/out" 2>"$T/err"
+is $? 1 "an issuer answering with a redirect to http://: exit 1"
+check "... says what it got (HTTP 302 for the discovery document)" \
+	has "GET $redirector/.well-known/openid-configuration: HTTP 302" "$T/err"
+is "$(wc -l <"$T/redirect.log")" 0 "... and nothing was sent to the http:// address"
 
 done_testing
