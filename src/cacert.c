@@ -21,10 +21,11 @@
 
 #define BEGIN_MARK	"-----BEGIN "
 
-/* What a line of a private key file says, in any case. */
-static const char *const key_marks[] = {
-	"PRIVATE KEY",		/* PEM: PKCS#8, RSA, EC, OPENSSH, ENCRYPTED */
-	"PuTTY-User-Key-File",	/* PuTTY's .ppk */
+/* How a line of a private key file starts (after blanks), in any case. */
+static const char *const key_starts[] = {
+	"-----BEGIN ",		/* ... PRIVATE KEY-----: PKCS#8, RSA, EC, OPENSSH,
+				 * ENCRYPTED, PGP ... */
+	"PuTTY-User-Key-File-",	/* PuTTY's .ppk */
 	"Private-Lines:",
 };
 
@@ -58,34 +59,70 @@ next_line(const char *text, size_t len, size_t *off, const char **s,
 	return true;
 }
 
-/* The first line that looks like a private key: its number, or 0. */
+/* Does line S (N bytes) start a private key? */
+static bool
+is_key_line(const char *s, size_t n)
+{
+	size_t	i, kl;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	for (i = 0; i < nitems(key_starts); i++) {
+		kl = strlen(key_starts[i]);
+		if (n < kl || strncasecmp(s, key_starts[i], kl) != 0)
+			continue;
+		if (i > 0 || has_word(s + kl, n - kl, "PRIVATE KEY"))
+			return true;
+	}
+	return false;
+}
+
+/* The first line that starts a private key: its number, or 0. */
 static int
 key_line(const char *text, size_t len)
 {
 	const char	*s;
-	size_t		 off = 0, n, i;
+	size_t		 off = 0, n;
 	int		 no = 0;
 
 	while (next_line(text, len, &off, &s, &n)) {
 		no++;
-		for (i = 0; i < nitems(key_marks); i++) {
-			if (has_word(s, n, key_marks[i]))
-				return no;
-		}
+		if (is_key_line(s, n))
+			return no;
 	}
 	return 0;
 }
 
+/* Only blanks and line ends? */
 static bool
 all_space(const char *text, size_t len)
 {
 	size_t	i;
 
 	for (i = 0; i < len; i++) {
-		if (strchr(" \t\r\n\v\f", text[i]) == NULL || text[i] == '\0')
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
+		    text[i] != '\n' && text[i] != '\v' && text[i] != '\f')
 			return false;
 	}
 	return true;
+}
+
+/* Bytes no text file holds: NUL and the C0 controls but tab and line ends. */
+static bool
+is_binary(const char *text, size_t len)
+{
+	size_t		i;
+	unsigned char	c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)text[i];
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+		    c == 0x7f)
+			return true;
+	}
+	return false;
 }
 
 /* OpenSSL's reason for the last failure, its queue cleared. Borrowed. */
@@ -98,9 +135,9 @@ ssl_reason(void)
 	return r != NULL ? r : "unknown error";
 }
 
-/* Binary input: a DER key or certificate says so; anything else is junk. */
+/* DER input (an ASN.1 SEQUENCE first): a key or a certificate says so. */
 static int
-check_binary(const char *text, size_t len, char **cause)
+check_der(const char *text, size_t len, char **cause)
 {
 	const unsigned char	*p;
 	EVP_PKEY		*key;
@@ -124,9 +161,7 @@ check_binary(const char *text, size_t len, char **cause)
 		    "apiserver need PEM: convert it with 'openssl x509 -inform "
 		    "der -in FILE -out ca.pem'");
 	}
-	return set_cause(cause, "is not a PEM certificate file (it holds "
-	    "binary data); it must be the issuer's CA certificate in PEM "
-	    "(-----BEGIN CERTIFICATE-----)");
+	return 0;
 }
 
 /* The PEM block that starts at line NO, at TEXT (LEN bytes left). */
@@ -173,12 +208,29 @@ out:
 	return rc;
 }
 
+/* Each PEM block of TEXT checked; the number of certificates. */
+static int
+check_blocks(const char *text, size_t len, char **cause)
+{
+	const char	*s;
+	size_t		 off = 0, n, bl = strlen(BEGIN_MARK);
+	int		 no = 0, certs = 0;
+
+	while (next_line(text, len, &off, &s, &n)) {
+		no++;
+		if (n < bl || strncmp(s, BEGIN_MARK, bl) != 0)
+			continue;
+		if (check_block(s, len - (size_t)(s - text), no, cause) != 0)
+			return -1;
+		certs++;
+	}
+	return certs;
+}
+
 int
 cacert_check(const char *text, size_t len, char **cause)
 {
-	const char	*s;
-	size_t		 off = 0, n;
-	int		 no = 0, certs = 0, key;
+	int	certs, key;
 
 	if (all_space(text, len)) {
 		return set_cause(cause, "is empty; it must hold the issuer's CA "
@@ -190,17 +242,15 @@ cacert_check(const char *text, size_t len, char **cause)
 		    "issuer's CA certificate alone (e.g. 'openssl x509 -in "
 		    "FILE -out ca.pem')", key);
 	}
-	if (memchr(text, '\0', len) != NULL || (unsigned char)text[0] == 0x30)
-		return check_binary(text, len, cause);
-	while (next_line(text, len, &off, &s, &n)) {
-		no++;
-		if (n < strlen(BEGIN_MARK) ||
-		    strncmp(s, BEGIN_MARK, strlen(BEGIN_MARK)) != 0)
-			continue;
-		if (check_block(s, len - (size_t)(s - text), no, cause) != 0)
-			return -1;
-		certs++;
+	if ((unsigned char)text[0] == 0x30 && check_der(text, len, cause) != 0)
+		return -1;
+	if (is_binary(text, len)) {
+		return set_cause(cause, "is not a PEM certificate file (it holds "
+		    "binary data); it must be the issuer's CA certificate in "
+		    "PEM (-----BEGIN CERTIFICATE-----)");
 	}
+	if ((certs = check_blocks(text, len, cause)) == -1)
+		return -1;
 	if (certs == 0) {
 		return set_cause(cause, "holds no PEM certificate (no "
 		    "'-----BEGIN CERTIFICATE-----' line); it must be the "

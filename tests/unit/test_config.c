@@ -993,6 +993,12 @@ test_ca_file(void)
 	    "ca_file: two certificates and text between them are accepted");
 	free(cause);
 	free(s);
+	s = xasprintf("0 private keys here: this file holds no private key\n"
+	    "%s", f.cert);
+	ok(load_with_ca(dir, s, strlen(s), &cause) == 0,
+	    "ca_file: text that mentions a private key is not one");
+	free(cause);
+	free(s);
 
 	s = xasprintf("%s%s", f.cert, f.key);
 	cause = key_why(12);
@@ -1013,6 +1019,9 @@ test_ca_file(void)
 	free(s);
 	s = xasprintf("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n");
 	ca_refused(dir, s, strlen(s), cause, "a PuTTY key");
+	free(s);
+	s = xasprintf("  -----begin ec private key-----\nAAAA\n%s", f.cert);
+	ca_refused(dir, s, strlen(s), cause, "an indented key in lower case");
 	free(s);
 	free(cause);
 	ca_refused(dir, f.key_der, f.key_der_len, "holds a private key (DER); "
