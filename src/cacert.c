@@ -1,8 +1,10 @@
 /*
  * The issuer's CA file, checked before okta-k8s trusts it or copies it to a
- * node (cacert.h). The apiserver reads --oidc-ca-file with Go's PEM reader
- * and keeps CERTIFICATE blocks only; libcurl reads it with OpenSSL. A file
- * that both read the same way holds CERTIFICATE blocks and nothing secret.
+ * node (cacert.h). The apiserver reads --oidc-ca-file with client-go's
+ * ParseCertsPEM (kubernetes staging/src/k8s.io/client-go/util/cert/pem.go),
+ * which keeps CERTIFICATE blocks without PEM headers and skips the rest;
+ * libcurl reads it with OpenSSL. A file that both read the same way holds
+ * such blocks only, and nothing secret.
  */
 #include "build-config.h"
 
@@ -188,6 +190,12 @@ check_block(const char *text, size_t len, int no, char **cause)
 		set_cause(cause, "holds a '%s' block (line %d), not a "
 		    "certificate; keep only the CA's CERTIFICATE blocks (the "
 		    "apiserver reads no other)", name, no);
+		goto out;
+	}
+	if (*header != '\0') {
+		set_cause(cause, "the certificate at line %d has PEM headers, "
+		    "which make the apiserver skip it; remove the lines between "
+		    "its BEGIN line and its base64", no);
 		goto out;
 	}
 	p = data;

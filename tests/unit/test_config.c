@@ -1071,6 +1071,16 @@ test_ca_file(void)
 	    "OpenSSL's trusted certificate");
 	free(cause);
 	free(s);
+	s = xasprintf("%s%s", f.cert, f.cert);
+	s[strlen(f.cert) + strlen("-----BEGIN CERTIFICATE-----\n") - 1] = '\0';
+	cause = xasprintf("%s\nX-Comment: ours\n\n%s", s,
+	    s + strlen(f.cert) + strlen("-----BEGIN CERTIFICATE-----\n"));
+	ca_refused(dir, cause, strlen(cause), "the certificate at line 12 has "
+	    "PEM headers, which make the apiserver skip it; remove the lines "
+	    "between its BEGIN line and its base64", "a second certificate "
+	    "with a PEM header");
+	free(cause);
+	free(s);
 	ca_refused(dir, NULL, 0, ": no such file; give the issuer's CA "
 	    "certificate (PEM) or remove oidc.ca_file", "missing");
 
