@@ -129,10 +129,16 @@ mkfifo "$T/token"
 ) &
 pid=$!
 exec 9>"$T/token"
-# The event: okta-k8s itself (not setpriv) blocked in read(2) on stdin.
+# The event: okta-k8s itself (not setpriv) blocked in read(2) on fd 0
+# (/proc/PID/syscall: the syscall's number, then its first argument).
+case $(uname -m) in
+aarch64) nr_read=63 ;;
+arm*|i?86) nr_read=3 ;;
+*) nr_read=0 ;;
+esac
 i=0
 until [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$OKTA_K8S")" ] &&
-    grep -q '^0 0x0 ' "/proc/$pid/syscall" 2>/dev/null; do
+    grep -q "^$nr_read 0x0 " "/proc/$pid/syscall" 2>/dev/null; do
 	[ $i -lt 600 ] && kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 	i=$((i + 1))
