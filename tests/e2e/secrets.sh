@@ -174,6 +174,10 @@ master, slave = os.openpty()
 name = os.ttyname(slave)
 pid = os.fork()
 if pid == 0:
+    # As in a login session: a shell runs tests in the background with
+    # SIGINT and SIGQUIT ignored, which the command would inherit.
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
     os.setsid()
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
     for fd in (0, 1, 2):
