@@ -163,9 +163,11 @@ is $? 1 "an empty token on stdin: exit 1"
 # Prints "prompt yes", "echo-at-prompt off", "core-limit 0", "exit signal N"
 # or "exit status N", "echo-after on"; the terminal's output after the
 # prompt goes to $T/transcript. Core files are allowed (soft limit
-# unlimited): a limit of 0 at the prompt is okta-k8s's own.
+# unlimited, in $T/cwd): a limit of 0 at the prompt is okta-k8s's own.
 drive() {
-	(ulimit -S -c unlimited; exec "$PY" - "$T/transcript" "$@") <<'PYTHON'
+	mkdir -p "$T/cwd"
+	(cd "$T/cwd" && ulimit -S -c unlimited &&
+	    exec "$PY" - "$T/transcript" "$@") <<'PYTHON'
 import fcntl, os, select, signal, subprocess, sys, termios, time
 
 transcript, action, prompt = sys.argv[1], sys.argv[2], sys.argv[3].encode()
@@ -284,6 +286,8 @@ for sig in TERM HUP QUIT; do
 	check "passphrase prompt, SIG$sig: echo is back on" \
 		grep -qx 'echo-after on' "$T/drive"
 done
+# SIGQUIT's default action dumps core (core_pattern "core": in the cwd).
+is "$(ls "$T/cwd")" "" "passphrase prompt, SIGQUIT: no core file with the key's passphrase"
 
 drive type:lab-passphrase "$PROMPT" "$OKTA_K8S" -c "$T/ssh.yaml" status >"$T/drive"
 check "passphrase typed: status runs to its end (exit 2: the node drifts)" \
