@@ -1,14 +1,10 @@
 /* okta-k8s login: an ID token from Okta, checked; its claims shown. */
 #include "build-config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -16,99 +12,34 @@
 #include "jwt.h"
 #include "oidc.h"
 #include "output.h"
+#include "readpass.h"
 
-#define PASSWORD_MAX	1024
-
-static volatile sig_atomic_t tty_signal;
-
-static void
-tty_catch(int sig)
-{
-	tty_signal = sig;
-}
-
-/* Read one line from FD into BUF (no echo is the caller's business). */
-static ssize_t
-tty_read_line(int fd, char *buf, size_t size)
-{
-	size_t	len = 0;
-	ssize_t	n;
-	char	c;
-
-	while (len + 1 < size) {
-		n = read(fd, &c, 1);
-		if (n == -1 && errno == EINTR && tty_signal == 0)
-			continue;
-		if (n != 1)
-			return len > 0 && n == 0 ? (ssize_t)len : -1;
-		if (c == '\n' || c == '\r')
-			break;
-		buf[len++] = c;
-	}
-	buf[len] = '\0';
-	explicit_bzero(&c, sizeof c);
-	return (ssize_t)len;
-}
-
-/* Catch the signals that would leave the terminal without echo. */
-static void
-tty_signals(bool on, struct sigaction old[3])
-{
-	static const int	 sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction	 sa;
-	int			 i;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = tty_catch;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 3; i++) {
-		if (on)
-			sigaction(sigs[i], &sa, &old[i]);
-		else
-			sigaction(sigs[i], &old[i], NULL);
-	}
-}
-
-/* Ask for the password on /dev/tty without echo. Caller frees (free_secret). */
+/* Ask for the password on the terminal without echo. Caller frees
+ * (free_secret). */
 static int
 tty_password(const char *username, char **password, char **cause)
 {
-	struct termios		 saved, quiet;
-	struct sigaction	 old[3];
-	char			*buf = NULL;
-	ssize_t			 n;
-	int			 fd;
+	char	*prompt;
+	int	 st;
 
-	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
-	    tcgetattr(fd, &saved) == -1) {
-		if (fd != -1)
-			close(fd);
+	prompt = xasprintf("Okta password for %s: ", username);
+	st = readpass(prompt, password);
+	free(prompt);
+	switch (st) {
+	case READPASS_OK:
+		if (**password != '\0')
+			return 0;
+		free_secret(*password);
+		*password = NULL;
+		return set_cause(cause, "no password given");
+	case READPASS_NO_TTY:
 		return set_cause(cause, "no password: set OKTA_PASSWORD or run "
 		    "login on a terminal");
-	}
-	buf = xmalloc(PASSWORD_MAX);
-	quiet = saved;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
-	quiet.c_lflag |= ECHONL;
-	tty_signal = 0;
-	tty_signals(true, old);
-	dprintf(fd, "Okta password for %s: ", username);
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	n = tty_read_line(fd, buf, PASSWORD_MAX);
-	tcsetattr(fd, TCSAFLUSH, &saved);
-	tty_signals(false, old);
-	close(fd);
-	if (tty_signal != 0) {
-		free_secret(buf);
-		raise(tty_signal);
+	case READPASS_INTERRUPTED:
 		return set_cause(cause, "interrupted");
-	}
-	if (n <= 0) {
-		free_secret(buf);
+	default:
 		return set_cause(cause, "no password given");
 	}
-	*password = buf;
-	return 0;
 }
 
 /* $OKTA_PASSWORD, else a prompt on the terminal. Caller frees. */

@@ -4,6 +4,9 @@
  */
 #include "build-config.h"
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <errno.h>
 #include <getopt.h>
 #include <libssh2.h>
 #include <stdarg.h>
@@ -319,6 +322,26 @@ run_command(struct cmd_ctx *ctx, struct globals *g)
 	return ctx->entry->exec(ctx);
 }
 
+/*
+ * No core file and no ptrace by the user's other processes: every command
+ * may hold a secret (a passphrase typed for a node's key, the Okta password,
+ * a token, OKTA_CLIENT_SECRET in the environment), so this is done once, at
+ * start-up, for all of them. Non-dumpable also makes /proc/PID root-owned.
+ */
+static int
+no_core_dumps(void)
+{
+	const struct rlimit	none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		fprintf(stderr, "okta-k8s: cannot turn core dumps off: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -330,6 +353,8 @@ main(int argc, char **argv)
 	struct globals		 g = { 0 };
 	int			 c, rc;
 
+	if (no_core_dumps() == -1)
+		return EXIT_ERROR;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.parallel = 32;
 	word = find_command_word(argc, argv);

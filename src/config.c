@@ -18,6 +18,7 @@
 
 #include <yaml.h>
 
+#include "cacert.h"
 #include "config.h"
 #include "config_walk.h"
 #include "yamltree.h"
@@ -331,6 +332,17 @@ take_path(struct parse *p, const struct ynode *v, void *dst)
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	return expand_path(p, v, s, dst);
+}
+
+/* Where the CA file is written is kept: config_load reads it (I/O). */
+static int
+take_ca_file(struct parse *p, const struct ynode *v, void *dst)
+{
+	if (take_path(p, v, dst) != 0)
+		return -1;
+	p->c->oidc.ca_file_line = v->line;
+	p->c->oidc.ca_file_col = v->col;
+	return 0;
 }
 
 static int
@@ -806,7 +818,7 @@ static const struct field oidc_fields[] = {
 	{ "required_claims", take_claims, 0 },
 	{ "signing_algs", take_algs,
 	    offsetof(struct config, oidc.signing_algs) },
-	{ "ca_file", take_path, offsetof(struct config, oidc.ca_file) },
+	{ "ca_file", take_ca_file, offsetof(struct config, oidc.ca_file) },
 	{ "scopes", take_scopes, offsetof(struct config, oidc.scopes) },
 	{ "redirect_uri", take_redirect,
 	    offsetof(struct config, oidc.redirect_uri) },
@@ -1067,6 +1079,49 @@ out:
 	return rc;
 }
 
+/* Why the CA file at PATH (shown as SHOWN) cannot be used, or NULL. */
+static char *
+ca_file_problem(const char *path, const char *shown)
+{
+	char	*text = NULL, *why = NULL, *msg;
+	size_t	 len = 0;
+
+	if (file_read(path, &text, &len, &why) != 0) {
+		if (access(path, F_OK) == -1 && errno == ENOENT) {
+			free(why);
+			return xasprintf("'%s': no such file; give the issuer's "
+			    "CA certificate (PEM) or remove oidc.ca_file", shown);
+		}
+		return why;
+	}
+	msg = NULL;
+	if (cacert_check(text, len, &why) == -1) {
+		msg = xasprintf("'%s' %s", shown, why);
+		free(why);
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return msg;
+}
+
+/* C's oidc.ca_file, read and checked; messages at its place in the file. */
+static int
+check_ca_file(const struct config *c, char **cause)
+{
+	char	 b[SHOW_MAX], *why;
+
+	if (c->oidc.ca_file == NULL)
+		return 0;
+	why = ca_file_problem(c->oidc.ca_file,
+	    cfg_show(b, sizeof b, c->oidc.ca_file));
+	if (why == NULL)
+		return 0;
+	set_cause(cause, "%s:%d:%d: oidc.ca_file: %s", c->path,
+	    c->oidc.ca_file_line, c->oidc.ca_file_col, why);
+	free(why);
+	return -1;
+}
+
 /* Read PATH and parse it; a missing file says how to make one. */
 int
 config_load(const char *path, struct config **out, char **cause)
@@ -1086,6 +1141,11 @@ config_load(const char *path, struct config **out, char **cause)
 		goto out;
 	}
 	rc = config_parse(text, len, path, out, cause);
+	if (rc == 0 && check_ca_file(*out, cause) != 0) {
+		config_free(*out);
+		*out = NULL;
+		rc = -1;
+	}
 out:
 	free(text);
 	return rc;

@@ -48,6 +48,7 @@ struct config {
 		size_t			 n_required_claims;
 		struct strvec		 signing_algs;
 		char			*ca_file;		/* expanded path or NULL */
+		int			 ca_file_line, ca_file_col;	/* where, for messages */
 		struct strvec		 scopes;		/* default openid profile email offline_access */
 		char			*redirect_uri;		/* default http://localhost:8000 */
 		char			*client_secret_env;	/* NULL: unset */
@@ -101,7 +102,11 @@ const char *config_path(const char *option);
 int config_parse(const char *text, size_t len, const char *path,
     struct config **out, char **cause);
 
-/* Read PATH and config_parse() it. Same returns. */
+/*
+ * Read PATH and config_parse() it, then read oidc.ca_file, when set, and
+ * refuse it unless it holds X.509 certificates only (cacert.h): never a
+ * private key, which would be copied to every node. Same returns.
+ */
 int config_load(const char *path, struct config **out, char **cause);
 
 void config_free(struct config *c);

@@ -354,6 +354,73 @@ cfg_string_value(struct parse *p, const struct ynode *v, const char **out)
 }
 
 /*
+ * Go's unicode.IsSpace beyond ASCII (golang/go src/unicode/graphic.go and
+ * the White_Space table of src/unicode/tables.go): kubelite trims args file
+ * lines with strings.TrimSpace. The ASCII ones (U+0009-000D, U+0020) are
+ * refused as spaces and control characters.
+ */
+static const struct {
+	unsigned int	 r;
+	const char	*name;
+} go_spaces[] = {
+	{ 0x0085, "NEXT LINE" },
+	{ 0x00a0, "NO-BREAK SPACE" },
+	{ 0x1680, "OGHAM SPACE MARK" },
+	{ 0x2000, "EN QUAD" },
+	{ 0x2001, "EM QUAD" },
+	{ 0x2002, "EN SPACE" },
+	{ 0x2003, "EM SPACE" },
+	{ 0x2004, "THREE-PER-EM SPACE" },
+	{ 0x2005, "FOUR-PER-EM SPACE" },
+	{ 0x2006, "SIX-PER-EM SPACE" },
+	{ 0x2007, "FIGURE SPACE" },
+	{ 0x2008, "PUNCTUATION SPACE" },
+	{ 0x2009, "THIN SPACE" },
+	{ 0x200a, "HAIR SPACE" },
+	{ 0x2028, "LINE SEPARATOR" },
+	{ 0x2029, "PARAGRAPH SEPARATOR" },
+	{ 0x202f, "NARROW NO-BREAK SPACE" },
+	{ 0x205f, "MEDIUM MATHEMATICAL SPACE" },
+	{ 0x3000, "IDEOGRAPHIC SPACE" },
+};
+
+/* The code point of the UTF-8 sequence at Q (libyaml hands over valid
+ * UTF-8), and its length in *LEN. */
+static unsigned int
+utf8_rune(const unsigned char *q, size_t *len)
+{
+	if (q[0] < 0x80) {
+		*len = 1;
+		return q[0];
+	}
+	if (q[0] < 0xe0) {
+		*len = 2;
+		return (q[0] & 0x1fu) << 6 | (q[1] & 0x3fu);
+	}
+	if (q[0] < 0xf0) {
+		*len = 3;
+		return (q[0] & 0x0fu) << 12 | (q[1] & 0x3fu) << 6 |
+		    (q[2] & 0x3fu);
+	}
+	*len = 4;
+	return (q[0] & 0x07u) << 18 | (q[1] & 0x3fu) << 12 |
+	    (q[2] & 0x3fu) << 6 | (q[3] & 0x3fu);
+}
+
+/* The name of R when Go counts it as white space beyond ASCII, else NULL. */
+static const char *
+go_space_name(unsigned int r)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(go_spaces); i++) {
+		if (go_spaces[i].r == r)
+			return go_spaces[i].name;
+	}
+	return NULL;
+}
+
+/*
  * Check S, a value for the apiserver args file, against what kubelite can
  * carry (SPEC §3); LIST: the apiserver also splits it on commas. PRE starts
  * each message.
@@ -363,11 +430,20 @@ cfg_check_arg(struct parse *p, const struct ynode *at, const char *s, bool list,
     const char *pre)
 {
 	const unsigned char	*q;
+	const char		*name;
 	char			 b[8];
+	size_t			 len;
+	unsigned int		 r;
 
 	if (*s == '\0')
 		return cfg_perr(p, at, "%smust not be empty", pre);
-	for (q = (const unsigned char *)s; *q != '\0'; q++) {
+	for (q = (const unsigned char *)s; *q != '\0'; q += len) {
+		r = utf8_rune(q, &len);
+		if ((name = go_space_name(r)) != NULL) {
+			return cfg_perr(p, at, "%scontains U+%04X (%s), white "
+			    "space to Go: kubelite trims it from args file "
+			    "lines; remove it", pre, r, name);
+		}
 		if (*q == ' ') {
 			return cfg_perr(p, at, "%scontains a space: kubelite splits "
 			    "args file lines on spaces; remove it", pre);

@@ -103,6 +103,9 @@ http_cause(const struct http_request *req, CURLcode rc, const char *errbuf,
 
 	if (too_big)
 		why = "the answer is larger than 4 MiB";
+	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+		why = "refused: okta-k8s speaks only https to the issuer and "
+		    "the apiserver; use an https:// URL";
 	else
 		why = *errbuf != '\0' ? errbuf : curl_easy_strerror(rc);
 	set_cause(cause, "%s %s: %s", req->method, url, why);
@@ -154,7 +157,10 @@ http_setup(CURL *h, const struct http_request *req, struct http_sink *sink,
 	long			 timeout = req->timeout > 0 ? req->timeout : 30;
 
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	/* The issuer and the apiserver are spoken to over https only, and a
+	 * redirect is never followed (nor could it leave https). */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);

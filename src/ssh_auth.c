@@ -8,23 +8,21 @@
 
 #include <sys/stat.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <libssh2.h>
 
 #include "knownhosts.h"
+#include "readpass.h"
 #include "base64.h"
 #include "ssh_conn.h"
 
 #define PASSPHRASE_ENV	"OKTA_K8S_SSH_PASSPHRASE"
-#define PASSPHRASE_MAX	1024
 #define OPENSSH_MAGIC	"openssh-key-v1"
 
 /* One log-in: what was tried, in order, for the final message. */
@@ -164,52 +162,16 @@ passphrase_forget(const char *path)
 	pthread_mutex_unlock(&passphrase_lock);
 }
 
-/* Read a line from FD without echo into B (SIZE bytes). */
-static int
-tty_read_secret(int fd, char *b, size_t size)
-{
-	struct termios	old, quiet;
-	size_t		len = 0;
-	ssize_t		n;
-	char		ch;
-
-	if (tcgetattr(fd, &old) == -1)
-		return -1;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) == -1)
-		return -1;
-	for (;;) {
-		n = read(fd, &ch, 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0 || ch == '\n' || ch == '\r')
-			break;
-		if (len + 1 < size)
-			b[len++] = ch;
-	}
-	b[len] = '\0';
-	tcsetattr(fd, TCSAFLUSH, &old);
-	(void)!write(fd, "\n", 1);
-	return n < 0 ? -1 : 0;
-}
-
 /* Ask on the terminal; NULL when there is none. Caller frees (secret). */
 static char *
 passphrase_prompt(const char *path)
 {
-	char	 b[PASSPHRASE_MAX], *prompt, *secret = NULL;
-	int	 fd;
+	char	*prompt, *secret;
 
-	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
-		return NULL;
 	prompt = xasprintf("Enter passphrase for key '%s': ", path);
-	if (write(fd, prompt, strlen(prompt)) != -1 &&
-	    tty_read_secret(fd, b, sizeof b) == 0)
-		secret = xstrdup(b);
-	explicit_bzero(b, sizeof b);
+	if (readpass(prompt, &secret) != READPASS_OK)
+		secret = NULL;
 	free(prompt);
-	close(fd);
 	return secret;
 }
 

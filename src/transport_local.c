@@ -1,9 +1,18 @@
-/* The local transport: scripts run by /bin/sh on this machine. */
+/*
+ * The local transport: scripts run by /bin/sh on this machine, with an
+ * environment of their own. The user's is not passed on: it may hold
+ * OKTA_CLIENT_SECRET, OKTA_PASSWORD or OKTA_K8S_SSH_PASSPHRASE, which must
+ * not reach curl, snap or microk8s. What is passed is what a root shell
+ * needs and what sshd gives a command on a node (sudo's env_reset keeps no
+ * more): HOME, USER, LOGNAME, SHELL and PATH. The scripts set their own
+ * PATH (/snap/bin first) and LC_ALL=C; no TERM (no terminal), no LANG.
+ */
 #include "build-config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +21,33 @@
 
 #include "transport.h"
 
+#define LOCAL_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct local_transport {
+	struct transport	 t;	/* first: the transport is this */
+	struct strvec		 env;	/* NAME=VALUE..., NULL-terminated */
+};
+
+/* The scripts' environment, for the user this runs as (made before any
+ * fork: getpwuid is not for a child of a threaded process). */
 static void
-local_child(int in_fd, int out_fd, int err_fd, const char *script)
+local_env(struct strvec *env)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+
+	strvec_push(env, "PATH=" LOCAL_PATH);
+	strvec_push(env, "SHELL=/bin/sh");
+	if (pw != NULL) {
+		strvec_push_nodup(env, xasprintf("HOME=%s", pw->pw_dir));
+		strvec_push_nodup(env, xasprintf("USER=%s", pw->pw_name));
+		strvec_push_nodup(env, xasprintf("LOGNAME=%s", pw->pw_name));
+	} else
+		strvec_push(env, "HOME=/");
+}
+
+static void
+local_child(int in_fd, int out_fd, int err_fd, const char *script,
+    char *const env[])
 {
 	/* Its own process group: Ctrl-C on the terminal must not kill it. */
 	setpgid(0, 0);
@@ -22,11 +56,13 @@ local_child(int in_fd, int out_fd, int err_fd, const char *script)
 	if (dup2(in_fd, 0) == -1 || dup2(out_fd, 1) == -1 ||
 	    dup2(err_fd, 2) == -1)
 		_exit(126);
-	if (geteuid() == 0)
-		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
-	else
-		execlp("sudo", "sudo", "-n", "/bin/sh", "-c", script,
-		    (char *)NULL);
+	if (geteuid() == 0) {
+		execve("/bin/sh", (char *const []){ "sh", "-c",
+		    (char *)script, NULL }, env);
+	} else {
+		execvpe("sudo", (char *const []){ "sudo", "-n", "/bin/sh",
+		    "-c", (char *)script, NULL }, env);
+	}
 	_exit(127);
 }
 
@@ -101,7 +137,8 @@ local_exec(struct transport *t, const char *script, const char *in,
 	if ((pid = fork()) == -1)
 		goto fail;
 	if (pid == 0)
-		local_child(pin[0], pout[1], perr[1], script);
+		local_child(pin[0], pout[1], perr[1], script,
+		    ((struct local_transport *)t)->env.v);
 	close(pin[0]);
 	close(pout[1]);
 	close(perr[1]);
@@ -138,8 +175,11 @@ fail:
 static void
 local_free(struct transport *t)
 {
+	struct local_transport	*lt = (struct local_transport *)t;
+
 	free(t->name);
-	free(t);
+	strvec_clear(&lt->env);
+	free(lt);
 }
 
 static const struct transport_ops local_ops = {
@@ -150,10 +190,11 @@ static const struct transport_ops local_ops = {
 struct transport *
 transport_local_new(const char *name)
 {
-	struct transport	*t;
+	struct local_transport	*lt;
 
-	t = xcalloc(1, sizeof *t);
-	t->ops = &local_ops;
-	t->name = xstrdup(name);
-	return t;
+	lt = xcalloc(1, sizeof *lt);
+	lt->t.ops = &local_ops;
+	lt->t.name = xstrdup(name);
+	local_env(&lt->env);
+	return &lt->t;
 }

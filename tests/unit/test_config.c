@@ -8,7 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "src/config.h"
 #include "util.h"
@@ -154,6 +159,22 @@ static const struct bad bad[] = {
 	    "oidc:\n  issuer_url: https://x.okta.com/$TENANT\n  client_id: a\n",
 	    "okta-k8s.yaml:2:15: oidc.issuer_url: contains '$': kubelite "
 	    "expands $VAR in the args file; remove it" },
+	{ "no-break space in a required claim name",
+	    BASE "  required_claims:\n    \"a\\u00a0b\": c\n",
+	    "okta-k8s.yaml:5:5: oidc.required_claims: the claim name contains "
+	    "U+00A0 (NO-BREAK SPACE), white space to Go: kubelite trims it "
+	    "from args file lines; remove it" },
+	{ "line separator at the end of issuer_url",
+	    "oidc:\n  issuer_url: \"https://x.okta.com\\u2028\"\n"
+	    "  client_id: a\n",
+	    "okta-k8s.yaml:2:15: oidc.issuer_url: contains U+2028 (LINE "
+	    "SEPARATOR), white space to Go: kubelite trims it from args file "
+	    "lines; remove it" },
+	{ "ideographic space in a groups prefix",
+	    BASE "  groups_claim: groups\n  groups_prefix: \"g\\u3000\"\n",
+	    "okta-k8s.yaml:5:18: oidc.groups_prefix: contains U+3000 "
+	    "(IDEOGRAPHIC SPACE), white space to Go: kubelite trims it from "
+	    "args file lines; remove it" },
 	{ "newline in an args value",
 	    BASE "  username_claim: \"a\\nb\"\n",
 	    "okta-k8s.yaml:4:19: oidc.username_claim: contains a control "
@@ -410,6 +431,88 @@ test_bad(void)
 		is_str(cause, bad[i].want, "message: %s", bad[i].what);
 		config_free(c);
 		free(cause);
+	}
+}
+
+/*
+ * Every rune for which Go's unicode.IsSpace is true (golang/go
+ * src/unicode/tables.go, _White_Space), in the middle of an args value,
+ * and the runes beside them that are not white space to Go.
+ */
+static const struct {
+	unsigned int	 r;
+	const char	*why;	/* NULL: accepted */
+} runes[] = {
+	{ 0x0009, "contains a tab: kubelite cannot carry it in the args file; "
+	    "remove it" },
+	{ 0x000a, "contains a control character (\\n): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x000b, "contains a control character (\\x0b): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x000c, "contains a control character (\\x0c): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x000d, "contains a control character (\\r): the args file cannot "
+	    "carry it; remove it" },
+	{ 0x0020, "contains a space: kubelite splits args file lines on "
+	    "spaces; remove it" },
+	{ 0x0085, "NEXT LINE" },
+	{ 0x00a0, "NO-BREAK SPACE" },
+	{ 0x1680, "OGHAM SPACE MARK" },
+	{ 0x2000, "EN QUAD" },
+	{ 0x2001, "EM QUAD" },
+	{ 0x2002, "EN SPACE" },
+	{ 0x2003, "EM SPACE" },
+	{ 0x2004, "THREE-PER-EM SPACE" },
+	{ 0x2005, "FOUR-PER-EM SPACE" },
+	{ 0x2006, "SIX-PER-EM SPACE" },
+	{ 0x2007, "FIGURE SPACE" },
+	{ 0x2008, "PUNCTUATION SPACE" },
+	{ 0x2009, "THIN SPACE" },
+	{ 0x200a, "HAIR SPACE" },
+	{ 0x2028, "LINE SEPARATOR" },
+	{ 0x2029, "PARAGRAPH SEPARATOR" },
+	{ 0x202f, "NARROW NO-BREAK SPACE" },
+	{ 0x205f, "MEDIUM MATHEMATICAL SPACE" },
+	{ 0x3000, "IDEOGRAPHIC SPACE" },
+	{ 0x00e9, NULL },	/* LATIN SMALL LETTER E WITH ACUTE */
+	{ 0x180e, NULL },	/* MONGOLIAN VOWEL SEPARATOR: not since Unicode 6.3 */
+	{ 0x200b, NULL },	/* ZERO WIDTH SPACE: format, not white space */
+	{ 0x2060, NULL },	/* WORD JOINER */
+	{ 0xfeff, NULL },	/* ZERO WIDTH NO-BREAK SPACE */
+	{ 0x1f600, NULL },	/* a four-byte rune */
+};
+
+static void
+test_unicode_space(void)
+{
+	struct config	*c;
+	char		*yaml, *want, *cause;
+	size_t		 i;
+
+	for (i = 0; i < nitems(runes); i++) {
+		yaml = xasprintf("oidc:\n  issuer_url: https://x.okta.com\n"
+		    "  client_id: \"a\\U%08Xb\"\n", runes[i].r);
+		c = parse(yaml, "okta-k8s.yaml", &cause);
+		if (runes[i].why == NULL) {
+			if (!ok(c != NULL, "U+%04X in an args value is carried",
+			    runes[i].r))
+				tap_diag("cause", cause);
+		} else if (runes[i].r < 0x80) {
+			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: %s",
+			    runes[i].why);
+			is_str(cause, want, "U+%04X refused", runes[i].r);
+			free(want);
+		} else {
+			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: "
+			    "contains U+%04X (%s), white space to Go: kubelite "
+			    "trims it from args file lines; remove it",
+			    runes[i].r, runes[i].why);
+			is_str(cause, want, "U+%04X refused", runes[i].r);
+			free(want);
+		}
+		config_free(c);
+		free(cause);
+		free(yaml);
 	}
 }
 
@@ -745,6 +848,247 @@ test_relative_dir(void)
 	free(cause);
 }
 
+/* Bytes for the CA file tests, made with OpenSSL. */
+struct pem_fixtures {
+	char	*cert;		/* tests/data/config/okta-ca.pem */
+	char	*cert_der;
+	size_t	 cert_der_len;
+	char	*key;		/* PKCS#8, PEM */
+	char	*key_enc;	/* PKCS#8, encrypted, PEM */
+	char	*key_der;
+	size_t	 key_der_len;
+};
+
+static char *
+bio_text(BIO *b, size_t *len)
+{
+	char	*p, *out;
+	long	 n = BIO_get_mem_data(b, &p);
+
+	out = xmalloc((size_t)n + 1);
+	memcpy(out, p, (size_t)n);
+	out[n] = '\0';
+	if (len != NULL)
+		*len = (size_t)n;
+	BIO_free(b);
+	return out;
+}
+
+static void
+pem_fixtures_init(struct pem_fixtures *f)
+{
+	char			*path, *cause = NULL;
+	size_t			 len;
+	EVP_PKEY		*key;
+	X509			*x;
+	BIO			*b;
+
+	memset(f, 0, sizeof *f);
+	path = xasprintf("%s/tests/data/config/okta-ca.pem", srcdir());
+	if (file_read(path, &f->cert, &len, &cause) != 0)
+		fatal("%s", cause);
+	free(path);
+	b = BIO_new_mem_buf(f->cert, (int)len);
+	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	b = BIO_new(BIO_s_mem());
+	i2d_X509_bio(b, x);
+	f->cert_der = bio_text(b, &f->cert_der_len);
+	X509_free(x);
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
+	f->key = bio_text(b, NULL);
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_PKCS8PrivateKey(b, key, EVP_aes_256_cbc(), "secret", 6,
+	    NULL, NULL);
+	f->key_enc = bio_text(b, NULL);
+	b = BIO_new(BIO_s_mem());
+	i2d_PrivateKey_bio(b, key);
+	f->key_der = bio_text(b, &f->key_der_len);
+	EVP_PKEY_free(key);
+}
+
+static void
+pem_fixtures_release(struct pem_fixtures *f)
+{
+	free(f->cert);
+	free(f->cert_der);
+	free(f->key);
+	free(f->key_enc);
+	free(f->key_der);
+}
+
+/* Config DIR/okta-k8s.yaml with ca_file: ca.pem holding DATA (LEN bytes). */
+static int
+load_with_ca(const char *dir, const char *data, size_t len, char **cause)
+{
+	struct config	*c = NULL;
+	char		*yaml, *ca;
+	FILE		*f;
+	int		 rc;
+
+	ca = xasprintf("%s/ca.pem", dir);
+	if (data != NULL) {
+		f = fopen(ca, "w");
+		fwrite(data, 1, len, f);
+		fclose(f);
+	} else
+		unlink(ca);
+	yaml = xasprintf("%s/okta-k8s.yaml", dir);
+	f = fopen(yaml, "w");
+	fputs(BASE "  ca_file: ca.pem\n", f);
+	fclose(f);
+	*cause = NULL;
+	rc = config_load(yaml, &c, cause);
+	config_free(c);
+	unlink(yaml);
+	unlink(ca);
+	free(yaml);
+	free(ca);
+	return rc;
+}
+
+/* Refused with "DIR/okta-k8s.yaml:4:12: oidc.ca_file: 'DIR/ca.pem' WHY". */
+static void
+ca_refused(const char *dir, const char *data, size_t len, const char *why,
+    const char *what)
+{
+	char	*cause, *want;
+
+	want = xasprintf("%s/okta-k8s.yaml:4:12: oidc.ca_file: '%s/ca.pem'%s%s",
+	    dir, dir, why[0] == ':' ? "" : " ", why);
+	ok(load_with_ca(dir, data, len, &cause) == -1, "ca_file refused: %s",
+	    what);
+	is_str(cause, want, "ca_file message: %s", what);
+	free(cause);
+	free(want);
+}
+
+static char *
+key_why(int line)
+{
+	return xasprintf("holds a private key (line %d); okta-k8s copies "
+	    "oidc.ca_file to every node: point it at the issuer's CA "
+	    "certificate alone (e.g. 'openssl x509 -in FILE -out ca.pem')",
+	    line);
+}
+
+static void
+test_ca_file(void)
+{
+	struct pem_fixtures	 f;
+	char			*dir, *s, *cause;
+
+	pem_fixtures_init(&f);
+	dir = home_path("ca");
+	mkdir(dir, 0700);
+
+	ok(load_with_ca(dir, f.cert, strlen(f.cert), &cause) == 0,
+	    "ca_file: one certificate is accepted");
+	free(cause);
+	s = xasprintf("# the issuer's chain\n%s\nintermediate:\n%s", f.cert,
+	    f.cert);
+	ok(load_with_ca(dir, s, strlen(s), &cause) == 0,
+	    "ca_file: two certificates and text between them are accepted");
+	free(cause);
+	free(s);
+	s = xasprintf("0 private keys here: this file holds no private key\n"
+	    "%s", f.cert);
+	ok(load_with_ca(dir, s, strlen(s), &cause) == 0,
+	    "ca_file: text that mentions a private key is not one");
+	free(cause);
+	free(s);
+
+	s = xasprintf("%s%s", f.cert, f.key);
+	cause = key_why(12);
+	ca_refused(dir, s, strlen(s), cause, "a certificate, then its key");
+	free(cause);
+	free(s);
+	cause = key_why(1);
+	ca_refused(dir, f.key_enc, strlen(f.key_enc), cause,
+	    "an encrypted PKCS#8 key");
+	s = xasprintf("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED"
+	    "\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----"
+	    "\n%s", f.cert);
+	ca_refused(dir, s, strlen(s), cause, "an encrypted RSA key first");
+	free(s);
+	s = xasprintf("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXkt"
+	    "\n-----END OPENSSH PRIVATE KEY-----\n");
+	ca_refused(dir, s, strlen(s), cause, "an OpenSSH key");
+	free(s);
+	s = xasprintf("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n");
+	ca_refused(dir, s, strlen(s), cause, "a PuTTY key");
+	free(s);
+	s = xasprintf("  -----begin ec private key-----\nAAAA\n%s", f.cert);
+	ca_refused(dir, s, strlen(s), cause, "an indented key in lower case");
+	free(s);
+	free(cause);
+	ca_refused(dir, f.key_der, f.key_der_len, "holds a private key (DER); "
+	    "okta-k8s copies oidc.ca_file to every node: point it at the "
+	    "issuer's CA certificate alone", "a DER key");
+
+	ca_refused(dir, "", 0, "is empty; it must hold the issuer's CA "
+	    "certificate in PEM (-----BEGIN CERTIFICATE-----)", "empty");
+	ca_refused(dir, "\n \n", 3, "is empty; it must hold the issuer's CA "
+	    "certificate in PEM (-----BEGIN CERTIFICATE-----)", "blank lines");
+	ca_refused(dir, "https://x.okta.com\n", 19, "holds no PEM certificate "
+	    "(no '-----BEGIN CERTIFICATE-----' line); it must be the "
+	    "issuer's CA certificate in PEM", "text");
+	ca_refused(dir, f.cert_der, f.cert_der_len, "is a DER certificate; "
+	    "okta-k8s and the apiserver need PEM: convert it with 'openssl "
+	    "x509 -inform der -in FILE -out ca.pem'", "a DER certificate");
+	ca_refused(dir, "\x7f" "ELF\x02\x01\x01\0\0\0", 10, "is not a PEM "
+	    "certificate file (it holds binary data); it must be the "
+	    "issuer's CA certificate in PEM (-----BEGIN CERTIFICATE-----)",
+	    "binary");
+	s = "-----BEGIN CERTIFICATE-----\nMIIB*jCC\n-----END CERTIFICATE-----\n";
+	ca_refused(dir, s, strlen(s), "the block at line 1 is not valid PEM "
+	    "(bad base64 decode); it must be the issuer's CA certificate in "
+	    "PEM", "bad base64");
+	s = "-----BEGIN CERTIFICATE-----\nMIIB\n";
+	ca_refused(dir, s, strlen(s), "the block at line 1 is not valid PEM "
+	    "(bad end line); it must be the issuer's CA certificate in PEM",
+	    "no end line");
+	s = "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n"
+	    "-----END CERTIFICATE-----\n";
+	ca_refused(dir, s, strlen(s), "the certificate at line 1 does not "
+	    "parse as X.509; it must be the issuer's CA certificate in PEM",
+	    "not X.509");
+	s = xasprintf("%s-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n"
+	    "-----END PUBLIC KEY-----\n", f.cert);
+	ca_refused(dir, s, strlen(s), "holds a 'PUBLIC KEY' block (line 12), "
+	    "not a certificate; keep only the CA's CERTIFICATE blocks (the "
+	    "apiserver reads no other)", "a public key after the certificate");
+	free(s);
+	s = xasprintf("-----BEGIN TRUSTED CERTIFICATE-----%s",
+	    strchr(f.cert, '\n'));
+	s[strlen(s) - strlen("CERTIFICATE-----\n")] = '\0';
+	cause = xasprintf("%sTRUSTED CERTIFICATE-----\n", s);
+	ca_refused(dir, cause, strlen(cause), "holds a 'TRUSTED CERTIFICATE' "
+	    "block (line 1), not a certificate; keep only the CA's "
+	    "CERTIFICATE blocks (the apiserver reads no other)",
+	    "OpenSSL's trusted certificate");
+	free(cause);
+	free(s);
+	s = xasprintf("%s%s", f.cert, f.cert);
+	s[strlen(f.cert) + strlen("-----BEGIN CERTIFICATE-----\n") - 1] = '\0';
+	cause = xasprintf("%s\nX-Comment: ours\n\n%s", s,
+	    s + strlen(f.cert) + strlen("-----BEGIN CERTIFICATE-----\n"));
+	ca_refused(dir, cause, strlen(cause), "the certificate at line 12 has "
+	    "PEM headers, which make the apiserver skip it; remove the lines "
+	    "between its BEGIN line and its base64", "a second certificate "
+	    "with a PEM header");
+	free(cause);
+	free(s);
+	ca_refused(dir, NULL, 0, ": no such file; give the issuer's CA "
+	    "certificate (PEM) or remove oidc.ca_file", "missing");
+
+	rmdir(dir);
+	free(dir);
+	pem_fixtures_release(&f);
+}
+
 static void
 test_config_path(void)
 {
@@ -830,6 +1174,7 @@ main(void)
 	setenv("HOME", home, 1);
 
 	test_bad();
+	test_unicode_space();
 	test_no_cause();
 	test_spec_example();
 	test_defaults();
@@ -838,6 +1183,7 @@ main(void)
 	test_relative_dir();
 	test_config_path();
 	test_config_load();
+	test_ca_file();
 	test_template();
 
 	rmdir(home);
