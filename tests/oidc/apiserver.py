@@ -4,7 +4,8 @@ RBAC over HTTPS, configured by a lab node's files.
 
     apiserver.py (--args FILE | --argv FILE) --cert-dir DIR
                  [--snap-data DIR] [--standin DIR] [--bindings FILE]
-                 [--ca-out FILE] [--san NAME]... [--listen 127.0.0.1]
+                 [--ca-out FILE] [--node-ip IP]... [--san NAME]...
+                 [--cert-dns NAME]... [--listen 127.0.0.1]
                  [--port 16443] [--ready-file FILE] [--log FILE]
                  [--exit-with-parent]
 
@@ -37,13 +38,25 @@ Options:
   --bindings FILE  the RBAC objects (a JSON list of ClusterRoleBindings and
                    RoleBindings, as the stand-in stores them), read at every
                    request; missing = none
-  --cert-dir DIR   its own CA and serving certificate (testca.py files),
-                   made when missing; the certificate names 127.0.0.1, the
-                   --listen address, localhost, kubernetes,
-                   kubernetes.default, kubernetes.default.svc and each --san
-  --ca-out FILE    a copy of the CA certificate written there (e.g. the
-                   node's certs/ca.crt, which `okta-k8s verify` fetches)
-  --san NAME       another IP address or DNS name for the certificate
+  --cert-dir DIR   the cluster CA (ca.pem, ca.key: made like MicroK8s's
+                   $SNAP_DATA/certs/ca.crt, CN 10.152.183.1, when missing,
+                   else kept) and the serving certificate (server.pem,
+                   issued at every start), made exactly as MicroK8s makes
+                   $SNAP_DATA/certs/server.crt from certs/csr.conf.template
+                   (testca.issue_microk8s): it holds only kubernetes,
+                   kubernetes.default, kubernetes.default.svc,
+                   kubernetes.default.svc.cluster,
+                   kubernetes.default.svc.cluster.local, 127.0.0.1,
+                   10.152.183.1 and the node's own IPs; never a host name
+                   (not "localhost", not the name a user types)
+  --node-ip IP     the node's own address (repeatable; default: the
+                   --listen address), as #MOREIPS puts `hostname -I` in
+  --ca-out FILE    a copy of the CA certificate written there (the node's
+                   certs/ca.crt, which `okta-k8s verify` fetches)
+  --san NAME       another IP address or DNS name, as a user adds one to
+                   csr.conf.template (repeatable)
+  --cert-dns NAME  the template's DNS names replaced by these (repeatable):
+                   a certificate made by hand, e.g. without "kubernetes"
   --exit-with-parent  stop once the process that started it is gone
 
 When the argv would not start a real kube-apiserver (the stand-in's start-up
@@ -833,6 +846,8 @@ def main(argv):
     ap.add_argument("--cert-dir", required=True)
     ap.add_argument("--ca-out")
     ap.add_argument("--san", action="append", default=[])
+    ap.add_argument("--node-ip", action="append", default=[])
+    ap.add_argument("--cert-dns", action="append", default=[])
     ap.add_argument("--listen", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=16443)
     ap.add_argument("--ready-file")
@@ -850,15 +865,17 @@ def main(argv):
     a.snap_data = a.snap_data.rstrip("/") or "/"
     testca.remove_stale(a.ready_file)
     log = testca.Log(a.log)
-    ips = [listen, "127.0.0.1"]
-    dns = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"]
-    for name in a.san:
-        try:
-            ips.append(str(testca.ipaddress.ip_address(name)))
-        except ValueError:
-            dns.append(name)
+    # The node's own addresses: the one it listens on, as `hostname -I`
+    # on a Pi gives its LAN address (127.0.0.1 is the template's anyway).
+    node_ips = a.node_ip or [listen]
+    dns = a.cert_dns or testca.MICROK8S_DNS
     try:
-        ca, cert, key = testca.issue_server(a.cert_dir, ips, dns)
+        for ip in node_ips:
+            testca.ipaddress.ip_address(ip)
+    except ValueError as e:
+        ap.error("--node-ip: %s" % e)
+    try:
+        ca, cert, key = testca.issue_microk8s(a.cert_dir, node_ips, a.san, dns)
         if a.ca_out:
             with open(ca, "rb") as f:
                 pem = f.read()
