@@ -408,7 +408,8 @@ run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 1 "verify: a certificate without the name kubernetes: exit 1"
 has "the certificate of 127.0.0.11:$N_PORT does not hold the name 'kubernetes'" "$T/out" \
 	"verify: ... says the certificate lacks the name, and where"
-has "pi-1's certs/server.crt" "$T/out" "verify: ... and what to look at"
+has "see its names with 'openssl x509 -noout -ext subjectAltName -in /var/snap/microk8s/current/certs/server.crt' on the node" \
+	"$T/out" "verify: ... and how to see the certificate's names"
 run -c "$CFG" kubeconfig
 if [ -n "$KUBECTL" ]; then
 	cp "$T/out" "$T/kc-noname.yaml"

@@ -751,6 +751,9 @@ class Handler(testca.Handler):
         body = self.read_body()
         if body is None:
             return None
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip()
+        if ctype == PROTOBUF:
+            return self.protobuf_object(body, kind, api_version)
         try:
             obj = json.loads(body.decode("utf-8")) if body.strip() else None
         except (UnicodeDecodeError, ValueError) as e:
@@ -769,6 +772,25 @@ class Handler(testca.Handler):
                                            obj.get("apiVersion"), api_version)))
             return None
         return obj
+
+    def protobuf_object(self, body, kind, api_version):
+        """A protobuf body, as kubectl sends it (Content-Type
+        application/vnd.kubernetes.protobuf; `kubectl auth whoami`): only
+        its TypeMeta is read, which is all a SelfSubjectReview carries;
+        other kinds get 415, where kube-apiserver would decode them."""
+        try:
+            version, found = protobuf_type_meta(body)
+        except ValueError as e:
+            self.send_json(400, status(400, "BadRequest",
+                                       "the body of the request was in an unknown "
+                                       "format: %s" % e))
+            return None
+        if found != kind or version != api_version:
+            self.send_json(415, status(415, "UnsupportedMediaType",
+                                       "the stand-in reads protobuf bodies of "
+                                       "SelfSubjectReview only"))
+            return None
+        return {"kind": found, "apiVersion": version}
 
     def self_subject_review(self, version):
         gv = "authentication.k8s.io/" + version
@@ -832,6 +854,56 @@ class Handler(testca.Handler):
             return
         self.send_json(200, {"kind": "PodList", "apiVersion": "v1",
                              "metadata": {"resourceVersion": "1"}, "items": []})
+
+
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+
+def _varint(data, i):
+    n = shift = 0
+    while True:
+        if i >= len(data):
+            raise ValueError("truncated protobuf")
+        b = data[i]
+        i += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, i
+
+
+def _fields(data):
+    """(field number, wire type, value) of a protobuf message; values of
+    length-delimited fields as bytes."""
+    i = 0
+    while i < len(data):
+        key, i = _varint(data, i)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = _varint(data, i)
+        elif wire == 2:
+            n, i = _varint(data, i)
+            value, i = data[i:i + n], i + n
+        else:
+            raise ValueError("unexpected protobuf wire type %d" % wire)
+        yield num, wire, value
+
+
+def protobuf_type_meta(body):
+    """(apiVersion, kind) of a Kubernetes protobuf body: the magic
+    "k8s\\0", then a runtime.Unknown whose field 1 is the TypeMeta
+    (apiVersion = 1, kind = 2), as k8s.io/apimachinery's protobuf
+    serializer writes it."""
+    if not body.startswith(b"k8s\x00"):
+        raise ValueError("no k8s protobuf magic")
+    meta = {}
+    for num, wire, value in _fields(body[4:]):
+        if num == 1 and wire == 2:
+            for n2, w2, v2 in _fields(value):
+                if w2 == 2 and n2 in (1, 2):
+                    meta[n2] = v2.decode("utf-8")
+            break
+    return meta.get(1, ""), meta.get(2, "")
 
 
 def main(argv):
