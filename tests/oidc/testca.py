@@ -269,13 +269,15 @@ def microk8s_csr_conf(alt):
     return "[ alt_names ]\n" + "\n".join(lines) + "\n"
 
 
-def issue_microk8s(directory, node_ips=(), extra=(), dns=MICROK8S_DNS):
+def issue_microk8s(directory, node_ips=(), extra=(), dns=MICROK8S_DNS,
+                   days=365):
     """A server certificate as MicroK8s makes $SNAP_DATA/certs/server.crt
     (see above) for a node whose own addresses are node_ips, signed by the
     cluster CA of directory (made like MicroK8s's ca.crt when directory has
     no CA yet; kept otherwise, as MicroK8s keeps ca.crt).  extra: more IPs
     or DNS names, as a user adds them to csr.conf.template; dns: the
-    template's DNS names (a hand-edited template may hold others).  Files:
+    template's DNS names (a hand-edited template may hold others); days:
+    the certificate's validity (MicroK8s's -days 365).  Files:
     ca.pem, ca.key, server.pem, server.key, csr.conf (the rendered
     alt_names).  Returns (ca_path, cert_path, key_path)."""
     os.makedirs(directory, exist_ok=True)
@@ -321,7 +323,7 @@ def issue_microk8s(directory, node_ips=(), extra=(), dns=MICROK8S_DNS):
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=365))
+            .not_valid_after(now + datetime.timedelta(days=days))
             .add_extension(x509.AuthorityKeyIdentifier(
                 ca_ski.digest, [x509.DirectoryName(ca_cert.issuer)],
                 ca_cert.serial_number), critical=False)
