@@ -203,13 +203,14 @@ has "fix: add the user, or one of its groups, to a binding" "$T/out" "verify: th
 
 run -c "$CFG" -o json verify --token "@$T/bob.jwt"
 is "$(status)" 1 "verify -o json: denied exits 1"
-check "verify -o json: identity, allowed false, explanation" "$PY" -c '
+check "verify -o json: identity, allowed false, explanation, server, tls_server_name" "$PY" -c '
 import json, sys
 v = json.load(open(sys.argv[1]))
 assert v["identity"]["user"] == "oidc:bob", v
+assert v["server"] == sys.argv[2] and v["tls_server_name"] == "kubernetes", v
 assert v["allowed"] is False and v["exit_code"] == 1, v
 assert any("oidc-admin-binding" in e for e in v["explanation"]), v
-' "$T/out"
+' "$T/out" "https://127.0.0.11:$API_PORT"
 
 echo "not.a.token" >"$T/junk.jwt"
 run -c "$CFG" verify --token "@$T/junk.jwt"
@@ -452,6 +453,15 @@ run -c "$T/explicit.yaml" kubeconfig
 clusters "$T/out" >"$T/got"
 want_cluster "https://127.0.0.1:$API_PORT" >"$T/want"
 same_file "$T/got" "$T/want" "kubeconfig.server on 127.0.0.1 (in every MicroK8s certificate): no tls-server-name"
+
+# --local, on pi-1 itself: the apiserver is this machine's, 127.0.0.1,
+# which every MicroK8s certificate holds.
+"$LAB/lab.sh" exec "$L" pi-1 "$OKTA_K8S" -c "$CFG" kubeconfig --local \
+	>"$T/out" 2>"$T/err"
+is "$?" 0 "kubeconfig --local on pi-1 exits 0"
+clusters "$T/out" >"$T/got"
+want_cluster "https://127.0.0.1:$API_PORT" >"$T/want"
+same_file "$T/got" "$T/want" "kubeconfig --local: 127.0.0.1 on the node's --secure-port, no tls-server-name"
 
 run -c "$CFG" kubeconfig --node pi-2
 is "$(status)" 1 "kubeconfig with only a worker to read exits 1"
