@@ -151,16 +151,30 @@ out:
 }
 
 /*
- * The one place a CURLcode becomes a message. A certificate refused with
- * no chain error in VERIFY (CURLINFO_SSL_VERIFYRESULT: libcurl's OpenSSL
- * backend checks the chain in the handshake and stores OpenSSL's X509
- * error; it checks the name after that, and leaves 0, or 1, its "not
- * checked", when only the name fails) lacks the name checked: say which
- * name, and which server's certificate.
+ * Was the certificate refused for its name alone? A refusal with no chain
+ * error in CURLINFO_SSL_VERIFYRESULT: libcurl's OpenSSL backend checks
+ * the chain in the handshake and stores OpenSSL's X509 error; it checks
+ * the name after that, and leaves 0, or 1 (its "not checked"), when only
+ * the name fails.
+ */
+static bool
+http_name_refused(CURL *h, CURLcode rc)
+{
+	long	verify = -1;
+
+	if (rc != CURLE_PEER_FAILED_VERIFICATION || curl_easy_getinfo(h,
+	    CURLINFO_SSL_VERIFYRESULT, &verify) != CURLE_OK)
+		return false;
+	return verify == 0 || verify == 1;
+}
+
+/*
+ * The one place a CURLcode becomes a message; a certificate refused for
+ * its NAME says which name, and which server's certificate.
  */
 static int
 http_cause(const struct http_request *req, const struct http_target *t,
-    CURLcode rc, long verify, const char *errbuf, bool too_big, char **cause)
+    CURLcode rc, bool name, const char *errbuf, bool too_big, char **cause)
 {
 	char		*url = http_url_for_message(req->url);
 	const char	*why;
@@ -169,8 +183,7 @@ http_cause(const struct http_request *req, const struct http_target *t,
 	if (too_big)
 		set_cause(cause, "%s %s: the answer is larger than 4 MiB",
 		    req->method, url);
-	else if (rc == CURLE_PEER_FAILED_VERIFICATION && verify >= 0 &&
-	    verify <= 1 && t->host != NULL)
+	else if (name && t->host != NULL)
 		set_cause(cause, "%s %s: the certificate of %s:%ld does not "
 		    "hold the name '%s' (%s)", req->method, url, t->host,
 		    t->port, t->name, why);
@@ -217,16 +230,13 @@ http_set_method(CURL *h, const struct http_request *req)
 
 /* Every option of REQ on H; the header list goes to *LIST. */
 static void
-http_setup(CURL *h, const struct http_request *req,
-    const struct http_target *t, struct http_sink *sink, char *errbuf,
-    struct curl_slist **list)
+http_setup(CURL *h, const struct http_request *req, struct http_sink *sink,
+    char *errbuf, struct curl_slist **list)
 {
 	const char *const	*hdr;
 	long			 timeout = req->timeout > 0 ? req->timeout : 30;
 
-	curl_easy_setopt(h, CURLOPT_URL, t->url != NULL ? t->url : req->url);
-	if (t->connect_to != NULL)
-		curl_easy_setopt(h, CURLOPT_CONNECT_TO, t->connect_to);
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -272,7 +282,7 @@ http_do(const struct http_request *req, struct http_response *res,
 	struct http_sink	 sink;
 	char			 errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode		 rc;
-	long			 verify = -1;
+	bool			 name;
 	int			 ret = -1;
 
 	memset(res, 0, sizeof *res);
@@ -281,14 +291,17 @@ http_do(const struct http_request *req, struct http_response *res,
 	sink.too_big = false;
 	if ((h = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
+	http_setup(h, req, &sink, errbuf, &list);
 	http_target_init(&t, req);
-	http_setup(h, req, &t, &sink, errbuf, &list);
+	if (t.connect_to != NULL) {
+		curl_easy_setopt(h, CURLOPT_URL, t.url);
+		curl_easy_setopt(h, CURLOPT_CONNECT_TO, t.connect_to);
+	}
 	if ((rc = curl_easy_perform(h)) != CURLE_OK) {
-		curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &verify);
-		http_cause(req, &t, rc, verify, errbuf, sink.too_big, cause);
+		name = http_name_refused(h, rc);
+		http_cause(req, &t, rc, name, errbuf, sink.too_big, cause);
 		http_response_release(res);
-		res->cert_name = rc == CURLE_PEER_FAILED_VERIFICATION &&
-		    verify >= 0 && verify <= 1;
+		res->cert_name = name;
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
