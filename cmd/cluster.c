@@ -6,16 +6,17 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "kubeconfig.h"
 #include "node.h"
 #include "output.h"
 #include "targets.h"
-
-#define APISERVER_PORT	16443
+#include "transport_ssh.h"
 
 void
 cmd_cluster_release(struct cmd_cluster *cl)
 {
 	free(cl->server);
+	free(cl->tls_server_name);
 	free(cl->ca);
 	free(cl->ca_from);
 	free(cl->node);
@@ -45,18 +46,23 @@ cluster_ca_file(const char *path, struct cmd_cluster *cl)
 	return 0;
 }
 
-/* The host the config gives node NAME, else NAME itself. Borrowed. */
+/*
+ * Where node N's apiserver is reached: the address SSH connected to (what
+ * ~/.ssh/config's HostName, an mDNS name or the config's host resolved
+ * to), 127.0.0.1 with --local. Not the name: an alias means nothing to
+ * kubectl, and kubectl's own resolver (Go's, without libc's NSS) may not
+ * resolve pi-1.local where SSH did. Borrowed.
+ */
 static const char *
-cluster_host(const struct config *c, const char *name)
+cluster_address(const struct cmd_ctx *ctx, const struct node *n)
 {
-	size_t	i;
+	const char	*addr;
 
-	for (i = 0; i < c->n_nodes; i++) {
-		if (strcmp(c->nodes[i].name, name) == 0)
-			return c->nodes[i].host != NULL ? c->nodes[i].host :
-			    name;
-	}
-	return name;
+	if (ctx->local)
+		return "127.0.0.1";
+	if ((addr = transport_ssh_address(n->transport)) != NULL)
+		return addr;
+	return n->name;
 }
 
 /* Read NODES in turn until a control-plane node answers; NULL: none. */
@@ -85,7 +91,6 @@ static int
 cluster_from_node(struct cmd_ctx *ctx, struct node *n, bool want_args,
     struct cmd_cluster *cl)
 {
-	const char	*host;
 	char		*cause = NULL;
 
 	cl->node = xstrdup(n->name);
@@ -93,11 +98,9 @@ cluster_from_node(struct cmd_ctx *ctx, struct node *n, bool want_args,
 		cl->args = xstrndup(n->args, n->args_len);
 		cl->args_len = n->args_len;
 	}
-	if (cl->server == NULL) {
-		host = cluster_host(ctx->config, n->name);
-		cl->server = xasprintf(strchr(host, ':') != NULL ?
-		    "https://[%s]:%d" : "https://%s:%d", host, APISERVER_PORT);
-	}
+	if (cl->server == NULL)
+		cl->server = kubeconfig_node_server(cluster_address(ctx, n),
+		    n->args, n->args_len);
 	if (cl->ca != NULL)
 		return 0;
 	output_progress(n->name, "read the cluster CA");
@@ -126,6 +129,25 @@ cluster_missing(struct cmd_cluster *cl)
 	return 0;
 }
 
+/*
+ * The name to check the certificate for (see kubeconfig_tls_server_name):
+ * MicroK8s's certificate holds "kubernetes" on every node, whatever
+ * address it is reached at, so a kubeconfig and verify keep working when
+ * a node is renumbered (a cluster member never reissues its certificate),
+ * behind NAT, or reached by a name. Also for a kubeconfig.server set by
+ * the user: it names the cluster whose CA is trusted, and every
+ * certificate that CA signs for an apiserver holds "kubernetes".
+ */
+static int
+cluster_done(struct cmd_cluster *cl)
+{
+	const char	*name = kubeconfig_tls_server_name(cl->server);
+
+	if (name != NULL)
+		cl->tls_server_name = xstrdup(name);
+	return 0;
+}
+
 int
 cmd_cluster_open(struct cmd_ctx *ctx, const char *ca_file, bool want_args,
     struct cmd_cluster *cl)
@@ -141,7 +163,7 @@ cmd_cluster_open(struct cmd_ctx *ctx, const char *ca_file, bool want_args,
 	if (ctx->config->kubeconfig.server != NULL)
 		cl->server = xstrdup(ctx->config->kubeconfig.server);
 	if (cl->ca != NULL && cl->server != NULL && !want_args)
-		return 0;
+		return cluster_done(cl);
 	if (targets_open(ctx->config, ctx->local, &ctx->nodes, &nodes, &n,
 	    &cause) == -1) {
 		output_error("%s", cause);
@@ -158,5 +180,7 @@ out:
 	free(nodes);
 	if (rc == -1)
 		cmd_cluster_release(cl);
+	else
+		cluster_done(cl);
 	return rc;
 }

@@ -76,6 +76,8 @@ extern const struct cmd_entry cmd_kubeconfig_entry;
 /* The apiserver that kubeconfig and verify talk to (cmd/cluster.c). */
 struct cmd_cluster {
 	char	*server;	/* https://HOST:PORT */
+	char	*tls_server_name; /* the name its certificate is checked
+				   for, or NULL: SERVER's host */
 	char	*ca;		/* the cluster's CA (PEM) */
 	size_t	 ca_len;
 	char	*ca_from;	/* where it came from, for messages */
@@ -86,7 +88,9 @@ struct cmd_cluster {
 
 /*
  * Find the apiserver: kubeconfig.server, else the first control-plane
- * node's host on port 16443; its CA from CA_FILE when not NULL, else from
+ * node at the address SSH reached it at, on its args file's --secure-port
+ * (kubeconfig_node_server); the name its certificate is checked for
+ * (kubeconfig_tls_server_name); its CA from CA_FILE when not NULL, else from
  * that node's certs/ca.crt. With WANT_ARGS, also that node's args file
  * (missing when no node could be read: a warning). Nodes are read in the
  * config's order (--node and --local apply) until a control-plane one

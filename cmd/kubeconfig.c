@@ -355,8 +355,11 @@ const struct cmd_entry cmd_kubeconfig_entry = {
 	.usage = "[--merge [FILE]] [--use-context] [--with-secret] [--ca-file FILE]",
 	.help =
 	    "Print a kubeconfig for the cluster: a cluster (kubeconfig.server, else\n"
-	    "the first control-plane node's host on port 16443; the CA read from\n"
-	    "that node's certs/ca.crt, or --ca-file), a user whose token comes from\n"
+	    "the first control-plane node at the address SSH reached it at, on the\n"
+	    "port of its --secure-port; the CA read from that node's certs/ca.crt,\n"
+	    "or --ca-file; tls-server-name: kubernetes, a name MicroK8s's\n"
+	    "certificate always holds, unless the server is 127.0.0.1 or such a\n"
+	    "name), a user whose token comes from\n"
 	    "kubelogin ('kubectl oidc-login get-token': install the oidc-login\n"
 	    "plugin, e.g. with 'kubectl krew install oidc-login') and a context.\n"
 	    "\n"

@@ -123,6 +123,7 @@ verify_ask(struct verify *v)
 {
 	struct apiserver	a = {
 		.server = v->cl.server,
+		.tls_server_name = v->cl.tls_server_name,
 		.ca_pem = v->cl.ca,
 		.token = v->token,
 	};
@@ -381,7 +382,11 @@ text_access(const struct verify *v)
 static void
 verify_text(const struct verify *v)
 {
-	line("apiserver:", "%s (CA: %s)", v->cl.server, v->cl.ca_from);
+	if (v->cl.tls_server_name != NULL)
+		line("apiserver:", "%s (CA: %s; certificate checked for '%s')",
+		    v->cl.server, v->cl.ca_from, v->cl.tls_server_name);
+	else
+		line("apiserver:", "%s (CA: %s)", v->cl.server, v->cl.ca_from);
 	text_review(v);
 	text_access(v);
 	text_mismatch(v);
@@ -419,8 +424,9 @@ verify_json(const struct verify *v, int code)
 	json_t	*doc;
 
 	doc = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o, s:b, s:i}",
+	    "s:o, s:o, s:o, s:o, s:b, s:i}",
 	    "server", v->cl.server,
+	    "tls_server_name", json_str(v->cl.tls_server_name),
 	    "ca_from", json_str(v->cl.ca_from),
 	    "node", json_str(v->cl.node),
 	    "identity", json_identity(&v->id, v->id_ok),
@@ -484,8 +490,11 @@ const struct cmd_entry cmd_verify_entry = {
 	.usage = "[--token TOKEN|-|@FILE] [--username U] [--ca-file FILE]",
 	.help =
 	    "Send an ID token to the apiserver (kubeconfig.server, else the first\n"
-	    "control-plane node's host on port 16443, trusting the CA read from\n"
-	    "that node, or --ca-file) and print who it says the token is\n"
+	    "control-plane node at the address SSH reached it at, on the port of\n"
+	    "its --secure-port; trusting the CA read from that node, or --ca-file;\n"
+	    "the certificate checked for the name 'kubernetes', which MicroK8s's\n"
+	    "always holds, unless the server is 127.0.0.1 or such a name) and\n"
+	    "print who it says the token is\n"
 	    "(SelfSubjectReview) and whether that user may list pods in all\n"
 	    "namespaces (SelfSubjectAccessReview). Without --token, log in first\n"
 	    "as 'okta-k8s login' does (--username: password from $OKTA_PASSWORD).\n"

@@ -45,6 +45,22 @@ apiserver_error_message(const char *body, size_t len)
 	return clean;
 }
 
+/* A certificate without the name checked: where to see its names. */
+static void
+apiserver_cert_hint(char **cause)
+{
+	char	*was;
+
+	if (cause == NULL || *cause == NULL)
+		return;
+	was = *cause;
+	*cause = xasprintf("%s; every MicroK8s apiserver certificate holds "
+	    "'kubernetes' and 127.0.0.1: see its names with 'openssl x509 "
+	    "-noout -ext subjectAltName -in %s' on the node", was,
+	    "/var/snap/microk8s/current/certs/server.crt");
+	free(was);
+}
+
 /* POST BODY (JSON) to PATH with the bearer token. */
 static int
 apiserver_post(const struct apiserver *a, const char *path, const char *body,
@@ -72,8 +88,11 @@ apiserver_post(const struct apiserver *a, const char *path, const char *body,
 	req.body = body;
 	req.body_len = strlen(body);
 	req.ca_pem = a->ca_pem;
+	req.tls_server_name = a->tls_server_name;
 	req.timeout = a->timeout;
 	rc = http_do(&req, res, cause);
+	if (rc == -1 && res->cert_name)
+		apiserver_cert_hint(cause);
 	free_secret(auth);
 	free(url);
 	return rc;

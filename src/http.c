@@ -93,22 +93,104 @@ http_url_for_message(const char *url)
 	return xstrndup(url, strcspn(url, "?#"));
 }
 
-/* The one place a CURLcode becomes a message. */
+/*
+ * Where a request goes: the URL's host and port, and the name its
+ * certificate is checked for. With a tls_server_name, libcurl is given
+ * the URL with that name as its host, and CURLOPT_CONNECT_TO sends the
+ * connection to the URL's own host and port: libcurl checks the
+ * certificate against the host of the URL it is given, and has no other
+ * option to name it (kubectl's tls-server-name, for the same job).
+ */
+struct http_target {
+	char			*host;		/* as in a URL: "[::1]" */
+	long			 port;
+	const char		*name;		/* checked in the certificate */
+	char			*url;		/* given to libcurl, or NULL */
+	struct curl_slist	*connect_to;
+};
+
+static void
+http_target_release(struct http_target *t)
+{
+	curl_free(t->host);
+	curl_free(t->url);
+	curl_slist_free_all(t->connect_to);
+	memset(t, 0, sizeof *t);
+}
+
+/* Fill T for REQ; on a URL libcurl cannot parse, leave the URL as it is. */
+static void
+http_target_init(struct http_target *t, const struct http_request *req)
+{
+	CURLU	*u;
+	char	*port = NULL, *map;
+
+	memset(t, 0, sizeof *t);
+	if ((u = curl_url()) == NULL)
+		fatal("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, req->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &t->host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;
+	t->port = strtol(port, NULL, 10);
+	t->name = req->tls_server_name != NULL ? req->tls_server_name :
+	    t->host;
+	if (req->tls_server_name == NULL ||
+	    curl_url_set(u, CURLUPART_HOST, req->tls_server_name, 0) !=
+	    CURLUE_OK || curl_url_get(u, CURLUPART_URL, &t->url, 0) !=
+	    CURLUE_OK)
+		goto out;
+	map = xasprintf("%s:%ld:%s:%ld", req->tls_server_name, t->port,
+	    t->host, t->port);
+	t->connect_to = curl_slist_append(NULL, map);
+	free(map);
+out:
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
+/*
+ * Was the certificate refused for its name alone? A refusal with no chain
+ * error in CURLINFO_SSL_VERIFYRESULT: libcurl's OpenSSL backend checks
+ * the chain in the handshake and stores OpenSSL's X509 error; it checks
+ * the name after that, and leaves 0, or 1 (its "not checked"), when only
+ * the name fails.
+ */
+static bool
+http_name_refused(CURL *h, CURLcode rc)
+{
+	long	verify = -1;
+
+	if (rc != CURLE_PEER_FAILED_VERIFICATION || curl_easy_getinfo(h,
+	    CURLINFO_SSL_VERIFYRESULT, &verify) != CURLE_OK)
+		return false;
+	return verify == 0 || verify == 1;
+}
+
+/*
+ * The one place a CURLcode becomes a message; a certificate refused for
+ * its NAME says which name, and which server's certificate.
+ */
 static int
-http_cause(const struct http_request *req, CURLcode rc, const char *errbuf,
-    bool too_big, char **cause)
+http_cause(const struct http_request *req, const struct http_target *t,
+    CURLcode rc, bool name, const char *errbuf, bool too_big, char **cause)
 {
 	char		*url = http_url_for_message(req->url);
 	const char	*why;
 
+	why = *errbuf != '\0' ? errbuf : curl_easy_strerror(rc);
 	if (too_big)
 		why = "the answer is larger than 4 MiB";
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
 		why = "refused: okta-k8s speaks only https to the issuer and "
 		    "the apiserver; use an https:// URL";
+	if (!too_big && name && t->host != NULL)
+		set_cause(cause, "%s %s: the certificate of %s:%ld does not "
+		    "hold the name '%s' (%s)", req->method, url, t->host,
+		    t->port, t->name, why);
 	else
-		why = *errbuf != '\0' ? errbuf : curl_easy_strerror(rc);
-	set_cause(cause, "%s %s: %s", req->method, url, why);
+		set_cause(cause, "%s %s: %s", req->method, url, why);
 	free(url);
 	return -1;
 }
@@ -201,9 +283,11 @@ http_do(const struct http_request *req, struct http_response *res,
 {
 	CURL			*h;
 	struct curl_slist	*list = NULL;
+	struct http_target	 t;
 	struct http_sink	 sink;
 	char			 errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode		 rc;
+	bool			 name;
 	int			 ret = -1;
 
 	memset(res, 0, sizeof *res);
@@ -213,9 +297,16 @@ http_do(const struct http_request *req, struct http_response *res,
 	if ((h = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
 	http_setup(h, req, &sink, errbuf, &list);
+	http_target_init(&t, req);
+	if (t.connect_to != NULL) {
+		curl_easy_setopt(h, CURLOPT_URL, t.url);
+		curl_easy_setopt(h, CURLOPT_CONNECT_TO, t.connect_to);
+	}
 	if ((rc = curl_easy_perform(h)) != CURLE_OK) {
-		http_cause(req, rc, errbuf, sink.too_big, cause);
+		name = http_name_refused(h, rc);
+		http_cause(req, &t, rc, name, errbuf, sink.too_big, cause);
 		http_response_release(res);
+		res->cert_name = name;
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
@@ -225,6 +316,7 @@ http_do(const struct http_request *req, struct http_response *res,
 out:
 	curl_slist_free_all(list);
 	curl_easy_cleanup(h);
+	http_target_release(&t);
 	return ret;
 }
 

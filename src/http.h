@@ -17,6 +17,9 @@ struct http_request {
 	size_t			 body_len;
 	const char		*ca_file;	/* trust only this CA file (PEM), or NULL */
 	const char		*ca_pem;	/* trust only this CA (PEM text), or NULL */
+	const char		*tls_server_name; /* check the certificate for this
+						   name, not the URL's host (which is
+						   still where to connect), or NULL */
 	const char		*basic_user;	/* HTTP basic auth (client_secret_basic), or NULL */
 	const char		*basic_password;
 	int			 timeout;	/* seconds for the whole request; 0: 30 */
@@ -27,12 +30,16 @@ struct http_response {
 	struct buf	 body;
 	char		*location;	/* the Location header, or NULL */
 	char		*content_type;	/* or NULL */
+	bool		 cert_name;	/* no answer: the certificate lacks the
+					   name checked (set after a failure) */
 };
 
 /*
  * Make REQ. Returns 0 with RES filled whatever the HTTP status (release
  * with http_response_release), or -1 with *cause set when there was no
- * answer ("GET https://x/y: SSL certificate problem: ...").
+ * answer ("GET https://x/y: SSL certificate problem: ..."; a certificate
+ * without the name checked: "GET https://x/y: the certificate of x:443
+ * does not hold the name 'n' (...)", and RES->cert_name set).
  */
 int http_do(const struct http_request *req, struct http_response *res,
     char **cause);

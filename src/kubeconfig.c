@@ -5,12 +5,14 @@
  */
 #include "build-config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <yaml.h>
 
+#include "argsfile.h"
 #include "base64.h"
 #include "kubeconfig.h"
 
@@ -23,18 +25,115 @@ struct kdoc {
 	bool		bad_utf8;	/* a value could not be added */
 };
 
+/* The last --secure-port of ARGS, or 0. */
+static int
+args_secure_port(const char *args, size_t args_len)
+{
+	struct argsfile	*af = argsfile_parse(args, args_len);
+	size_t		 i;
+	char		*end;
+	long		 v;
+	int		 port = 0;
+
+	for (i = 0; i < af->n; i++) {
+		if (af->lines[i].name == NULL || af->lines[i].value == NULL ||
+		    strcmp(af->lines[i].name, "--secure-port") != 0)
+			continue;
+		v = strtol(af->lines[i].value, &end, 10);
+		if (*end == '\0' && v > 0 && v <= 65535)
+			port = (int)v;
+	}
+	argsfile_free(af);
+	return port;
+}
+
+char *
+kubeconfig_node_server(const char *address, const char *args,
+    size_t args_len)
+{
+	struct buf	b;
+	const char	*p;
+	int		 port = KUBECONFIG_MICROK8S_PORT;
+
+	if (args != NULL && (port = args_secure_port(args, args_len)) == 0)
+		port = KUBECONFIG_APISERVER_PORT;
+	buf_init(&b);
+	buf_puts(&b, "https://");
+	if (strchr(address, ':') == NULL)
+		buf_puts(&b, address);
+	else {
+		buf_putc(&b, '[');
+		for (p = address; *p != '\0'; p++) {
+			if (*p == '%')
+				buf_puts(&b, "%25");
+			else
+				buf_putc(&b, *p);
+		}
+		buf_putc(&b, ']');
+	}
+	buf_printf(&b, ":%d", port);
+	return buf_detach(&b, NULL);
+}
+
+/* The host of URL, lowercase, without brackets or a final dot. Caller frees. */
+static char *
+url_host(const char *url)
+{
+	const char	*p, *at, *end;
+	char		*host, *q;
+	size_t		 n;
+
+	p = (p = strstr(url, "://")) != NULL ? p + 3 : url;
+	n = strcspn(p, "/?#");
+	if ((at = memchr(p, '@', n)) != NULL) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (*p == '[' && (end = memchr(p, ']', n)) != NULL)
+		host = xstrndup(p + 1, (size_t)(end - p - 1));
+	else
+		host = xstrndup(p, strcspn(p, ":/?#"));
+	for (q = host; *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	if (q > host && q[-1] == '.')
+		q[-1] = '\0';
+	return host;
+}
+
+const char *
+kubeconfig_tls_server_name(const char *server)
+{
+	static const char *const held[] = {
+		"kubernetes", "kubernetes.default", "kubernetes.default.svc",
+		"kubernetes.default.svc.cluster",
+		"kubernetes.default.svc.cluster.local", "127.0.0.1",
+		"10.152.183.1",
+	};
+	char	*host = url_host(server);
+	size_t	 i;
+	bool	 found = false;
+
+	for (i = 0; i < nitems(held) && !found; i++)
+		found = strcmp(host, held[i]) == 0;
+	free(host);
+	return found ? NULL : KUBECONFIG_CERT_NAME;
+}
+
 void
 kubeconfig_spec_init(struct kubeconfig_spec *k, const struct config *c,
     const char *server, const char *ca, size_t ca_len, const char *issuer_ca,
     const char *secret)
 {
-	size_t	i;
+	const char	*name;
+	size_t		 i;
 
 	memset(k, 0, sizeof *k);
 	k->cluster = xstrdup(c->kubeconfig.cluster);
 	k->user = xstrdup(c->kubeconfig.user);
 	k->context = xstrdup(c->kubeconfig.context);
 	k->server = xstrdup(server);
+	if ((name = kubeconfig_tls_server_name(server)) != NULL)
+		k->tls_server_name = xstrdup(name);
 	if (ca != NULL)
 		k->ca_data = base64_encode((const unsigned char *)ca, ca_len, true);
 	strvec_push(&k->args, "oidc-login");
@@ -65,6 +164,7 @@ kubeconfig_spec_release(struct kubeconfig_spec *k)
 	free(k->user);
 	free(k->context);
 	free(k->server);
+	free(k->tls_server_name);
 	free(k->ca_data);
 	for (i = 0; i < k->args.n; i++) {
 		free_secret(k->args.v[i]);
@@ -289,6 +389,8 @@ cluster_entry(struct kdoc *kd, const struct kubeconfig_spec *k)
 		map_put_str(kd, cluster, "certificate-authority-data",
 		    k->ca_data);
 	map_put_str(kd, cluster, "server", k->server);
+	if (k->tls_server_name != NULL)
+		map_put_str(kd, cluster, "tls-server-name", k->tls_server_name);
 	entry = add_map(kd, YAML_BLOCK_MAPPING_STYLE);
 	map_put(kd, entry, "cluster", cluster);
 	map_put_str(kd, entry, "name", k->cluster);

@@ -20,12 +20,46 @@ struct kubeconfig_spec {
 	char		*user;
 	char		*context;
 	char		*server;	/* https://HOST:PORT */
+	char		*tls_server_name; /* the name the server's certificate
+					   is checked for, or NULL: its host */
 	char		*ca_data;	/* base64 of the cluster's CA (PEM), or NULL */
 	struct strvec	 args;		/* the exec plugin's arguments */
 };
 
+/* The port kube-apiserver listens on without --secure-port. */
+#define KUBECONFIG_APISERVER_PORT	6443
+/* MicroK8s's --secure-port, used when the args file is unknown. */
+#define KUBECONFIG_MICROK8S_PORT	16443
+/* A name every MicroK8s apiserver certificate holds (csr.conf.template). */
+#define KUBECONFIG_CERT_NAME		"kubernetes"
+
 /*
- * Fill K from config C: the names of its kubeconfig section, SERVER, the
+ * The apiserver of a node reached at ADDRESS (a numeric address, as SSH
+ * connected to it, or a host name): "https://ADDRESS:PORT", an IPv6
+ * address in brackets (a zone's "%" as "%25"). PORT is the last
+ * --secure-port of the node's args file ARGS (ARGS_LEN bytes), else
+ * kube-apiserver's default 6443; MicroK8s's 16443 when ARGS is NULL.
+ * Caller frees.
+ */
+char *kubeconfig_node_server(const char *address, const char *args,
+    size_t args_len);
+
+/*
+ * The name SERVER's certificate is to be checked for (the kubeconfig's
+ * tls-server-name): NULL when SERVER's host is a name or address that
+ * every MicroK8s apiserver certificate holds (kubernetes,
+ * kubernetes.default, kubernetes.default.svc, kubernetes.default.svc.cluster,
+ * kubernetes.default.svc.cluster.local, 127.0.0.1, 10.152.183.1), else
+ * "kubernetes". The certificate holds, besides these, only the node's own
+ * addresses as they were when it was made: never a host name, an alias
+ * or an mDNS name, and not an address the node got later or a NAT's. A
+ * static string.
+ */
+const char *kubeconfig_tls_server_name(const char *server);
+
+/*
+ * Fill K from config C: the names of its kubeconfig section, SERVER (and
+ * its tls-server-name, kubeconfig_tls_server_name()), the
  * cluster's CA (CA_LEN bytes of PEM, may be NULL) and kubelogin's
  * arguments: oidc-login get-token, the issuer, the client id, one
  * --oidc-extra-scope per scope other than openid, then

@@ -188,6 +188,19 @@ out:
 	return 0;
 }
 
+/* Keep the numeric address AI names: where the node was reached. */
+static void
+tcp_note_address(struct ssh_conn *c, const struct addrinfo *ai)
+{
+	char	host[NI_MAXHOST];
+
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL,
+	    0, NI_NUMERICHOST) != 0)
+		return;
+	free(c->addr);
+	c->addr = xstrdup(host);
+}
+
 static int
 tcp_connect(struct ssh_conn *c, const struct ssh_target *t, char **cause)
 {
@@ -209,6 +222,8 @@ tcp_connect(struct ssh_conn *c, const struct ssh_target *t, char **cause)
 		if ((err = tcp_try(c, ai)) == 0 || err == ETIMEDOUT)
 			break;
 	}
+	if (err == 0)
+		tcp_note_address(c, ai);
 	freeaddrinfo(res);
 	if (err == ETIMEDOUT)
 		return conn_timed_out(c, cause);
@@ -539,5 +554,6 @@ ssh_conn_release(struct ssh_conn *c)
 	ssh_conn_close(c, true);
 	free(c->peer);
 	free(c->what);
-	c->peer = c->what = NULL;
+	free(c->addr);
+	c->peer = c->what = c->addr = NULL;
 }

@@ -20,6 +20,8 @@ struct ssh_conn {
 	LIBSSH2_SESSION	*session;	/* NULL: not connected */
 	int		 sock;		/* -1: none */
 	char		*peer;		/* "127.0.0.11:2222" */
+	char		*addr;		/* the address the last connection
+					   used ("127.0.0.11"), or NULL */
 	char		*what;		/* the step under way */
 	int64_t		 deadline;	/* monotonic milliseconds */
 	int		 limit;		/* seconds DEADLINE allows */

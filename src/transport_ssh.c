@@ -495,3 +495,13 @@ transport_ssh_new(const struct ssh_target *target)
 	ssh_conn_init(&st->conn, target);
 	return &st->base;
 }
+
+const char *
+transport_ssh_address(const struct transport *t)
+{
+	const struct ssh_transport	*st = (const struct ssh_transport *)t;
+
+	if (t == NULL || t->ops != &ssh_ops)
+		return NULL;
+	return st->conn.addr;
+}

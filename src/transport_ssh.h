@@ -39,4 +39,12 @@ void ssh_target_release(struct ssh_target *t);
  */
 struct transport *transport_ssh_new(const struct ssh_target *t);
 
+/*
+ * The numeric address (e.g. "192.168.1.21", "fe80::1%eth0") at which T
+ * last reached its node: what ~/.ssh/config's HostName, or the node's
+ * host, resolved to. NULL when T is not an SSH transport or has not
+ * connected yet. Borrowed: valid until T is freed.
+ */
+const char *transport_ssh_address(const struct transport *t);
+
 #endif

@@ -99,15 +99,45 @@ pids="$pids $!"
 ISSUER=$(ready "$P/ready" $!)
 
 # --- the lab, and the apiserver of pi-1 ---
+# The nodes are named as on a real cluster: by ~/.ssh/config alias ("Host
+# pi-1 pi-1.local", HostName 127.0.0.11), listed in the config as "- pi-1"
+# (the lab's okta-k8s-alias.yaml), so the address reaches okta-k8s only
+# through ~/.ssh/config, and no resolver knows the name.
 "$LAB/lab.sh" start "$L" 2 --workers 2 || { echo "Bail out! the lab did not start"; exit 1; }
+mkdir -p "$HOME/.ssh"
+cp "$L/client/ssh_config" "$HOME/.ssh/config"
 PI1=$L/nodes/pi-1/microk8s
-mkdir -p "$T/api"
-"$PY" "$OIDC/apiserver.py" --args "$PI1/current/args/kube-apiserver" \
-	--standin "$PI1/common/standin" --cert-dir "$T/api" \
-	--ca-out "$PI1/current/certs/ca.crt" --port 0 \
-	--ready-file "$T/api/ready" --log "$T/api.log" 2>"$T/api.err" &
-pids="$pids $!"
-API=$(ready "$T/api/ready" $!)
+PI1_ARGS=$PI1/current/args/kube-apiserver
+
+# apiserver NAME [apiserver.py options]: pi-1's apiserver on pi-1's own
+# address (127.0.0.11), on a free port, with a certificate made as
+# MicroK8s makes it (the node's own IP 127.0.0.11 unless --node-ip says
+# otherwise) by pi-1's cluster CA, which is pi-1's certs/ca.crt. The URL
+# goes to $T/NAME/ready; the pid to $T/NAME/pid.
+apiserver() {
+	a=$1
+	shift
+	mkdir -p "$T/$a"
+	cp -p "$T/cluster-ca/ca.pem" "$T/cluster-ca/ca.key" "$T/$a/" 2>/dev/null
+	"$PY" "$OIDC/apiserver.py" --args "$PI1_ARGS" \
+		--standin "$PI1/common/standin" --cert-dir "$T/$a" \
+		--ca-out "$PI1/current/certs/ca.crt" --listen 127.0.0.11 --port 0 \
+		--ready-file "$T/$a/ready" --log "$T/$a.log" "$@" 2>"$T/$a.err" &
+	echo $! >"$T/$a/pid"
+	pids="$pids $!"
+	ready "$T/$a/ready" $! >/dev/null
+	[ -f "$T/cluster-ca/ca.pem" ] || { mkdir -p "$T/cluster-ca" &&
+		cp -p "$T/$a/ca.pem" "$T/$a/ca.key" "$T/cluster-ca/"; }
+}
+# secure_port PORT: pi-1's args file says its apiserver listens on PORT
+# (MicroK8s ships --secure-port=16443; kube-apiserver's default is 6443).
+secure_port() {
+	sed -i "s/^--secure-port=.*/--secure-port=$1/" "$PI1_ARGS"
+}
+apiserver api
+API=$(cat "$T/api/ready")
+API_PORT=${API##*:}
+secure_port "$API_PORT"
 
 # config FILE [PREFIX]: the lab's nodes with this provider and apiserver.
 config() {
@@ -122,11 +152,10 @@ oidc:
   scopes: [openid, profile, email, offline_access, groups]
   client_secret_env: TEST_OKTA_SECRET
 EOF
-		sed -n '/^ssh:/,$p' "$L/okta-k8s.yaml"
+		sed -n '/^ssh:/,$p' "$L/okta-k8s-alias.yaml"
 		cat <<EOF
 kubeconfig:
   cluster: lab
-  server: $API
   user: okta
   context: okta@lab
 EOF
@@ -173,13 +202,14 @@ has "fix: add the user, or one of its groups, to a binding" "$T/out" "verify: th
 
 run -c "$CFG" -o json verify --token "@$T/bob.jwt"
 is "$(status)" 1 "verify -o json: denied exits 1"
-check "verify -o json: identity, allowed false, explanation" "$PY" -c '
+check "verify -o json: identity, allowed false, explanation, server, tls_server_name" "$PY" -c '
 import json, sys
 v = json.load(open(sys.argv[1]))
 assert v["identity"]["user"] == "oidc:bob", v
+assert v["server"] == sys.argv[2] and v["tls_server_name"] == "kubernetes", v
 assert v["allowed"] is False and v["exit_code"] == 1, v
 assert any("oidc-admin-binding" in e for e in v["explanation"]), v
-' "$T/out"
+' "$T/out" "https://127.0.0.11:$API_PORT"
 
 echo "not.a.token" >"$T/junk.jwt"
 run -c "$CFG" verify --token "@$T/junk.jwt"
@@ -294,11 +324,25 @@ has "Kubernetes 1.28 or later is needed" "$T/out" "verify on 1.26: says why"
 rm -f "$PI1/common/standin/version"
 
 # --- kubeconfig ---
+# clusters FILE: the clusters list of a kubeconfig, as written.
+clusters() { sed -n '/^clusters:$/,/^  name: /p' "$1"; }
+# want_cluster SERVER [TLS-SERVER-NAME]: the clusters list we expect.
+want_cluster() {
+	echo "clusters:"
+	echo "- cluster:"
+	echo "    certificate-authority-data: $(base64 -w0 "$PI1/current/certs/ca.crt")"
+	echo "    server: $1"
+	[ -z "${2:-}" ] || echo "    tls-server-name: $2"
+	echo "  name: lab"
+}
 KC=$T/kc.yaml
 run -c "$CFG" kubeconfig
 is "$(status)" 0 "kubeconfig: prints, exit 0"
 cp "$T/out" "$KC"
-has "^    server: $API$" "$KC" "kubeconfig: the server from the config"
+want_cluster "https://127.0.0.11:$API_PORT" kubernetes >"$T/want"
+clusters "$KC" >"$T/got"
+same_file "$T/got" "$T/want" \
+	"kubeconfig: server is the address SSH reached pi-1 at, port --secure-port; tls-server-name kubernetes; pi-1's CA"
 has "^      - --oidc-issuer-url=$ISSUER$" "$KC" "kubeconfig: kubelogin gets the issuer"
 has "^      - --oidc-extra-scope=groups$" "$KC" "kubeconfig: and the scopes"
 hasnt "client-secret" "$KC" "kubeconfig: no client secret unless asked"
@@ -313,16 +357,112 @@ if [ -n "$KUBECTL" ]; then
 		-o jsonpath='{.clusters[0].cluster.certificate-authority-data}' |
 		base64 -d >"$T/ca.got"
 	same_file "$T/ca.got" "$PI1/current/certs/ca.crt" "kubeconfig: the CA is pi-1's certs/ca.crt"
+	# The real kubectl, with alice's token in place of kubelogin's
+	# (--token wins over the exec plugin), asks the apiserver who she is.
+	kubectl --kubeconfig "$KC" --token "$(cat "$T/alice.jwt")" \
+		auth whoami -o jsonpath='{.status.userInfo.username}' >"$T/whoami" 2>&1
+	is "$?:$(cat "$T/whoami")" "0:oidc:alice@example.com" \
+		"kubectl auth whoami with the kubeconfig: TLS verified, alice"
 else
-	no_kubectl 6
+	no_kubectl 7
 fi
 
-grep -v "^  server: " "$CFG" >"$T/no-server.yaml"
-run -c "$T/no-server.yaml" kubeconfig
-is "$(status)" 0 "kubeconfig without kubeconfig.server exits 0"
-has "^    server: https://127.0.0.11:16443$" "$T/out" \
-	"... the server is the first control-plane node's host, port 16443"
-run -c "$T/no-server.yaml" kubeconfig --node pi-2
+# The node renumbered since MicroK8s made its certificate (a cluster
+# member never reissues it: no-cert-reissue): the certificate holds
+# 127.0.0.99, SSH reaches the node at 127.0.0.11. Only the name
+# "kubernetes" can verify it.
+apiserver renumbered --node-ip 127.0.0.99
+R_PORT=$(sed 's/.*://' "$T/renumbered/ready")
+secure_port "$R_PORT"
+run -c "$CFG" kubeconfig
+cp "$T/out" "$T/kc-renumbered.yaml"
+want_cluster "https://127.0.0.11:$R_PORT" kubernetes >"$T/want"
+clusters "$T/kc-renumbered.yaml" >"$T/got"
+same_file "$T/got" "$T/want" "kubeconfig for a renumbered node: the new port, tls-server-name kubernetes"
+run -c "$CFG" verify --token "@$T/alice.jwt"
+is "$(status)" 0 "verify: a certificate without the node's address verifies by the name kubernetes"
+has "^apiserver: *https://127.0.0.11:$R_PORT (CA: pi-1:/var/snap/microk8s/current/certs/ca.crt; certificate checked for 'kubernetes')$" \
+	"$T/out" "verify: says where it connected and the name it checked"
+if [ -n "$KUBECTL" ]; then
+	kubectl --kubeconfig "$T/kc-renumbered.yaml" --token "$(cat "$T/alice.jwt")" \
+		auth whoami -o jsonpath='{.status.userInfo.username}' >"$T/whoami" 2>&1
+	is "$?:$(cat "$T/whoami")" "0:oidc:alice@example.com" \
+		"kubectl auth whoami, renumbered node: verified by tls-server-name"
+	grep -v '^    tls-server-name: ' "$T/kc-renumbered.yaml" >"$T/kc-no-name.yaml"
+	kubectl --kubeconfig "$T/kc-no-name.yaml" --token "$(cat "$T/alice.jwt")" \
+		auth whoami >"$T/whoami" 2>&1
+	is "$?" 1 "kubectl without tls-server-name rejects the renumbered node's certificate"
+	has "x509: certificate is valid for .*127.0.0.99, not 127.0.0.11" "$T/whoami" \
+		"... x509: valid for the old address, not 127.0.0.11"
+else
+	no_kubectl 4
+fi
+kill "$(cat "$T/renumbered/pid")"
+
+# A certificate that does not hold "kubernetes" (made by hand): refused,
+# by okta-k8s and by kubectl, and okta-k8s says which name it checked.
+apiserver noname --cert-dns kubernetes.default --cert-dns kubernetes.default.svc
+N_PORT=$(sed 's/.*://' "$T/noname/ready")
+secure_port "$N_PORT"
+run -c "$CFG" verify --token "@$T/alice.jwt"
+is "$(status)" 1 "verify: a certificate without the name kubernetes: exit 1"
+has "the certificate of 127.0.0.11:$N_PORT does not hold the name 'kubernetes'" "$T/out" \
+	"verify: ... says the certificate lacks the name, and where"
+has "see its names with 'openssl x509 -noout -ext subjectAltName -in /var/snap/microk8s/current/certs/server.crt' on the node" \
+	"$T/out" "verify: ... and how to see the certificate's names"
+run -c "$CFG" kubeconfig
+if [ -n "$KUBECTL" ]; then
+	cp "$T/out" "$T/kc-noname.yaml"
+	kubectl --kubeconfig "$T/kc-noname.yaml" --token "$(cat "$T/alice.jwt")" \
+		auth whoami >"$T/whoami" 2>&1
+	is "$?" 1 "kubectl rejects it too"
+	has "x509: certificate is valid for kubernetes.default, kubernetes.default.svc, not kubernetes" \
+		"$T/whoami" "... x509: not kubernetes"
+else
+	no_kubectl 2
+fi
+kill "$(cat "$T/noname/pid")"
+secure_port "$API_PORT"
+
+# pi-1.local: an mDNS-style name that only ~/.ssh/config knows.
+sed 's/^  - pi-\([0-9]\)$/  - pi-\1.local/' "$CFG" >"$T/local.yaml"
+check "the .local config lists pi-1.local" grep -qx '  - pi-1.local' "$T/local.yaml"
+run -c "$T/local.yaml" kubeconfig
+is "$(status)" 0 "kubeconfig, nodes named pi-N.local: exit 0"
+clusters "$T/out" >"$T/got"
+want_cluster "https://127.0.0.11:$API_PORT" kubernetes >"$T/want"
+same_file "$T/got" "$T/want" "kubeconfig, pi-1.local: server is the address SSH resolved"
+run -c "$T/local.yaml" verify --token "@$T/alice.jwt"
+is "$(status)" 0 "verify, nodes named pi-N.local: allowed"
+has "CA: pi-1.local:/var/snap/microk8s/current/certs/ca.crt" "$T/out" "verify: ... the CA from pi-1.local"
+
+# kubeconfig.server set: kept as written; tls-server-name kubernetes
+# unless the host is one MicroK8s's certificate always holds.
+config "$T/explicit.yaml"
+sed -i "s|^kubeconfig:$|kubeconfig:\n  server: https://127.0.0.11:$API_PORT/|" "$T/explicit.yaml"
+run -c "$T/explicit.yaml" kubeconfig
+is "$(status)" 0 "kubeconfig with kubeconfig.server exits 0"
+clusters "$T/out" >"$T/got"
+want_cluster "https://127.0.0.11:$API_PORT/" kubernetes >"$T/want"
+same_file "$T/got" "$T/want" "kubeconfig.server: written as set, tls-server-name kubernetes"
+run -c "$T/explicit.yaml" verify --token "@$T/alice.jwt"
+is "$(status)" 0 "verify with kubeconfig.server: allowed"
+sed -i "s|^  server: .*|  server: https://127.0.0.1:$API_PORT|" "$T/explicit.yaml"
+run -c "$T/explicit.yaml" kubeconfig
+clusters "$T/out" >"$T/got"
+want_cluster "https://127.0.0.1:$API_PORT" >"$T/want"
+same_file "$T/got" "$T/want" "kubeconfig.server on 127.0.0.1 (in every MicroK8s certificate): no tls-server-name"
+
+# --local, on pi-1 itself: the apiserver is this machine's, 127.0.0.1,
+# which every MicroK8s certificate holds.
+"$LAB/lab.sh" exec "$L" pi-1 "$OKTA_K8S" -c "$CFG" kubeconfig --local \
+	>"$T/out" 2>"$T/err"
+is "$?" 0 "kubeconfig --local on pi-1 exits 0"
+clusters "$T/out" >"$T/got"
+want_cluster "https://127.0.0.1:$API_PORT" >"$T/want"
+same_file "$T/got" "$T/want" "kubeconfig --local: 127.0.0.1 on the node's --secure-port, no tls-server-name"
+
+run -c "$CFG" kubeconfig --node pi-2
 is "$(status)" 1 "kubeconfig with only a worker to read exits 1"
 has "no control-plane node could be read" "$T/err" "... saying why"
 

@@ -40,8 +40,12 @@
 # What start leaves in DIR:
 #   env                      sourceable: LAB_DIR LAB_N LAB_PORT LAB_NODES
 #                            LAB_HOSTS LAB_WORKERS LAB_SUDO LAB_CONFIG
+#                            LAB_ALIAS_CONFIG
 #                            LAB_SSH_CONFIG LAB_KNOWN_HOSTS LAB_KEY
 #   okta-k8s.yaml            a valid okta-k8s config for the whole lab
+#   okta-k8s-alias.yaml      the same with nodes listed by name only
+#                            ("- pi-1"): for a HOME whose .ssh/config is
+#                            client/ssh_config
 #   client/id_ed25519        the client key (no passphrase); also
 #                            id_ed25519_pass (passphrase "lab-passphrase"),
 #                            id_rsa (3072 bits), id_ecdsa; all in
@@ -49,7 +53,9 @@
 #   client/known_hosts       per node what a first `ssh` records:
 #                            "[127.0.0.1I]:P ssh-ed25519 AAAA..."
 #   client/known_hosts.hashed  the same, hashed (ssh-keygen -H)
-#   client/ssh_config        Host pi-I entries: ssh -F DIR/client/ssh_config pi-1
+#   client/ssh_config        "Host pi-I pi-I.local" entries (HostName
+#                            127.0.0.1I, Port, User, IdentityFile):
+#                            ssh -F DIR/client/ssh_config pi-1
 #   sshd/pi-I/               sshd_config, host keys (ed25519, ecdsa, rsa),
 #                            pid (sshd's PidFile), log (sshd -e),
 #                            known_hosts (the node's current entry; see rekey)
@@ -708,6 +714,7 @@ cmd_start() {
 		echo "LAB_WORKERS='$workers'"
 		echo "LAB_SUDO='$sudo'"
 		echo "LAB_CONFIG='$D/okta-k8s.yaml'"
+		echo "LAB_ALIAS_CONFIG='$D/okta-k8s-alias.yaml'"
 		echo "LAB_SSH_CONFIG='$D/client/ssh_config'"
 		echo "LAB_KNOWN_HOSTS='$D/client/known_hosts'"
 		echo "LAB_KEY='$D/client/id_ed25519'"
@@ -858,7 +865,7 @@ write_client() {
 			in_list "$x" "$3" && u=okta-lab
 			cat <<EOF
 
-Host $x
+Host $x $x.local
     HostName 127.0.0.$((10 + i))
     Port $LAB_PORT
     User $u
@@ -904,6 +911,29 @@ rbac:
       groups: [k8s-admins]
 EOF
 	} >"$D/okta-k8s.yaml"
+
+	# The same nodes by alias only: the names reach okta-k8s through
+	# ~/.ssh/config alone (copy client/ssh_config there), as on a real
+	# cluster whose Pis are "pi-1" in ~/.ssh/config or pi-1.local.
+	{
+		cat <<EOF
+# okta-k8s lab in $D, nodes named by ~/.ssh/config alias
+# (install $c/ssh_config as ~/.ssh/config)
+oidc:
+  issuer_url: https://dev-123456.okta.com/oauth2/default
+  client_id: 0oa1g3wxh9x9KLciv4x9
+  groups_claim: groups
+ssh:
+  known_hosts: "$c/known_hosts"
+  host_key_checking: strict
+  connect_timeout: 5
+nodes:
+EOF
+		for x in $1; do
+			echo "  - $x"
+		done
+		sed -n '/^microk8s:$/,$p' "$D/okta-k8s.yaml"
+	} >"$D/okta-k8s-alias.yaml"
 }
 
 cmd_stop() {

@@ -4,7 +4,8 @@ RBAC over HTTPS, configured by a lab node's files.
 
     apiserver.py (--args FILE | --argv FILE) --cert-dir DIR
                  [--snap-data DIR] [--standin DIR] [--bindings FILE]
-                 [--ca-out FILE] [--san NAME]... [--listen 127.0.0.1]
+                 [--ca-out FILE] [--node-ip IP]... [--san NAME]...
+                 [--cert-dns NAME]... [--listen 127.0.0.1]
                  [--port 16443] [--ready-file FILE] [--log FILE]
                  [--exit-with-parent]
 
@@ -37,13 +38,25 @@ Options:
   --bindings FILE  the RBAC objects (a JSON list of ClusterRoleBindings and
                    RoleBindings, as the stand-in stores them), read at every
                    request; missing = none
-  --cert-dir DIR   its own CA and serving certificate (testca.py files),
-                   made when missing; the certificate names 127.0.0.1, the
-                   --listen address, localhost, kubernetes,
-                   kubernetes.default, kubernetes.default.svc and each --san
-  --ca-out FILE    a copy of the CA certificate written there (e.g. the
-                   node's certs/ca.crt, which `okta-k8s verify` fetches)
-  --san NAME       another IP address or DNS name for the certificate
+  --cert-dir DIR   the cluster CA (ca.pem, ca.key: made like MicroK8s's
+                   $SNAP_DATA/certs/ca.crt, CN 10.152.183.1, when missing,
+                   else kept) and the serving certificate (server.pem,
+                   issued at every start), made exactly as MicroK8s makes
+                   $SNAP_DATA/certs/server.crt from certs/csr.conf.template
+                   (testca.issue_microk8s): it holds only kubernetes,
+                   kubernetes.default, kubernetes.default.svc,
+                   kubernetes.default.svc.cluster,
+                   kubernetes.default.svc.cluster.local, 127.0.0.1,
+                   10.152.183.1 and the node's own IPs; never a host name
+                   (not "localhost", not the name a user types)
+  --node-ip IP     the node's own address (repeatable; default: the
+                   --listen address), as #MOREIPS puts `hostname -I` in
+  --ca-out FILE    a copy of the CA certificate written there (the node's
+                   certs/ca.crt, which `okta-k8s verify` fetches)
+  --san NAME       another IP address or DNS name, as a user adds one to
+                   csr.conf.template (repeatable)
+  --cert-dns NAME  the template's DNS names replaced by these (repeatable):
+                   a certificate made by hand, e.g. without "kubernetes"
   --exit-with-parent  stop once the process that started it is gone
 
 When the argv would not start a real kube-apiserver (the stand-in's start-up
@@ -738,6 +751,9 @@ class Handler(testca.Handler):
         body = self.read_body()
         if body is None:
             return None
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip()
+        if ctype == PROTOBUF:
+            return self.protobuf_object(body, kind, api_version)
         try:
             obj = json.loads(body.decode("utf-8")) if body.strip() else None
         except (UnicodeDecodeError, ValueError) as e:
@@ -756,6 +772,25 @@ class Handler(testca.Handler):
                                            obj.get("apiVersion"), api_version)))
             return None
         return obj
+
+    def protobuf_object(self, body, kind, api_version):
+        """A protobuf body, as kubectl sends it (Content-Type
+        application/vnd.kubernetes.protobuf; `kubectl auth whoami`): only
+        its TypeMeta is read, which is all a SelfSubjectReview carries;
+        other kinds get 415, where kube-apiserver would decode them."""
+        try:
+            version, found = protobuf_type_meta(body)
+        except ValueError as e:
+            self.send_json(400, status(400, "BadRequest",
+                                       "the body of the request was in an unknown "
+                                       "format: %s" % e))
+            return None
+        if found != kind or version != api_version:
+            self.send_json(415, status(415, "UnsupportedMediaType",
+                                       "the stand-in reads protobuf bodies of "
+                                       "SelfSubjectReview only"))
+            return None
+        return {"kind": found, "apiVersion": version}
 
     def self_subject_review(self, version):
         gv = "authentication.k8s.io/" + version
@@ -821,6 +856,56 @@ class Handler(testca.Handler):
                              "metadata": {"resourceVersion": "1"}, "items": []})
 
 
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+
+def _varint(data, i):
+    n = shift = 0
+    while True:
+        if i >= len(data):
+            raise ValueError("truncated protobuf")
+        b = data[i]
+        i += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, i
+
+
+def _fields(data):
+    """(field number, wire type, value) of a protobuf message; values of
+    length-delimited fields as bytes."""
+    i = 0
+    while i < len(data):
+        key, i = _varint(data, i)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = _varint(data, i)
+        elif wire == 2:
+            n, i = _varint(data, i)
+            value, i = data[i:i + n], i + n
+        else:
+            raise ValueError("unexpected protobuf wire type %d" % wire)
+        yield num, wire, value
+
+
+def protobuf_type_meta(body):
+    """(apiVersion, kind) of a Kubernetes protobuf body: the magic
+    "k8s\\0", then a runtime.Unknown whose field 1 is the TypeMeta
+    (apiVersion = 1, kind = 2), as k8s.io/apimachinery's protobuf
+    serializer writes it."""
+    if not body.startswith(b"k8s\x00"):
+        raise ValueError("no k8s protobuf magic")
+    meta = {}
+    for num, wire, value in _fields(body[4:]):
+        if num == 1 and wire == 2:
+            for n2, w2, v2 in _fields(value):
+                if w2 == 2 and n2 in (1, 2):
+                    meta[n2] = v2.decode("utf-8")
+            break
+    return meta.get(1, ""), meta.get(2, "")
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog="apiserver.py",
                                  description="A stand-in kube-apiserver for tests.")
@@ -833,6 +918,8 @@ def main(argv):
     ap.add_argument("--cert-dir", required=True)
     ap.add_argument("--ca-out")
     ap.add_argument("--san", action="append", default=[])
+    ap.add_argument("--node-ip", action="append", default=[])
+    ap.add_argument("--cert-dns", action="append", default=[])
     ap.add_argument("--listen", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=16443)
     ap.add_argument("--ready-file")
@@ -850,15 +937,17 @@ def main(argv):
     a.snap_data = a.snap_data.rstrip("/") or "/"
     testca.remove_stale(a.ready_file)
     log = testca.Log(a.log)
-    ips = [listen, "127.0.0.1"]
-    dns = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"]
-    for name in a.san:
-        try:
-            ips.append(str(testca.ipaddress.ip_address(name)))
-        except ValueError:
-            dns.append(name)
+    # The node's own addresses: the one it listens on, as `hostname -I`
+    # on a Pi gives its LAN address (127.0.0.1 is the template's anyway).
+    node_ips = a.node_ip or [listen]
+    dns = a.cert_dns or testca.MICROK8S_DNS
     try:
-        ca, cert, key = testca.issue_server(a.cert_dir, ips, dns)
+        for ip in node_ips:
+            testca.ipaddress.ip_address(ip)
+    except ValueError as e:
+        ap.error("--node-ip: %s" % e)
+    try:
+        ca, cert, key = testca.issue_microk8s(a.cert_dir, node_ips, a.san, dns)
         if a.ca_out:
             with open(ca, "rb") as f:
                 pem = f.read()

@@ -23,6 +23,12 @@ serialised by flock(2) on DIR/.lock, and every file is written to a temporary
 name and renamed, so two servers sharing a DIR never see half a file.
 Needs Debian's python3-cryptography.
 
+issue_microk8s(DIR, node_ips) makes the certificates as MicroK8s makes its
+apiserver's (see "MicroK8s's own certificates" below): the cluster CA (CN
+10.152.183.1, what a node holds as $SNAP_DATA/certs/ca.crt) and a server
+certificate holding only MicroK8s's names and addresses and the node's own
+IPs, never a host name.  tests/oidc/apiserver.py serves with it.
+
 It also holds what both servers share to serve HTTPS (class Server, class
 Handler, write_ready, Log): bound to a loopback address only (127.0.0.0/8;
 anything else is refused), one thread per connection, at most MAX_CONNS at a
@@ -51,7 +57,7 @@ import traceback
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA_FILE = "ca.pem"
@@ -186,6 +192,159 @@ def issue_server(directory, ips=DEFAULT_IPS, dns=DEFAULT_DNS,
     write_atomic(key_path, _key_pem(key), 0o600)
     write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return os.path.join(directory, CA_FILE), cert_path, key_path
+
+
+# --------------------------------------------------------------------------
+# MicroK8s's own certificates
+# --------------------------------------------------------------------------
+#
+# As canonical/microk8s makes them (microk8s-resources/actions/common/
+# utils.sh: produce_certs, render_csr_conf, gen_server_cert; the template is
+# microk8s-resources/certs/csr.conf.template):
+#   - the cluster CA, $SNAP_DATA/certs/ca.crt: an RSA 2048 key (genrsa
+#     2048), `openssl req -x509 -days 3650 -subj /CN=10.152.183.1` with
+#     basicConstraints=critical,CA:TRUE, keyUsage=critical,keyCertSign,
+#     cRLSign, subjectKeyIdentifier=hash, authorityKeyIdentifier=
+#     keyid:always,issuer;
+#   - the apiserver's certificate, $SNAP_DATA/certs/server.crt: an RSA 2048
+#     key, subject C=GB, ST=L=O=OU=Canonical, CN=127.0.0.1, signed by the CA
+#     for 365 days with the template's v3_ext: authorityKeyIdentifier=
+#     keyid,issuer:always, basicConstraints=CA:FALSE, keyUsage=
+#     keyEncipherment,dataEncipherment,digitalSignature, extendedKeyUsage=
+#     serverAuth,clientAuth, and subjectAltName: DNS kubernetes,
+#     kubernetes.default, kubernetes.default.svc, kubernetes.default.svc.
+#     cluster, kubernetes.default.svc.cluster.local, IP 127.0.0.1,
+#     10.152.183.1, then "#MOREIPS" replaced by the node's own addresses
+#     (get_ips: `hostname -I` without 169.254.x.x and CNI addresses), as
+#     IP.3, IP.4, ...  Never a host name: not the node's, not an alias.
+
+MICROK8S_CA_CN = "10.152.183.1"
+MICROK8S_DNS = ("kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster",
+                "kubernetes.default.svc.cluster.local")
+MICROK8S_IPS = ("127.0.0.1", "10.152.183.1")
+
+
+def _rsa2048():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _make_microk8s_ca():
+    key = _rsa2048()
+    now = _now()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, MICROK8S_CA_CN)])
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    serial = x509.random_serial_number()
+    cert = (x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(serial)
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=False, content_commitment=False,
+                key_encipherment=False, data_encipherment=False,
+                key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(ski, critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier(
+                ski.digest, [x509.DirectoryName(name)], serial), critical=False)
+            .sign(key, hashes.SHA256()))
+    return cert, key
+
+
+def microk8s_csr_conf(alt):
+    """The alt_names section of the csr.conf that render_csr_conf makes
+    (DNS.1.., IP.1..) for the subjectAltName entries alt."""
+    lines, n_dns, n_ip = [], 0, 0
+    for a in alt:
+        if isinstance(a, x509.DNSName):
+            n_dns += 1
+            lines.append("DNS.%d = %s" % (n_dns, a.value))
+        else:
+            n_ip += 1
+            lines.append("IP.%d = %s" % (n_ip, a.value))
+    return "[ alt_names ]\n" + "\n".join(lines) + "\n"
+
+
+def issue_microk8s(directory, node_ips=(), extra=(), dns=MICROK8S_DNS,
+                   days=365):
+    """A server certificate as MicroK8s makes $SNAP_DATA/certs/server.crt
+    (see above) for a node whose own addresses are node_ips, signed by the
+    cluster CA of directory (made like MicroK8s's ca.crt when directory has
+    no CA yet; kept otherwise, as MicroK8s keeps ca.crt).  extra: more IPs
+    or DNS names, as a user adds them to csr.conf.template; dns: the
+    template's DNS names (a hand-edited template may hold others); days:
+    the certificate's validity (MicroK8s's -days 365).  Files:
+    ca.pem, ca.key, server.pem, server.key, csr.conf (the rendered
+    alt_names).  Returns (ca_path, cert_path, key_path)."""
+    os.makedirs(directory, exist_ok=True)
+    ca_path = os.path.join(directory, CA_FILE)
+    ca_key_path = os.path.join(directory, CA_KEY)
+    with open(os.path.join(directory, ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (os.path.exists(ca_path) and os.path.exists(ca_key_path)):
+            cert, key = _make_microk8s_ca()
+            write_atomic(ca_key_path, _key_pem(key), 0o600)
+            write_atomic(ca_path, cert.public_bytes(serialization.Encoding.PEM))
+    ca_cert, ca_key = load_or_make_ca(directory)
+    alt = [x509.DNSName(n) for n in dns]
+    seen = set()
+    for ip in list(MICROK8S_IPS) + list(node_ips):
+        addr = ipaddress.ip_address(ip)
+        if addr not in seen:
+            seen.add(addr)
+            alt.append(x509.IPAddress(addr))
+    for name in extra:
+        try:
+            addr = ipaddress.ip_address(name)
+        except ValueError:
+            alt.append(x509.DNSName(name))
+            continue
+        if addr not in seen:
+            seen.add(addr)
+            alt.append(x509.IPAddress(addr))
+    key = _rsa2048()
+    now = _now()
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"),
+        x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "Canonical"),
+        x509.NameAttribute(NameOID.LOCALITY_NAME, "Canonical"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Canonical"),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Canonical"),
+        x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1"),
+    ])
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    cert = (x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.AuthorityKeyIdentifier(
+                ca_ski.digest, [x509.DirectoryName(ca_cert.issuer)],
+                ca_cert.serial_number), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=False,
+                key_encipherment=True, data_encipherment=True,
+                key_agreement=False, key_cert_sign=False, crl_sign=False,
+                encipher_only=False, decipher_only=False), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([
+                ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                critical=False)
+            .add_extension(x509.SubjectAlternativeName(alt), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    cert_path = os.path.join(directory, SERVER_FILE)
+    key_path = os.path.join(directory, SERVER_KEY)
+    write_atomic(key_path, _key_pem(key), 0o600)
+    write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+    write_atomic(os.path.join(directory, "csr.conf"),
+                 microk8s_csr_conf(alt))
+    return ca_path, cert_path, key_path
 
 
 # --------------------------------------------------------------------------

@@ -506,6 +506,159 @@ test_not_kubeconfig(const struct config *c)
 	}
 }
 
+/* MicroK8s's args file with --secure-port (and a later one winning). */
+static const char args_16443[] = "--cert-dir=${SNAP_DATA}/certs\n"
+	"--secure-port=16443\n--token-auth-file=x\n";
+static const char args_twice[] = "--secure-port=16443\r\n"
+	"--secure-port=9443\r\n";
+static const char args_none[] = "--insecure-port=8080\n--v=4";
+static const char args_bad[] = "--secure-port=16443\n--secure-port=${PORT}\n"
+	"--secure-port=70000\n--secure-port\n";
+
+static void
+test_node_server(void)
+{
+	static const struct {
+		const char	*address;
+		const char	*args;
+		const char	*want;
+		const char	*what;
+	} cases[] = {
+		{ "192.168.1.21", args_16443, "https://192.168.1.21:16443",
+		  "an IPv4 address, MicroK8s's --secure-port" },
+		{ "192.168.1.21", args_twice, "https://192.168.1.21:9443",
+		  "the last --secure-port wins (CRLF file)" },
+		{ "192.168.1.21", args_none, "https://192.168.1.21:6443",
+		  "no --secure-port: kube-apiserver's 6443" },
+		{ "192.168.1.21", args_bad, "https://192.168.1.21:16443",
+		  "an unreadable --secure-port is passed over" },
+		{ "192.168.1.21", NULL, "https://192.168.1.21:16443",
+		  "args unknown: MicroK8s's 16443" },
+		{ "2001:db8::21", args_16443, "https://[2001:db8::21]:16443",
+		  "an IPv6 address in brackets" },
+		{ "fe80::1%eth0", args_16443, "https://[fe80::1%25eth0]:16443",
+		  "a link-local address: its zone's % as %25" },
+	};
+	size_t	i;
+	char	*s;
+
+	for (i = 0; i < nitems(cases); i++) {
+		s = kubeconfig_node_server(cases[i].address, cases[i].args,
+		    cases[i].args != NULL ? strlen(cases[i].args) : 0);
+		is_str(s, cases[i].want, "node server: %s", cases[i].what);
+		free(s);
+	}
+}
+
+static void
+test_tls_server_name(void)
+{
+	static const struct {
+		const char	*server;
+		const char	*want;
+	} cases[] = {
+		/* held by every MicroK8s certificate: no tls-server-name */
+		{ "https://kubernetes:16443", NULL },
+		{ "https://kubernetes.default:16443", NULL },
+		{ "https://kubernetes.default.svc:16443", NULL },
+		{ "https://kubernetes.default.svc.cluster:16443", NULL },
+		{ "https://kubernetes.default.svc.cluster.local:16443/", NULL },
+		{ "https://KUBERNETES.Default.:16443", NULL },
+		{ "https://127.0.0.1:16443", NULL },
+		{ "https://10.152.183.1", NULL },
+		{ "https://user@127.0.0.1:16443/x?y#z", NULL },
+		/* anything else: check for "kubernetes" */
+		{ "https://pi-1:16443", "kubernetes" },
+		{ "https://pi-1.local:16443", "kubernetes" },
+		{ "https://192.168.1.21:16443", "kubernetes" },
+		{ "https://127.0.0.11:16443", "kubernetes" },
+		{ "https://[::1]:16443", "kubernetes" },
+		{ "https://kubernetes.example.com:16443", "kubernetes" },
+		{ "https://kubernetes.default.svc.cluster.local.evil:1", "kubernetes" },
+		{ "https://127.0.0.1.nip.io:16443", "kubernetes" },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(cases); i++)
+		is_str(kubeconfig_tls_server_name(cases[i].server),
+		    cases[i].want, "tls-server-name for %s: %s",
+		    cases[i].server, cases[i].want ? cases[i].want : "none");
+}
+
+/* The bytes of our cluster entry, as kubectl would read them. */
+static void
+test_render_tls(const struct config *c)
+{
+	struct kubeconfig_spec	 k;
+	char			*out = NULL, *cause = NULL;
+
+	kubeconfig_spec_init(&k, c, "https://192.168.1.21:16443", CA_PEM,
+	    strlen(CA_PEM), NULL, NULL);
+	is_str(k.tls_server_name, "kubernetes", "spec: a node's address gets "
+	    "tls-server-name kubernetes");
+	if (!ok(kubeconfig_render(&k, &out, &cause) == 0 && strstr(out,
+	    "clusters:\n- cluster:\n    certificate-authority-data: "
+	    "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkdW1teQotLS0tLUVORCBD"
+	    "RVJUSUZJQ0FURS0tLS0tCg==\n"
+	    "    server: https://192.168.1.21:16443\n"
+	    "    tls-server-name: kubernetes\n  name: pi-cluster\n") != NULL,
+	    "rendered: server, then tls-server-name: kubernetes") &&
+	    out != NULL)
+		tap_diag("rendered", out);
+	free(out);
+	kubeconfig_spec_release(&k);
+
+	out = NULL;
+	kubeconfig_spec_init(&k, c, "https://127.0.0.1:16443", NULL, 0, NULL,
+	    NULL);
+	ok(k.tls_server_name == NULL && kubeconfig_render(&k, &out,
+	    &cause) == 0 && strstr(out, "    server: https://127.0.0.1:16443\n"
+	    "  name: pi-cluster\n") != NULL && strstr(out, "tls-server-name")
+	    == NULL, "127.0.0.1 (in every MicroK8s certificate): no "
+	    "tls-server-name");
+	free(out);
+	kubeconfig_spec_release(&k);
+}
+
+/* Merging over our old entry: its tls-server-name goes with it. */
+static void
+test_merge_tls(const struct config *c)
+{
+	static const char old[] =
+		"apiVersion: v1\nkind: Config\nclusters:\n"
+		"- name: pi-cluster\n  cluster:\n    server: https://pi-1:16443\n"
+		"    tls-server-name: pi-1\n";
+	struct kubeconfig_spec	 k;
+	struct ynode		*root;
+	char			*out = NULL, *cause = NULL;
+
+	kubeconfig_spec_init(&k, c, "https://127.0.0.1:16443", NULL, 0, NULL,
+	    NULL);
+	ok(kubeconfig_merge(old, strlen(old), &k, KUBECONFIG_CURRENT_KEEP,
+	    &out, NULL, &cause) == 0, "merge over an entry with a "
+	    "tls-server-name");
+	root = parse_back(out);
+	ok(at(entry(root, "clusters", "pi-cluster", NULL), "cluster",
+	    "tls-server-name", NULL) == NULL, "... the old tls-server-name is "
+	    "gone when ours needs none");
+	ynode_free(root);
+	free(out);
+	kubeconfig_spec_release(&k);
+
+	kubeconfig_spec_init(&k, c, "https://10.0.0.5:16443", NULL, 0, NULL,
+	    NULL);
+	out = NULL;
+	kubeconfig_merge(old, strlen(old), &k, KUBECONFIG_CURRENT_KEEP, &out,
+	    NULL, &cause);
+	root = parse_back(out);
+	is_str(text_of(at(entry(root, "clusters", "pi-cluster", NULL),
+	    "cluster", "tls-server-name", NULL)), "kubernetes",
+	    "... replaced by ours");
+	ynode_free(root);
+	free(out);
+	kubeconfig_spec_release(&k);
+}
+
 static void
 test_backup_name(void)
 {
@@ -529,6 +682,10 @@ main(void)
 	test_merge_replaces(c);
 	test_current_rules(c);
 	test_not_kubeconfig(c);
+	test_node_server();
+	test_tls_server_name();
+	test_render_tls(c);
+	test_merge_tls(c);
 	test_backup_name();
 	config_free(c);
 	return tap_done();
