@@ -209,22 +209,29 @@ binding_refused(const struct config *c, size_t i, json_t *live,
     char **cause)
 {
 	const struct config_binding	*b = &c->rbac.bindings[i];
-	json_t				*item;
+	json_t				*item, *ns = NULL;
 	char				*what;
 	int				 rc = 0;
 
 	what = binding_what(b);
 	item = live_find(live, binding_kind(b), b->name, b->namespace);
+	if (b->namespace != NULL)
+		ns = live_find(live, "Namespace", b->namespace, NULL);
 	if (item != NULL && !managed(item)) {
 		rc = set_cause(cause, "%s exists and okta-k8s does not own it "
 		    "(no label %s): it is left alone; give rbac.bindings[%zu] "
 		    "another name in the config", what, MANAGED_SELECTOR, i);
-	} else if (b->namespace != NULL && !b->create_namespace &&
-	    live_find(live, "Namespace", b->namespace, NULL) == NULL) {
+	} else if (b->namespace != NULL && ns == NULL && !b->create_namespace) {
 		rc = set_cause(cause, "%s: namespace '%s' does not exist: "
 		    "create it ('microk8s kubectl create namespace %s'), or set "
 		    "'create_namespace: true' on rbac.bindings[%zu]", what,
 		    b->namespace, b->namespace, i);
+	} else if (ns != NULL &&
+	    same_str(json_str(ns, "status.phase"), "Terminating")) {
+		/* The apiserver refuses new objects in it (Forbidden). */
+		rc = set_cause(cause, "%s: namespace '%s' is being deleted "
+		    "(Terminating): run okta-k8s again once it is gone", what,
+		    b->namespace);
 	}
 	free(what);
 	return rc;

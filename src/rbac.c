@@ -235,7 +235,8 @@ rbac_recreate(struct node *n, struct binding_change *bc, char **cause)
 		    "%s; the old binding was put back", bc->kind, bc->name,
 		    bc->old_role != NULL ? bc->old_role : "?", bc->role, why);
 	} else {
-		bc->result = xstrdup("MISSING");
+		bc->result = xstrdup("MISSING (the old one could not be "
+		    "put back)");
 		set_cause(cause, "%s '%s': the role change (%s -> %s) failed: "
 		    "%s; putting the old binding back failed too (%s): the "
 		    "binding is missing; run 'okta-k8s setup' again once the "

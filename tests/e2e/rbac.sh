@@ -169,6 +169,40 @@ is "$(status)" 0 "once the fault is gone, the role change goes through"
 kc get clusterrolebinding oidc-admin-binding -o json >"$T/crb.new"
 check "the live role is edit" grep -q '"name": "edit"' "$T/crb.new"
 
+# When the old binding cannot be put back either, it says so, loudly.
+printf '%s\n' '"roleRef":\{"apiGroup":"rbac\.authorization\.k8s\.io","kind":"ClusterRole","name":"(edit|view)"\}' \
+	>"$STATE/fault-create-fails-match"
+sed -i 's/^      cluster_role: edit$/      cluster_role: view/' "$CFG"
+okta setup
+is "$(status)" 1 "neither the new nor the old binding can be created: exit 1"
+check "the error says the binding is missing and what to do" \
+	grep -q "the role change (edit -> view) failed: .*; putting the old binding back failed too (.*denied the request.*): the binding is missing; run 'okta-k8s setup' again once the cause is fixed" "$T/err"
+check "the summary says MISSING" grep -qx 'ClusterRoleBinding oidc-admin-binding: MISSING (the old one could not be put back)' "$T/out"
+rm "$STATE/fault-create-fails-match"
+okta setup
+is "$(status)" 0 "once the fault is gone, setup creates it"
+check "... as a create" grep -qx 'ClusterRoleBinding oidc-admin-binding: created' "$T/out"
+
+# One refused object in the batch: the others are applied, each result said.
+printf '%s\n' '"name":"second-binding"' >"$STATE/fault-create-fails-match"
+cat >>"$CFG" <<'EOF2'
+    - name: second-binding
+      cluster_role: view
+      users: [bob@example.com]
+    - name: third-binding
+      cluster_role: view
+      users: [carol@example.com]
+EOF2
+okta setup
+is "$(status)" 1 "a refused create in the batch: exit 1"
+check "the refused one: failed" grep -qx 'ClusterRoleBinding second-binding: failed' "$T/out"
+check "the next one: created all the same" grep -qx 'ClusterRoleBinding third-binding: created' "$T/out"
+check "kubectl's reason is reported" grep -q 'apply bindings: Error from server (Forbidden): error when creating "STDIN": admission webhook' "$T/err"
+rm "$STATE/fault-create-fails-match"
+okta setup
+is "$(status)" 0 "then setup completes it"
+check "... creating only the missing one" grep -qx 'ClusterRoleBinding second-binding: created' "$T/out"
+
 # 4. remove: our flags and bindings go, the namespace okta-k8s created stays.
 okta remove
 is "$(status)" 0 "remove exits 0"

@@ -288,6 +288,12 @@ test_bindings(const struct config *c)
 		  "refused: RoleBinding 'dev/dev-editors': namespace 'dev' does "
 		  "not exist: create it ('microk8s kubectl create namespace "
 		  "dev'), or set 'create_namespace: true' on rbac.bindings[1]" },
+		{ "the RoleBinding's namespace is being deleted: refused",
+		  "[{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"dev\"},"
+		  "\"status\":{\"phase\":\"Terminating\"}}]",
+		  "refused: RoleBinding 'dev/dev-editors': namespace 'dev' is "
+		  "being deleted (Terminating): run okta-k8s again once it is "
+		  "gone" },
 		{ "a binding named like the namespace is not a namespace",
 		  "[" LIVE_CRB("dev", "view", ALICE) "]",
 		  "refused: RoleBinding 'dev/dev-editors': namespace 'dev' does "
