@@ -1914,6 +1914,12 @@ def _create_refusal(node, objs, obj, kind, ns, source):
     if KINDS[kind][1] and _find(objs, "Namespace", "", ns) < 0:
         return ('Error from server (NotFound): error when creating "%s": '
                 'namespaces "%s" not found' % (source, ns))
+    # The fault: a validating admission webhook that denies the create.
+    # k8s.io/apiserver's webhook errors.ToStatusErr words it "admission
+    # webhook %q denied the request: %s"; the reason is the webhook's own
+    # (Forbidden when it answers 403 with that reason).  Wording from
+    # memory of those sources, not checked against them here: okta-k8s
+    # only passes kubectl's line on, it never parses it.
     rx = (node.read("fault-create-fails-match") or "").strip()
     if rx and re.search(rx, json.dumps(obj, sort_keys=True, separators=(",", ":"))):
         return ('Error from server (Forbidden): error when creating "%s": admission webhook '
