@@ -1427,6 +1427,8 @@ def _print_objects(doc, items, fmt, k, all_ns):
     elif fmt.startswith("jsonpath="):
         out(jsonpath(doc, fmt[len("jsonpath="):]), end="")
     elif items and all(o["kind"] == "Namespace" for o in items):
+        # A namespace's columns: NAME STATUS AGE (kubernetes
+        # pkg/printers/internalversion/printers.go, namespaceColumnDefinitions).
         rows = [] if k.get("no-headers") else [["NAME", "STATUS", "AGE"]]
         rows += [[o["metadata"]["name"], o.get("status", {}).get("phase", ""), _age(o)]
                  for o in items]
@@ -2050,7 +2052,10 @@ def _k_apply(node, k, rest, verb):
 
 
 def _k_create_namespace(node, k, rest):
-    """kubectl create namespace NAME: "namespace/NAME created"."""
+    """kubectl create namespace NAME: "namespace/NAME created".  An existing
+    one: AlreadyExists, worded by apimachinery's errors.NewAlreadyExists
+    ("%s %q already exists", the plural resource).  No NAME or more than
+    one: kubectl's cmdutil.NameFromCommandArgs message."""
     if len(rest) != 1:
         raise Fail("error: exactly one NAME is required, got %d\n"
                    "See 'kubectl create namespace -h' for help and examples" % len(rest))
@@ -2122,7 +2127,10 @@ def _k_delete(node, k, rest):
                     errors.append(_not_found(kind, name))
                 continue
             del objs[i]
-            if kind == "Namespace":         # everything in it goes too
+            # Everything in a namespace goes with it: the apiserver marks it
+            # Terminating and the namespace controller empties it; kubectl
+            # delete waits (--wait defaults to true) until it is gone.
+            if kind == "Namespace":
                 objs[:] = [o for o in objs
                            if o.get("metadata", {}).get("namespace") != name]
             out('%s "%s" deleted%s' % (_qual(kind), name, suffix))
