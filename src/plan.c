@@ -200,9 +200,23 @@ binding_what(const struct config_binding *b)
 	return xasprintf("ClusterRoleBinding '%s'", b->name);
 }
 
+/* Does a binding of C ask for namespace NS to be created? */
+static bool
+namespace_wanted(const struct config *c, const char *ns)
+{
+	size_t	i;
+
+	for (i = 0; i < c->rbac.n_bindings; i++) {
+		if (c->rbac.bindings[i].create_namespace &&
+		    same_str(c->rbac.bindings[i].namespace, ns))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Refuse binding I of C when LIVE holds its name in an object that is not
- * ours, or when its namespace is missing and may not be created.
+ * ours, or when its namespace is missing and no binding asks for it.
  */
 static int
 binding_refused(const struct config *c, size_t i, json_t *live,
@@ -221,7 +235,8 @@ binding_refused(const struct config *c, size_t i, json_t *live,
 		rc = set_cause(cause, "%s exists and okta-k8s does not own it "
 		    "(no label %s): it is left alone; give rbac.bindings[%zu] "
 		    "another name in the config", what, MANAGED_SELECTOR, i);
-	} else if (b->namespace != NULL && ns == NULL && !b->create_namespace) {
+	} else if (b->namespace != NULL && ns == NULL &&
+	    !namespace_wanted(c, b->namespace)) {
 		rc = set_cause(cause, "%s: namespace '%s' does not exist: "
 		    "create it ('microk8s kubectl create namespace %s'), or set "
 		    "'create_namespace: true' on rbac.bindings[%zu]", what,

@@ -69,8 +69,9 @@ struct binding_plan {
  * list of Kubernetes objects, managed or not). Refused, with -1 and *cause
  * naming the object and the fix: a config binding whose name an object
  * without our label holds (okta-k8s never changes what it does not own),
- * and a RoleBinding whose namespace is missing unless the binding has
- * create_namespace (then the namespace is created first). Only bindings
+ * a RoleBinding whose namespace is missing unless a binding in that
+ * namespace has create_namespace (then the namespace is created first,
+ * once), and one whose namespace is being deleted. Only bindings
  * with our label are updated or deleted. With C NULL (`remove`), every
  * managed binding is to be deleted. Returns 0 with BP filled (release with
  * binding_plan_release), or -1 with *cause set.

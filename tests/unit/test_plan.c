@@ -26,7 +26,7 @@ static const char config_text[] =
 	"      groups: [developers]\n";
 
 /* The same, the RoleBinding's namespace created when missing, and a
-   second RoleBinding in it. */
+   second RoleBinding in it that does not ask (one asking is enough). */
 static const char config_create_text[] =
 	"oidc:\n"
 	"  issuer_url: https://dev-123456.okta.com/oauth2/default\n"
@@ -45,7 +45,6 @@ static const char config_create_text[] =
 	"      groups: [developers]\n"
 	"    - name: dev-viewers\n"
 	"      namespace: dev\n"
-	"      create_namespace: true\n"
 	"      cluster_role: view\n"
 	"      groups: [developers]\n";
 
@@ -318,7 +317,7 @@ static void
 test_create_namespace(void)
 {
 	static const struct plan_case cases[] = {
-		{ "create_namespace: the namespace first, once for two bindings",
+		{ "create_namespace: the namespace first, once for both bindings in it",
 		  "[" LIVE_NS("default") "]",
 		  "create Namespace dev; create admins; create dev/dev-editors; "
 		  "create dev/dev-viewers [changes]" },
