@@ -137,10 +137,11 @@ apply_line_for(const char *line, const struct binding_change *bc,
 /*
  * Set each batch change's result from kubectl's answer OUT: one line per
  * object applied, in order; kubectl goes on past a refused object, which
- * has no line ("failed").
+ * has no line ("failed"). When kubectl succeeded (OK), a line it worded
+ * otherwise still means "applied".
  */
 static void
-apply_results(struct binding_plan *bp, const char *out)
+apply_results(struct binding_plan *bp, const char *out, bool ok)
 {
 	struct binding_change	*bc;
 	const char		*p = out != NULL ? out : "";
@@ -157,7 +158,7 @@ apply_results(struct binding_plan *bp, const char *out)
 			p += strcspn(p, "\n");
 			p += *p == '\n';
 		} else
-			bc->result = xstrdup("failed");
+			bc->result = xstrdup(ok ? "applied" : "failed");
 	}
 }
 
@@ -185,7 +186,7 @@ rbac_apply_batch(struct node *n, struct binding_plan *bp, char **cause)
 	}
 	if (node_kubectl(n, apply, docs.data, &res, cause) == -1)
 		goto out;
-	apply_results(bp, res.out.data);
+	apply_results(bp, res.out.data, res.status == 0);
 	if (res.status == 0)
 		rc = 0;
 	else {

@@ -210,6 +210,26 @@ test_batch_refused(void)
 	node_free(n);
 }
 
+/* kubectl succeeded but worded a line otherwise: applied, not failed. */
+static void
+test_batch_unknown_line(void)
+{
+	static const struct step steps[] = {
+		{ "apply", 0, "something else entirely\n", NULL },
+	};
+	struct binding_plan	 bp = { 0 };
+	struct scripted		*s;
+	struct node		*n = scripted_node(steps, nitems(steps), &s);
+	char			*cause = NULL;
+
+	change(&bp, BINDING_CREATE, "ClusterRoleBinding", "one", NULL);
+	is_int(rbac_apply(n, &bp, &cause), 0, "unknown line: 0");
+	is_str(result_of(&bp, 0), "applied", "unknown line: applied");
+	free(cause);
+	binding_plan_release(&bp);
+	node_free(n);
+}
+
 /* A role change whose create fails: the old binding is created again. */
 static void
 test_recreate_put_back(void)
@@ -280,6 +300,7 @@ main(void)
 {
 	test_order();
 	test_batch_refused();
+	test_batch_unknown_line();
 	test_recreate_put_back();
 	test_recreate_missing();
 	return tap_done();
