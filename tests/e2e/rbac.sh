@@ -66,6 +66,12 @@ okta status
 is "$(status)" 1 "status reports the refusal with exit 1"
 check "status: the same refusal" grep -qxF "$REFUSED" "$T/err"
 
+# An add-on's binding (the dns add-on's coredns, on by default): the same.
+sed -i 's/^    - name: cluster-admin$/    - name: coredns/' "$CFG"
+okta setup --dry-run
+is "$(status)" 1 "dry run: a binding named like the dns add-on's coredns exits 1"
+check "it names the add-on's binding" grep -qF "ClusterRoleBinding 'coredns' exists and okta-k8s does not own it" "$T/err"
+
 # A hand-made RoleBinding of the same name in the config's namespace: refused, NS/NAME.
 kc create namespace dev >/dev/null
 printf '%s\n' "apiVersion: rbac.authorization.k8s.io/v1" "kind: RoleBinding" "metadata:" \

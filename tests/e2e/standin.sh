@@ -321,9 +321,9 @@ check "fresh node: cluster-admin binds the group system:masters, bootstrap-label
 	and d["metadata"]["labels"] == {"kubernetes.io/bootstrapping": "rbac-defaults"}
 	and "app.kubernetes.io/managed-by" not in d["metadata"]["labels"]'
 run "$CP" 'microk8s kubectl get clusterrolebindings,rolebindings,namespaces -A -o json'
-check "fresh node: system:*, calico and kube-system bindings, the four namespaces" json '
+check "fresh node: system:*, calico, coredns and kube-system bindings, the four namespaces" json '
 	{"system:basic-user", "system:node", "system:controller:namespace-controller",
-	 "calico-node"} <= {i["metadata"]["name"] for i in d["items"] if i["kind"] == "ClusterRoleBinding"}
+	 "calico-node", "coredns"} <= {i["metadata"]["name"] for i in d["items"] if i["kind"] == "ClusterRoleBinding"}
 	and ("kube-system", "system::leader-locking-kube-scheduler") in
 	    {(i["metadata"]["namespace"], i["metadata"]["name"]) for i in d["items"] if i["kind"] == "RoleBinding"}
 	and sorted(i["metadata"]["name"] for i in d["items"] if i["kind"] == "Namespace")

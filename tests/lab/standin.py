@@ -1158,6 +1158,11 @@ BOOTSTRAP_RBS = (
 # ClusterRole of the same name to the service account of the same name in
 # kube-system (canonical/microk8s, read at d099c907).
 CALICO_CRBS = ("calico-kube-controllers", "calico-node", "calico-cni-plugin")
+# The dns add-on, on by default: snap/hooks/install reads the launch
+# configuration microk8s-resources/microk8s.default.yaml ("addons: - name:
+# dns"); canonical/microk8s-core-addons addons/dns/coredns.yaml (read at
+# 660a3421) has the ClusterRoleBinding coredns, the same shape as Calico's.
+ADDON_CRBS = ("coredns",)
 # The namespaces every cluster has; scripts/wrappers/reset.py in
 # canonical/microk8s keeps exactly these four.
 DEFAULT_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
@@ -1200,7 +1205,7 @@ def default_store():
     boot += [_binding("RoleBinding", n, ns, "Role", (("ServiceAccount", sa),),
                       BOOTSTRAP_LABELS, BOOTSTRAP_ANNOTATIONS) for ns, n, sa in BOOTSTRAP_RBS]
     boot += [_binding("ClusterRoleBinding", n, "", "ClusterRole", (("ServiceAccount", n),))
-             for n in CALICO_CRBS]
+             for n in CALICO_CRBS + ADDON_CRBS]
     for o in boot:
         objs.append(_finish_new(o, objs))
     return objs
