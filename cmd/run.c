@@ -51,8 +51,10 @@ change_precheck(const struct fleet *f, bool dry_run)
 
 	if (fleet_unreachable(f) || f->bindings_error != NULL) {
 		if (!dry_run)
-			output_error("changing nothing: not every node could "
-			    "be read");
+			output_error("changing nothing: %s",
+			    f->bindings_refused && !fleet_unreachable(f) ?
+			    "the config's bindings were refused" :
+			    "not every node could be read");
 		return EXIT_ERROR;
 	}
 	for (i = 0; i < f->n; i++) {

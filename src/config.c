@@ -719,6 +719,8 @@ static const struct field binding_fields[] = {
 	{ "name", take_object_name, offsetof(struct config_binding, name) },
 	{ "namespace", take_namespace,
 	    offsetof(struct config_binding, namespace) },
+	{ "create_namespace", take_bool,
+	    offsetof(struct config_binding, create_namespace) },
 	{ "cluster_role", take_role,
 	    offsetof(struct config_binding, cluster_role) },
 	{ "users", take_subjects, offsetof(struct config_binding, users) },
@@ -731,6 +733,7 @@ binding_item(struct parse *p, const struct ynode *v, void *dst)
 {
 	struct config		*c = dst;
 	struct config_binding	*b;
+	const struct ynode	*at;
 
 	if (v->type != Y_MAP) {
 		return cfg_perr(p, v, "must be a map with name, cluster_role and "
@@ -748,6 +751,13 @@ binding_item(struct parse *p, const struct ynode *v, void *dst)
 		return cfg_perr(p, v, "missing required key 'cluster_role'");
 	if (b->users.n == 0 && b->groups.n == 0)
 		return cfg_perr(p, v, "needs at least one user or group");
+	if ((at = ynode_map_value(v, "create_namespace")) != NULL &&
+	    b->namespace == NULL) {
+		cfg_kp_key(p, "create_namespace");
+		return cfg_perr(p, at,
+		    "only with 'namespace': a ClusterRoleBinding has no "
+		    "namespace to create");
+	}
 	return 0;
 }
 

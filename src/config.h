@@ -28,6 +28,7 @@ struct config_node {
 struct config_binding {
 	char		*name;
 	char		*namespace;	/* NULL: a ClusterRoleBinding */
+	bool		 create_namespace;	/* create NAMESPACE when missing */
 	char		*cluster_role;
 	struct strvec	 users;		/* as written, without prefix */
 	struct strvec	 groups;

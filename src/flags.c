@@ -172,32 +172,27 @@ char *
 flags_rbac_mode(const char *mode)
 {
 	struct strvec	 parts = { 0 };
-	struct buf	 b = { 0 };
-	char		*out = NULL;
+	struct buf	 b;
 	size_t		 i;
 
-	if (mode == NULL)
-		return xstrdup("RBAC,Node");
-	mode_split(mode, &parts);
-	if (strvec_contains(&parts, "RBAC"))
-		goto out;
+	if (mode != NULL)
+		mode_split(mode, &parts);
 	buf_init(&b);
 	for (i = 0; i < parts.n; i++) {
 		if (strcmp(parts.v[i], "AlwaysAllow") == 0)
 			continue;
-		buf_puts(&b, parts.v[i]);
-		buf_putc(&b, ',');
+		buf_printf(&b, "%s%s", b.len > 0 ? "," : "", parts.v[i]);
 	}
-	if (b.len == 0)
-		out = xstrdup("RBAC,Node");
-	else {
-		buf_puts(&b, "RBAC");
-		out = buf_detach(&b, NULL);
-	}
-out:
-	buf_release(&b);
+	if (!strvec_contains(&parts, "RBAC"))
+		buf_printf(&b, "%sRBAC", b.len > 0 ? "," : "");
+	if (!strvec_contains(&parts, "Node"))
+		buf_puts(&b, ",Node");
 	strvec_clear(&parts);
-	return out;
+	if (mode != NULL && strcmp(b.data, mode) == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
 }
 
 /*

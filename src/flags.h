@@ -36,9 +36,11 @@ bool flags_is_ours(const char *name);
 
 /*
  * The authorization mode to write when RBAC is wanted and the file has
- * MODE (NULL: no such line): a mode that holds RBAC is kept (NULL is
- * returned), otherwise AlwaysAllow is dropped and RBAC added ("RBAC,Node"
- * when nothing is left). Caller frees.
+ * MODE (NULL: no such line): AlwaysAllow dropped (beside it every request
+ * is allowed, RBAC or not), the other modes kept in their order, then RBAC
+ * and Node added where missing: "AlwaysAllow,RBAC" becomes "RBAC,Node",
+ * "Webhook" "Webhook,RBAC,Node". Returns NULL when MODE is that already,
+ * else the new mode (caller frees).
  */
 char *flags_rbac_mode(const char *mode);
 

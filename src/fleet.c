@@ -206,8 +206,10 @@ fleet_plan_bindings(struct fleet *f, const char *tdir)
 	else
 		rc = plan_bindings(f->config, tdir, live, &f->bindings,
 		    &cause);
-	if (rc == -1)
+	if (rc == -1) {
 		f->bindings_error = cause;
+		f->bindings_refused = true;
+	}
 	json_decref(live);
 }
 

@@ -61,6 +61,7 @@ struct fleet {
 	struct node		*binder;	/* where bindings are read and applied */
 	struct binding_plan	 bindings;
 	char			*bindings_error;
+	bool			 bindings_refused;	/* by the plan, not a read */
 	bool			 leaves_always_allow;
 	bool			 interrupted;	/* Ctrl-C stopped the rollout */
 };

@@ -78,6 +78,13 @@ same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* The kind of B's object. */
+static const char *
+binding_kind(const struct config_binding *b)
+{
+	return b->namespace != NULL ? "RoleBinding" : "ClusterRoleBinding";
+}
+
 /* The live object of kind KIND named NAME in NS (NULL: cluster), or NULL. */
 static json_t *
 live_find(json_t *live, const char *kind, const char *name, const char *ns)
@@ -175,8 +182,7 @@ binding_wanted(const struct config *c, json_t *item)
 
 	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
 		b = &c->rbac.bindings[i];
-		if (same_str(json_str(item, "kind"), b->namespace != NULL ?
-		    "RoleBinding" : "ClusterRoleBinding") &&
+		if (same_str(json_str(item, "kind"), binding_kind(b)) &&
 		    same_str(json_str(item, "metadata.name"), b->name) &&
 		    same_str(json_str(item, "metadata.namespace"),
 		    b->namespace))
@@ -185,36 +191,179 @@ binding_wanted(const struct config *c, json_t *item)
 	return false;
 }
 
-int
-plan_bindings(const struct config *c, const char *tdir, json_t *live,
+/* "ClusterRoleBinding 'NAME'" or "RoleBinding 'NS/NAME'". Caller frees. */
+static char *
+binding_what(const struct config_binding *b)
+{
+	if (b->namespace != NULL)
+		return xasprintf("RoleBinding '%s/%s'", b->namespace, b->name);
+	return xasprintf("ClusterRoleBinding '%s'", b->name);
+}
+
+/* Does a binding of C ask for namespace NS to be created? */
+static bool
+namespace_wanted(const struct config *c, const char *ns)
+{
+	size_t	i;
+
+	for (i = 0; i < c->rbac.n_bindings; i++) {
+		if (c->rbac.bindings[i].create_namespace &&
+		    same_str(c->rbac.bindings[i].namespace, ns))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Refuse binding I of C when LIVE holds its name in an object that is not
+ * ours, or when its namespace is missing and no binding asks for it.
+ */
+static int
+binding_refused(const struct config *c, size_t i, json_t *live,
+    char **cause)
+{
+	const struct config_binding	*b = &c->rbac.bindings[i];
+	json_t				*item, *ns = NULL;
+	char				*what;
+	int				 rc = 0;
+
+	what = binding_what(b);
+	item = live_find(live, binding_kind(b), b->name, b->namespace);
+	if (b->namespace != NULL)
+		ns = live_find(live, "Namespace", b->namespace, NULL);
+	if (item != NULL && !managed(item)) {
+		rc = set_cause(cause, "%s exists and okta-k8s does not own it "
+		    "(no label %s): it is left alone; give rbac.bindings[%zu] "
+		    "another name in the config", what, MANAGED_SELECTOR, i);
+	} else if (b->namespace != NULL && ns == NULL &&
+	    !namespace_wanted(c, b->namespace)) {
+		rc = set_cause(cause, "%s: namespace '%s' does not exist: "
+		    "create it ('microk8s kubectl create namespace %s'), or set "
+		    "'create_namespace: true' on rbac.bindings[%zu]", what,
+		    b->namespace, b->namespace, i);
+	} else if (ns != NULL &&
+	    same_str(json_str(ns, "status.phase"), "Terminating")) {
+		/* The apiserver refuses new objects in it (Forbidden). */
+		rc = set_cause(cause, "%s: namespace '%s' is being deleted "
+		    "(Terminating): run okta-k8s again once it is gone", what,
+		    b->namespace);
+	}
+	free(what);
+	return rc;
+}
+
+/* The namespaces to create, first: each missing one once. */
+static int
+plan_namespaces(const struct config *c, const char *tdir, json_t *live,
     struct binding_plan *bp, char **cause)
 {
 	const struct config_binding	*b;
 	struct binding_change		*bc;
-	const char			*kind, *old_role = NULL;
+	size_t				 i, j;
+
+	for (i = 0; i < c->rbac.n_bindings; i++) {
+		b = &c->rbac.bindings[i];
+		if (b->namespace == NULL || !b->create_namespace ||
+		    live_find(live, "Namespace", b->namespace, NULL) != NULL)
+			continue;
+		for (j = 0; j < bp->n; j++) {
+			if (strcmp(bp->changes[j].name, b->namespace) == 0)
+				break;
+		}
+		if (j < bp->n)
+			continue;
+		bc = binding_plan_add(bp, BINDING_CREATE, "Namespace",
+		    b->namespace, NULL);
+		if (template_namespace(tdir, c, b, &bc->manifest, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * ITEM as JSON to create again: without what the server sets (uid,
+ * resourceVersion, creationTimestamp, ...). Caller frees.
+ */
+static char *
+binding_restorable(json_t *item)
+{
+	static const char *const server[] = { "uid", "resourceVersion",
+	    "creationTimestamp", "generation", "managedFields", "selfLink",
+	    "deletionTimestamp", "deletionGracePeriodSeconds" };
+	json_t	*copy, *md;
+	char	*text;
+	size_t	 i;
+
+	copy = json_deep_copy(item);
+	json_object_del(copy, "status");
+	md = json_object_get(copy, "metadata");
+	for (i = 0; i < nitems(server); i++)
+		json_object_del(md, server[i]);
+	text = json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(copy);
+	return text;
+}
+
+/* The config's bindings, in order. */
+static int
+plan_wanted(const struct config *c, const char *tdir, json_t *live,
+    struct binding_plan *bp, char **cause)
+{
+	const struct config_binding	*b;
+	struct binding_change		*bc;
+	const char			*old_role = NULL;
 	enum binding_action		 a;
 	json_t				*item;
 	size_t				 i;
 
+	for (i = 0; i < c->rbac.n_bindings; i++) {
+		b = &c->rbac.bindings[i];
+		item = live_find(live, binding_kind(b), b->name, b->namespace);
+		a = binding_compare(c, b, item, &old_role);
+		bc = binding_plan_add(bp, a, binding_kind(b), b->name,
+		    b->namespace);
+		bc->role = xstrdup(b->cluster_role);
+		if (a == BINDING_RECREATE) {
+			bc->old_role = old_role != NULL ? xstrdup(old_role) :
+			    NULL;
+			bc->old_manifest = binding_restorable(item);
+		}
+		if (template_binding(tdir, c, b, &bc->manifest, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Is ITEM a binding okta-k8s manages? */
+static bool
+managed_binding(json_t *item)
+{
+	const char	*kind = json_str(item, "kind");
+
+	return (same_str(kind, "ClusterRoleBinding") ||
+	    same_str(kind, "RoleBinding")) &&
+	    json_str(item, "metadata.name") != NULL && managed(item);
+}
+
+int
+plan_bindings(const struct config *c, const char *tdir, json_t *live,
+    struct binding_plan *bp, char **cause)
+{
+	json_t	*item;
+	size_t	 i;
+
 	memset(bp, 0, sizeof *bp);
 	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
-		b = &c->rbac.bindings[i];
-		kind = b->namespace != NULL ? "RoleBinding" :
-		    "ClusterRoleBinding";
-		item = live_find(live, kind, b->name, b->namespace);
-		a = binding_compare(c, b, item, &old_role);
-		bc = binding_plan_add(bp, a, kind, b->name, b->namespace);
-		bc->role = xstrdup(b->cluster_role);
-		if (a == BINDING_RECREATE && old_role != NULL)
-			bc->old_role = xstrdup(old_role);
-		if (template_binding(tdir, c, b, &bc->manifest, cause) == -1) {
-			binding_plan_release(bp);
+		if (binding_refused(c, i, live, cause) == -1)
 			return -1;
-		}
+	}
+	if (c != NULL && (plan_namespaces(c, tdir, live, bp, cause) == -1 ||
+	    plan_wanted(c, tdir, live, bp, cause) == -1)) {
+		binding_plan_release(bp);
+		return -1;
 	}
 	json_array_foreach(live, i, item) {
-		if (binding_wanted(c, item) || json_str(item, "kind") == NULL ||
-		    json_str(item, "metadata.name") == NULL)
+		if (!managed_binding(item) || binding_wanted(c, item))
 			continue;
 		binding_plan_add(bp, BINDING_DELETE, json_str(item, "kind"),
 		    json_str(item, "metadata.name"),
@@ -247,6 +396,7 @@ binding_plan_release(struct binding_plan *bp)
 		free(bp->changes[i].role);
 		free(bp->changes[i].manifest);
 		free(bp->changes[i].old_role);
+		free(bp->changes[i].old_manifest);
 		free(bp->changes[i].result);
 	}
 	free(bp->changes);

@@ -39,14 +39,22 @@ enum binding_action {
 	BINDING_DELETE,		/* managed, no longer in the config */
 };
 
+/*
+ * One change. A namespace to create (create_namespace) is a change too:
+ * kind "Namespace", action BINDING_CREATE, before the bindings; okta-k8s
+ * never plans a namespace's deletion.
+ */
 struct binding_change {
 	enum binding_action	 action;
-	char			*kind;		/* ClusterRoleBinding | RoleBinding */
+	char			*kind;		/* ClusterRoleBinding | RoleBinding | Namespace */
 	char			*name;
-	char			*namespace;	/* NULL for a ClusterRoleBinding */
-	char			*role;		/* the wanted role; NULL for BINDING_DELETE */
+	char			*namespace;	/* NULL for a ClusterRoleBinding or Namespace */
+	char			*role;		/* the wanted role; NULL for BINDING_DELETE, Namespace */
 	char			*manifest;	/* NULL for BINDING_DELETE */
 	char			*old_role;	/* BINDING_RECREATE: the live role */
+	char			*old_manifest;	/* BINDING_RECREATE: the live object as
+						   JSON, without server fields, to put
+						   back when the create fails */
 	char			*result;	/* what applying it said, or NULL */
 };
 
@@ -57,10 +65,16 @@ struct binding_plan {
 
 /*
  * Compare the config's bindings (manifests from the templates in TDIR) with
- * LIVE, the managed bindings in the cluster (a list of Kubernetes objects).
- * With C NULL (`remove`), every managed binding is to be deleted.
- * Returns 0 with BP filled (release with binding_plan_release), or -1 with
- * *cause set.
+ * LIVE, the cluster's ClusterRoleBindings, RoleBindings and Namespaces (a
+ * list of Kubernetes objects, managed or not). Refused, with -1 and *cause
+ * naming the object and the fix: a config binding whose name an object
+ * without our label holds (okta-k8s never changes what it does not own),
+ * a RoleBinding whose namespace is missing unless a binding in that
+ * namespace has create_namespace (then the namespace is created first,
+ * once), and one whose namespace is being deleted. Only bindings
+ * with our label are updated or deleted. With C NULL (`remove`), every
+ * managed binding is to be deleted. Returns 0 with BP filled (release with
+ * binding_plan_release), or -1 with *cause set.
  */
 int plan_bindings(const struct config *c, const char *tdir, json_t *live,
     struct binding_plan *bp, char **cause);

@@ -413,13 +413,12 @@ render_template(struct render *r, const char *text, char **cause)
 }
 
 /*
- * Render binding B from DIR/clusterrolebinding.yaml, or from
- * DIR/rolebinding.yaml when B has a namespace, into one YAML document
- * (without "---", ending in a newline). Returns 0 with *out set (caller
- * frees), or -1 with *cause set (caller frees).
+ * Render DIR/FILE for binding B into one YAML document (without "---",
+ * ending in a newline). Returns 0 with *out set (caller frees), or -1 with
+ * *cause set (caller frees).
  */
-int
-template_binding(const char *dir, const struct config *c,
+static int
+render_file(const char *dir, const char *file, const struct config *c,
     const struct config_binding *b, char **out, char **cause)
 {
 	struct render	 r;
@@ -427,8 +426,7 @@ template_binding(const char *dir, const struct config *c,
 	int		 rc = -1;
 
 	memset(&r, 0, sizeof r);
-	r.path = xasprintf("%s/%s", dir, b->namespace != NULL ?
-	    "rolebinding.yaml" : "clusterrolebinding.yaml");
+	r.path = xasprintf("%s/%s", dir, file);
 	r.b = b;
 	buf_init(&r.out);
 	if (file_read(r.path, &text, NULL, cause) == -1)
@@ -445,4 +443,21 @@ out:
 	strvec_clear(&r.groups);
 	buf_release(&r.out);
 	return rc;
+}
+
+/* Binding B's manifest (see template.h). */
+int
+template_binding(const char *dir, const struct config *c,
+    const struct config_binding *b, char **out, char **cause)
+{
+	return render_file(dir, b->namespace != NULL ? "rolebinding.yaml" :
+	    "clusterrolebinding.yaml", c, b, out, cause);
+}
+
+/* The Namespace manifest of B's namespace (see template.h). */
+int
+template_namespace(const char *dir, const struct config *c,
+    const struct config_binding *b, char **out, char **cause)
+{
+	return render_file(dir, "namespace.yaml", c, b, out, cause);
 }

@@ -24,6 +24,14 @@ const char *template_dir(void);
 int template_binding(const char *dir, const struct config *c,
     const struct config_binding *b, char **out, char **cause);
 
+/*
+ * The Namespace manifest of B's namespace (B has one), from
+ * DIR/namespace.yaml, for "create_namespace: true". Same returns as
+ * template_binding().
+ */
+int template_namespace(const char *dir, const struct config *c,
+    const struct config_binding *b, char **out, char **cause);
+
 /* The subject names of B as the apiserver will see them. Fills USERS and GROUPS. */
 void template_subjects(const struct config *c, const struct config_binding *b,
     struct strvec *users, struct strvec *groups);

@@ -28,6 +28,7 @@ rbac:
       groups: [k8s-admins]
     - name: dev-editors
       namespace: dev
+      create_namespace: true
       cluster_role: edit
       groups: [developers]
 YAML
@@ -154,7 +155,7 @@ import sys
 p = sys.argv[1]
 lines = open(p).read().split("\n")
 i = lines.index("    - name: dev-editors")
-open(p, "w").write("\n".join(lines[:i] + lines[i + 5:]))
+open(p, "w").write("\n".join(lines[:i] + lines[i + 6:]))
 PY
 okta "$N" setup --local -n
 check "dry run shows the deletion" \
@@ -250,6 +251,7 @@ check "the summary says restart of the apiserver" grep -q 'pi-1: restart the api
 # 10. Ctrl-C during the wait: the node in hand is finished, then it stops.
 echo 2 >"$N/microk8s/common/standin/fault-slow-start"
 sed -i 's/^  restart_timeout: 3$/  restart_timeout: 10/' "$T/okta-k8s.yaml"
+: >"$T/err"	# not the last run's: the wait below must see this run's line
 on_node "$N" pi-1 "$OKTA_K8S" -c "$T/okta-k8s.yaml" setup --local >"$T/out" 2>"$T/err" &
 pid=$!
 i=0

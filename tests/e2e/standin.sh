@@ -397,10 +397,55 @@ json() { # json PYTHON-EXPRESSION-ON-d: evaluates on $out
 	printf '%s' "$out" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if eval("(" + sys.argv[1] + ")") else 1)' "$1"
 }
 
+# A fresh node holds what MicroK8s holds with rbac enabled: Kubernetes's
+# bootstrap bindings, Calico's, and the four namespaces.
+run "$CP" 'microk8s kubectl get clusterrolebinding cluster-admin -o json'
+check "fresh node: cluster-admin binds the group system:masters, bootstrap-labelled" json '
+	d["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"}]
+	and d["roleRef"]["name"] == "cluster-admin"
+	and d["metadata"]["labels"] == {"kubernetes.io/bootstrapping": "rbac-defaults"}
+	and "app.kubernetes.io/managed-by" not in d["metadata"]["labels"]'
+run "$CP" 'microk8s kubectl get clusterrolebindings,rolebindings,namespaces -A -o json'
+check "fresh node: system:*, calico, coredns and kube-system bindings, the four namespaces" json '
+	{"system:basic-user", "system:node", "system:controller:namespace-controller",
+	 "calico-node", "coredns"} <= {i["metadata"]["name"] for i in d["items"] if i["kind"] == "ClusterRoleBinding"}
+	and ("kube-system", "system::leader-locking-kube-scheduler") in
+	    {(i["metadata"]["namespace"], i["metadata"]["name"]) for i in d["items"] if i["kind"] == "RoleBinding"}
+	and sorted(i["metadata"]["name"] for i in d["items"] if i["kind"] == "Namespace")
+	    == ["default", "kube-node-lease", "kube-public", "kube-system"]
+	and not any("app.kubernetes.io/managed-by" in (i["metadata"].get("labels") or {}) for i in d["items"])'
+run "$CP" 'microk8s kubectl get namespaces'
+check "get namespaces: a table NAME STATUS AGE" eval '[ "$rc" = 0 ] &&
+	[ "$(printf "%s\n" "$out" | head -n 1 | tr -s " ")" = "NAME STATUS AGE" ] &&
+	[ "$(printf "%s\n" "$out" | sed 1d | awk "{print \$1 \" \" \$2}" | tr "\n" ,)" = "default Active,kube-node-lease Active,kube-public Active,kube-system Active," ]'
+
 { crb oidc-admin-binding cluster-admin "$MANAGED" "oidc:alice@example.com"; rb dev-editors dev "oidcgroup:developers"; } >"$TMP/m1.yaml"
 run "$CP" "$APPLY" "$TMP/m1.yaml"
-check "apply: created" [ "$rc" = 0 -a "$out" = "clusterrolebinding.rbac.authorization.k8s.io/oidc-admin-binding created
+check "apply with a RoleBinding in a missing namespace: the rest applied, NotFound, exit 1" \
+	[ "$rc" = 1 -a "$out" = "clusterrolebinding.rbac.authorization.k8s.io/oidc-admin-binding created" \
+	-a "$errout" = 'Error from server (NotFound): error when creating "STDIN": namespaces "dev" not found' ]
+run "$CP" 'microk8s kubectl get rolebindings -A -o name'
+check "... and the RoleBinding is not stored" eval '[ "$rc" = 0 ] && ! has "$out" dev-editors'
+run "$CP" 'microk8s kubectl create namespace dev'
+check "create namespace NAME" [ "$rc" = 0 -a "$out" = "namespace/dev created" ]
+run "$CP" 'microk8s kubectl create namespace dev'
+check "create namespace again: AlreadyExists, exit 1" \
+	[ "$rc" = 1 -a "$errout" = 'Error from server (AlreadyExists): namespaces "dev" already exists' ]
+run "$CP" 'microk8s kubectl get namespace dev -o json'
+check "a created namespace: Active, with its kubernetes.io/metadata.name label" json '
+	d["kind"] == "Namespace" and d["apiVersion"] == "v1" and d["status"]["phase"] == "Active"
+	and d["metadata"]["labels"] == {"kubernetes.io/metadata.name": "dev"}'
+run "$CP" "$APPLY" "$TMP/m1.yaml"
+check "apply: created" [ "$rc" = 0 -a "$out" = "clusterrolebinding.rbac.authorization.k8s.io/oidc-admin-binding unchanged
 rolebinding.rbac.authorization.k8s.io/dev-editors created" ]
+printf '%s\n' "apiVersion: v1" "kind: Namespace" "metadata:" "  name: staging" "---" >"$TMP/ns.yaml"
+rb st-editors staging "oidcgroup:developers" >>"$TMP/ns.yaml"
+run "$CP" "$APPLY" "$TMP/ns.yaml"
+check "apply a Namespace and a RoleBinding in it, in that order" [ "$rc" = 0 -a "$out" = "namespace/staging created
+rolebinding.rbac.authorization.k8s.io/st-editors created" ]
+run "$CP" 'microk8s kubectl delete namespace staging'
+check "delete namespace: deleted, and what was in it" eval '[ "$rc" = 0 ] &&
+	[ "$out" = "namespace \"staging\" deleted" ] && ! grep -q st-editors "$STATE/bindings.json"'
 run "$CP" "$APPLY" "$TMP/m1.yaml"
 check "apply again: unchanged" [ "$rc" = 0 -a "$out" = "clusterrolebinding.rbac.authorization.k8s.io/oidc-admin-binding unchanged
 rolebinding.rbac.authorization.k8s.io/dev-editors unchanged" ]
@@ -420,9 +465,22 @@ check "apply an unlabelled binding" [ "$rc" = 0 ]
 before=$(count)
 { crb brand-new view "$MANAGED" "x"; crb oidc-admin-binding view "$MANAGED" "oidc:alice@example.com"; } >"$TMP/bad1.yaml"
 run "$CP" "$APPLY" "$TMP/bad1.yaml"
-check "roleRef change rejected, nothing of the batch stored" eval '[ "$rc" = 1 ] &&
+check "roleRef change rejected, the rest of the batch stored (kubectl goes on)" eval '[ "$rc" = 1 ] &&
+	[ "$out" = "clusterrolebinding.rbac.authorization.k8s.io/brand-new created" ] &&
 	[ "$errout" = "The ClusterRoleBinding \"oidc-admin-binding\" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"ClusterRole\", Name:\"view\"}: cannot change roleRef" ] &&
-	[ "$(count)" = "$before" ] && ! grep -q brand-new "$STATE/bindings.json"'
+	[ "$(count)" = "$((before + 1))" ] && grep -q brand-new "$STATE/bindings.json"'
+before=$(count)
+
+printf '%s\n' '"roleRef":\{"apiGroup":"rbac\.authorization\.k8s\.io","kind":"ClusterRole","name":"view"\}' \
+	>"$STATE/fault-create-fails-match"
+{ crb refused-one view "$MANAGED" "x"; crb fine-one edit "$MANAGED" "x"; } >"$TMP/fault.yaml"
+run "$CP" "$APPLY" "$TMP/fault.yaml"
+check "fault-create-fails-match: that create refused, the other applied" eval '[ "$rc" = 1 ] &&
+	[ "$out" = "clusterrolebinding.rbac.authorization.k8s.io/fine-one created" ] &&
+	[ "$errout" = "Error from server (Forbidden): error when creating \"STDIN\": admission webhook \"deny.lab.okta-k8s\" denied the request: fault-create-fails-match" ] &&
+	! grep -q refused-one "$STATE/bindings.json"'
+rm -f "$STATE/fault-create-fails-match"
+run "$CP" 'microk8s kubectl delete clusterrolebinding fine-one'
 
 printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: x\n   bad: [\n' >"$TMP/bad2.yaml"
 run "$CP" "$APPLY" "$TMP/bad2.yaml"
@@ -471,10 +529,11 @@ check "get a missing binding: NotFound, exit 1" \
 run "$CP" 'microk8s kubectl get clusterrolebindings -l app.kubernetes.io/managed-by=okta-k8s -o json'
 check "get clusterrolebindings -l KEY=VALUE -o json" json '
 	d["kind"] == "List" and d["apiVersion"] == "v1" and d["metadata"] == {"resourceVersion": ""}
-	and [i["metadata"]["name"] for i in d["items"]] == ["oidc-admin-binding"]'
+	and [i["metadata"]["name"] for i in d["items"]] == ["brand-new", "oidc-admin-binding"]'
 run "$CP" 'microk8s kubectl get clusterrolebindings.rbac.authorization.k8s.io -o json'
 check "get with the group-qualified resource name lists all" json '
-	sorted(i["metadata"]["name"] for i in d["items"]) == ["oidc-admin-binding", "unmanaged"]'
+	sorted(i["metadata"]["name"] for i in d["items"] if i["metadata"]["name"] in ("cluster-admin", "unmanaged", "oidc-admin-binding", "brand-new"))
+	== ["brand-new", "cluster-admin", "oidc-admin-binding", "unmanaged"]'
 run "$CP" 'microk8s kubectl get rolebindings -A -l app.kubernetes.io/managed-by=okta-k8s -o json'
 check "get rolebindings -A -l ... -o json" json '[(i["metadata"]["namespace"], i["metadata"]["name"]) for i in d["items"]] == [("dev", "dev-editors")]'
 run "$CP" 'microk8s kubectl get rolebindings --all-namespaces -l app.kubernetes.io/managed-by=nobody -o json'
@@ -491,8 +550,9 @@ check "delete a missing binding: NotFound, exit 1" \
 	[ "$rc" = 1 -a "$errout" = 'Error from server (NotFound): clusterrolebindings.rbac.authorization.k8s.io "oidc-admin-binding" not found' ]
 run "$CP" 'microk8s kubectl delete clusterrolebinding oidc-admin-binding --ignore-not-found'
 check "delete --ignore-not-found: silent, exit 0" [ "$rc" = 0 -a -z "$out$errout" ]
+before=$(count)
 run "$CP" 'microk8s kubectl delete rolebinding dev-editors -n dev'
-check "delete rolebinding NAME -n NS" [ "$rc" = 0 -a "$out" = 'rolebinding.rbac.authorization.k8s.io "dev-editors" deleted' -a "$(count)" = 1 ]
+check "delete rolebinding NAME -n NS" [ "$rc" = 0 -a "$out" = 'rolebinding.rbac.authorization.k8s.io "dev-editors" deleted' -a "$(count)" = $((before - 1)) ]
 run "$CP" "$APPLY" "$TMP/m1.yaml"
 check "re-created after delete (roleRef can change that way)" has "$out" "oidc-admin-binding created"
 

@@ -15,7 +15,9 @@ Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
                      one argument per line (after kubelite's quote deletion,
                      splitting and $VAR expansion)
   apiserver.log      journalctl-like lines: every start, and why one failed
-  bindings.json      the stored RBAC objects (a JSON list)
+  bindings.json      the stored objects: ClusterRoleBindings, RoleBindings
+                     and Namespaces (a JSON list); mknode fills it with what
+                     a fresh MicroK8s with rbac enabled holds (default_store)
   calls.log          one line per invocation: "<unix-time> <argv joined by spaces>"
   lock               flock(2) lock serialising changes of the state
   fault switches (files; tests create and remove them):
@@ -25,6 +27,10 @@ Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
     fault-slow-start         N seconds: for N/2 s after a start the port
                              refuses connections, then /readyz answers 500
                              until N s have passed, then "ok"
+    fault-create-fails-match a Python regex (re.search): the server refuses
+                             to create an object whose JSON (sorted keys, no
+                             spaces) matches it, as a validating admission
+                             webhook would; updates and deletes go through
     version                  optional "vX.Y.Z revision N" (default below)
 
 It refuses to act when that state directory is missing, so it can never touch
@@ -144,6 +150,7 @@ KINDS = {
     # kind: (plural resource, namespaced)
     "ClusterRoleBinding": ("clusterrolebindings", False),
     "RoleBinding": ("rolebindings", True),
+    "Namespace": ("namespaces", False),
 }
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -1195,27 +1202,154 @@ def _resource(word):
         w = w[:-len(RBAC_GROUP) - 1]
     elif w.endswith("." + RBAC_VERSION.replace("/", ".")):
         w = w[:-len(RBAC_VERSION) - 1]
+    if w == "ns":                    # the short name kubectl knows
+        return "Namespace"
     for kind, (plural, _) in KINDS.items():
         if w in (kind.lower(), plural):
             return kind
     raise Fail('error: the server doesn\'t have a resource type "%s"' % word)
 
 
+def _group(kind):
+    return "" if kind == "Namespace" else RBAC_GROUP    # Namespace: core group
+
+
 def _qual(kind):
-    return kind.lower() + "." + RBAC_GROUP
+    return kind.lower() + ("." + _group(kind) if _group(kind) else "")
 
 
 def _plural_qual(kind):
-    return KINDS[kind][0] + "." + RBAC_GROUP
+    return KINDS[kind][0] + ("." + _group(kind) if _group(kind) else "")
 
 
 def _not_found(kind, name):
     return 'Error from server (NotFound): %s "%s" not found' % (_plural_qual(kind), name)
 
 
+# -- what a fresh MicroK8s holds --------------------------------------------
+#
+# The ClusterRoleBindings kube-apiserver's RBAC bootstrap creates, as
+# kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/ has them:
+# policy.go clusterRoleBindings() and testdata/cluster-role-bindings.yaml
+# (read at commits 53f1b9d6 and c60df899): cluster-admin to the group
+# system:masters (the group of MicroK8s's admin certificate), the system:*
+# bindings, system:node without subjects, and
+# system:service-account-issuer-discovery (behind a feature gate there,
+# on by default since 1.20).  system:monitoring (group system:monitoring)
+# came in 1.20 (kubernetes/website pull 22715 documents it).  Each carries
+# the label kubernetes.io/bootstrapping=rbac-defaults and the annotation
+# rbac.authorization.kubernetes.io/autoupdate=true.
+BOOTSTRAP_CRBS = (
+    ("cluster-admin", (("Group", "system:masters"),)),
+    ("system:basic-user", (("Group", "system:authenticated"),)),
+    ("system:discovery", (("Group", "system:authenticated"),)),
+    ("system:kube-controller-manager", (("User", "system:kube-controller-manager"),)),
+    ("system:kube-dns", (("ServiceAccount", "kube-dns"),)),
+    ("system:kube-scheduler", (("User", "system:kube-scheduler"),)),
+    ("system:monitoring", (("Group", "system:monitoring"),)),
+    ("system:node", ()),
+    ("system:node-proxier", (("User", "system:kube-proxy"),)),
+    ("system:public-info-viewer", (("Group", "system:authenticated"),
+                                   ("Group", "system:unauthenticated"))),
+    ("system:service-account-issuer-discovery", (("Group", "system:serviceaccounts"),)),
+    ("system:volume-scheduler", (("User", "system:kube-scheduler"),)),
+)
+# testdata/controller-role-bindings.yaml (commit d5ff3e62): one
+# ClusterRoleBinding system:controller:NAME per controller, to the service
+# account NAME in kube-system.
+BOOTSTRAP_CONTROLLERS = (
+    "attachdetach-controller", "certificate-controller",
+    "clusterrole-aggregation-controller", "cronjob-controller",
+    "daemon-set-controller", "deployment-controller", "disruption-controller",
+    "endpoint-controller", "endpointslice-controller", "expand-controller",
+    "generic-garbage-collector", "horizontal-pod-autoscaler", "job-controller",
+    "namespace-controller", "node-controller", "persistent-volume-binder",
+    "pod-garbage-collector", "pv-protection-controller",
+    "pvc-protection-controller", "replicaset-controller",
+    "replication-controller", "resourcequota-controller", "route-controller",
+    "service-account-controller", "service-controller",
+    "statefulset-controller", "ttl-controller",
+)
+# testdata/namespace-role-bindings.yaml (commit 1fb55a56): RoleBindings of
+# Roles of the same name, to a service account in kube-system.
+BOOTSTRAP_RBS = (
+    ("kube-public", "system:controller:bootstrap-signer", "bootstrap-signer"),
+    ("kube-system", "system::leader-locking-kube-controller-manager",
+     "kube-controller-manager"),
+    ("kube-system", "system::leader-locking-kube-scheduler", "kube-scheduler"),
+    ("kube-system", "system:controller:bootstrap-signer", "bootstrap-signer"),
+    ("kube-system", "system:controller:cloud-provider", "cloud-provider"),
+    ("kube-system", "system:controller:token-cleaner", "token-cleaner"),
+)
+# MicroK8s's CNI, Calico: snap/hooks/install runs scripts/generate-cni.sh,
+# which copies upgrade-scripts/000-switch-to-calico/resources/calico.yaml to
+# $SNAP_DATA/args/cni-network/cni.yaml; default-hooks/reconcile.d/
+# 90-calico-apply applies it.  Its ClusterRoleBindings (no labels) bind the
+# ClusterRole of the same name to the service account of the same name in
+# kube-system (canonical/microk8s, read at d099c907).
+CALICO_CRBS = ("calico-kube-controllers", "calico-node", "calico-cni-plugin")
+# The dns add-on, on by default: snap/hooks/install reads the launch
+# configuration microk8s-resources/microk8s.default.yaml ("addons: - name:
+# dns"); canonical/microk8s-core-addons addons/dns/coredns.yaml (read at
+# 660a3421) has the ClusterRoleBinding coredns, the same shape as Calico's.
+ADDON_CRBS = ("coredns",)
+# The namespaces every cluster has; scripts/wrappers/reset.py in
+# canonical/microk8s keeps exactly these four.
+DEFAULT_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+BOOTSTRAP_LABELS = {"kubernetes.io/bootstrapping": "rbac-defaults"}
+BOOTSTRAP_ANNOTATIONS = {"rbac.authorization.kubernetes.io/autoupdate": "true"}
+
+
+def _subject(kind, name):
+    if kind == "ServiceAccount":
+        return {"kind": kind, "name": name, "namespace": "kube-system"}
+    return {"apiGroup": RBAC_GROUP, "kind": kind, "name": name}
+
+
+def _binding(kind, name, ns, role_kind, subjects, labels=None, annotations=None):
+    md = {"name": name}
+    if ns:
+        md["namespace"] = ns
+    if labels:
+        md["labels"] = dict(labels)
+    if annotations:
+        md["annotations"] = dict(annotations)
+    obj = {"apiVersion": RBAC_VERSION, "kind": kind, "metadata": md,
+           "roleRef": {"apiGroup": RBAC_GROUP, "kind": role_kind, "name": name}}
+    if subjects:
+        obj["subjects"] = [_subject(k, n) for k, n in subjects]
+    return obj
+
+
+def default_store():
+    """The store of a fresh MicroK8s node with rbac enabled."""
+    objs = []
+    for name in DEFAULT_NAMESPACES:
+        objs.append(_finish_new(_defaulted({"apiVersion": "v1", "kind": "Namespace",
+                                            "metadata": {"name": name}}, ""), objs))
+    boot = [_binding("ClusterRoleBinding", n, "", "ClusterRole", subs,
+                     BOOTSTRAP_LABELS, BOOTSTRAP_ANNOTATIONS) for n, subs in BOOTSTRAP_CRBS]
+    boot += [_binding("ClusterRoleBinding", "system:controller:" + c, "", "ClusterRole",
+                      (("ServiceAccount", c),), BOOTSTRAP_LABELS, BOOTSTRAP_ANNOTATIONS)
+             for c in BOOTSTRAP_CONTROLLERS]
+    boot += [_binding("RoleBinding", n, ns, "Role", (("ServiceAccount", sa),),
+                      BOOTSTRAP_LABELS, BOOTSTRAP_ANNOTATIONS) for ns, n, sa in BOOTSTRAP_RBS]
+    boot += [_binding("ClusterRoleBinding", n, "", "ClusterRole", (("ServiceAccount", n),))
+             for n in CALICO_CRBS + ADDON_CRBS]
+    for o in boot:
+        objs.append(_finish_new(o, objs))
+    return objs
+
+
+def store_text(objs):
+    return json.dumps(objs, indent=2, sort_keys=True) + "\n"
+
+
 def _load_store(node):
     text = node.read("bindings.json")
-    if not text or not text.strip():
+    if text is None:
+        return default_store()
+    if not text.strip():
         return []
     try:
         data = json.loads(text)
@@ -1227,7 +1361,7 @@ def _load_store(node):
 
 
 def _save_store(node, objs):
-    node.write("bindings.json", json.dumps(objs, indent=2, sort_keys=True) + "\n")
+    node.write("bindings.json", store_text(objs))
 
 
 def _key(obj):
@@ -1427,7 +1561,15 @@ def _print_objects(doc, items, fmt, k, all_ns):
             out("%s/%s" % (_qual(o["kind"]), o["metadata"]["name"]))
     elif fmt.startswith("jsonpath="):
         out(jsonpath(doc, fmt[len("jsonpath="):]), end="")
+    elif items and all(o["kind"] == "Namespace" for o in items):
+        # A namespace's columns: NAME STATUS AGE (kubernetes
+        # pkg/printers/internalversion/printers.go, namespaceColumnDefinitions).
+        rows = [] if k.get("no-headers") else [["NAME", "STATUS", "AGE"]]
+        rows += [[o["metadata"]["name"], o.get("status", {}).get("phase", ""), _age(o)]
+                 for o in items]
+        _table(rows)
     else:
+        items = [o for o in items if o["kind"] != "Namespace"]
         show_ns = all_ns and any(KINDS[o["kind"]][1] for o in items)
         head = (["NAMESPACE"] if show_ns else []) + ["NAME", "ROLE", "AGE"]
         if fmt == "wide":
@@ -1667,6 +1809,12 @@ def _server_errors(obj):
     md = obj["metadata"]
     errs = []
     name = md.get("name", "")
+    if kind == "Namespace":
+        if not _DNS_LABEL.match(name) or len(name) > 63:
+            errs.append('metadata.name: Invalid value: "%s": a lowercase RFC 1123 label must '
+                        "consist of lower case alphanumeric characters or '-', and must start "
+                        "and end with an alphanumeric character" % name)
+        return errs
     if name in (".", ".."):
         errs.append('metadata.name: Invalid value: "%s": may not be \'%s\'' % (name, name))
     for c in ("/", "%"):
@@ -1740,6 +1888,17 @@ def _check_doc(doc, source, k, need_name=True):
     name = md.get("name") if isinstance(md.get("name"), str) else ""
     ns = md.get("namespace") if isinstance(md.get("namespace"), str) else ""
     kind, api = doc["kind"], doc["apiVersion"]
+    if api == "v1" and kind == "Namespace":
+        errs = _ns_schema_errors(doc)
+        if errs:
+            raise Fail('error: error validating "%s": error validating data: %s%s'
+                       % (source, errs[0], tail))
+        if need_name and not name:
+            raise Fail('error: error when retrieving current configuration of:\nResource: '
+                       '"/v1, Resource=namespaces", GroupVersionKind: "/v1, Kind=Namespace"\n'
+                       'Name: "", Namespace: ""\nfrom server for: "%s": resource name may '
+                       'not be empty' % source)
+        return kind, "", name
     if api != RBAC_VERSION or kind not in KINDS:
         if api == RBAC_VERSION and kind in ("ClusterRole", "Role"):
             raise Fail("error: the okta-k8s stand-in stores only ClusterRoleBindings and "
@@ -1771,9 +1930,44 @@ def _check_doc(doc, source, k, need_name=True):
     return kind, ns, name
 
 
+def _ns_schema_errors(doc):
+    """Client-side validation of a Namespace: the fields of io.k8s.api.core.v1.Namespace."""
+    errs = []
+    for f in doc:
+        if f not in ("apiVersion", "kind", "metadata", "spec", "status"):
+            errs.append('ValidationError(Namespace): unknown field "%s" in '
+                        'io.k8s.api.core.v1.Namespace' % f)
+    md = doc.get("metadata")
+    if md is not None and not isinstance(md, dict):
+        errs.append('ValidationError(Namespace.metadata): invalid type for '
+                    'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta: got "%s", expected "map"'
+                    % _jtype(md))
+    return errs
+
+
+def _defaulted_namespace(doc):
+    """A Namespace as the apiserver stores it: it adds the label
+    kubernetes.io/metadata.name (NamespaceDefaultLabelName, GA in 1.22:
+    kubernetes pkg/registry/core/namespace/strategy.go), the finalizer
+    "kubernetes" and status.phase Active."""
+    md = doc.get("metadata") or {}
+    name = md["name"]
+    meta = {"name": name}
+    labels = {a: (b if b is not None else "") for a, b in (md.get("labels") or {}).items()}
+    labels["kubernetes.io/metadata.name"] = name
+    meta["labels"] = labels
+    if md.get("annotations"):
+        meta["annotations"] = {a: (b if b is not None else "")
+                               for a, b in md["annotations"].items()}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta,
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+
+
 def _defaulted(doc, ns):
     """The object as the apiserver would store it (without server fields)."""
     kind = doc["kind"]
+    if kind == "Namespace":
+        return _defaulted_namespace(doc)
     md = doc.get("metadata") or {}
     meta = {"name": md["name"]}
     if KINDS[kind][1]:
@@ -1829,7 +2023,127 @@ def _finish_new(obj, objs):
     return obj
 
 
+class _ObjectError(Exception):
+    """The server refused one object; kubectl goes on with the others."""
+
+
+def _last_applied(doc, kind, ns):
+    cfg = json.loads(json.dumps(doc))
+    cfg.setdefault("metadata", {})
+    if KINDS[kind][1]:
+        cfg["metadata"]["namespace"] = ns
+    else:
+        cfg["metadata"].pop("namespace", None)
+    if isinstance(cfg["metadata"].get("annotations"), dict):
+        cfg["metadata"]["annotations"].pop(LAST_APPLIED, None)
+        if not cfg["metadata"]["annotations"]:
+            del cfg["metadata"]["annotations"]
+    return json.dumps(cfg, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _create_refusal(node, objs, obj, kind, ns, source):
+    """Why the server refuses to create OBJ, or None.  The namespace: the
+    NamespaceLifecycle admission plugin answers NotFound for a namespaced
+    object in a namespace that does not exist; kubectl (apply.go
+    applyOneObject, create.go) wraps it with cmdutil.AddSourceToErr
+    ("error when creating %q: ...") and prints it as "Error from server
+    (NotFound): ..." (cmd/util/helpers.go StandardErrorMessage)."""
+    if KINDS[kind][1] and _find(objs, "Namespace", "", ns) < 0:
+        return ('Error from server (NotFound): error when creating "%s": '
+                'namespaces "%s" not found' % (source, ns))
+    # The fault: a validating admission webhook that denies the create.
+    # k8s.io/apiserver's webhook errors.ToStatusErr words it "admission
+    # webhook %q denied the request: %s"; the reason is the webhook's own
+    # (Forbidden when it answers 403 with that reason).  Wording from
+    # memory of those sources, not checked against them here: okta-k8s
+    # only passes kubectl's line on, it never parses it.
+    rx = (node.read("fault-create-fails-match") or "").strip()
+    if rx and re.search(rx, json.dumps(obj, sort_keys=True, separators=(",", ":"))):
+        return ('Error from server (Forbidden): error when creating "%s": admission webhook '
+                '"deny.lab.okta-k8s" denied the request: fault-create-fails-match'
+                % source)
+    return None
+
+
+def _apply_existing(objs, i, obj, kind, name, server_side, warnings):
+    """Apply OBJ over the live objs[i]: (word) as kubectl prints it."""
+    live = objs[i]
+    if kind != "Namespace" and live["roleRef"] != obj["roleRef"]:
+        r = obj["roleRef"]
+        raise _ObjectError(_invalid(kind, name, [
+            'roleRef: Invalid value: rbac.RoleRef{APIGroup:"%s", Kind:"%s", Name:"%s"}: '
+            "cannot change roleRef" % (r.get("apiGroup", ""), r.get("kind", ""),
+                                       r.get("name", ""))]))
+    lmd = live["metadata"]
+    last = None
+    if not server_side:
+        raw = (lmd.get("annotations") or {}).get(LAST_APPLIED)
+        if raw is None:
+            warnings.append(
+                "Warning: resource %s/%s is missing the %s annotation which is required "
+                "by kubectl apply. kubectl apply should only be used on resources "
+                "created declaratively by either kubectl create --save-config or "
+                "kubectl apply. The missing annotation will be patched automatically."
+                % (KINDS[kind][0], name, LAST_APPLIED))
+            last = {}
+        else:
+            try:
+                last = json.loads(raw)
+            except ValueError:
+                last = {}
+    lastmd = (last or {}).get("metadata") or {}
+    merged = json.loads(json.dumps(live))
+    mmd = merged["metadata"]
+    for f in ("labels", "annotations"):
+        lastf = lastmd.get(f) if isinstance(lastmd.get(f), dict) else {}
+        if f == "annotations":
+            lastf = dict(lastf, **{LAST_APPLIED: ""})
+        m = _merge_map(lmd.get(f), lastf if not server_side else {},
+                       obj["metadata"].get(f))
+        if m:
+            mmd[f] = m
+        else:
+            mmd.pop(f, None)
+    if kind != "Namespace":
+        if "subjects" in obj:
+            merged["subjects"] = obj["subjects"]
+        elif server_side or "subjects" in (last or {}):
+            merged.pop("subjects", None)
+    if merged == live:
+        return "unchanged"
+    mmd["resourceVersion"] = _next_rv(objs)
+    objs[i] = merged
+    return "configured"
+
+
+def _apply_one(node, objs, checked, doc, k, verb, source, warnings):
+    """Create or apply one document into OBJS: its output word, or raise
+    _ObjectError with the server's refusal."""
+    kind, ns, name = checked
+    server_side = bool(k.get("server-side"))
+    obj = _defaulted(doc, ns)
+    if verb == "apply" and not server_side or k.get("save-config"):
+        obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = \
+            _last_applied(doc, kind, ns)
+    errs = _server_errors(obj)
+    if errs:
+        raise _ObjectError(_invalid(kind, name, errs))
+    i = _find(objs, kind, ns, name)
+    if i < 0:
+        refusal = _create_refusal(node, objs, obj, kind, ns, source)
+        if refusal:
+            raise _ObjectError(refusal)
+        objs.append(_finish_new(obj, objs))
+        return "created"
+    if verb == "create":
+        raise _ObjectError('Error from server (AlreadyExists): error when creating "%s": '
+                           '%s "%s" already exists' % (source, _plural_qual(kind), name))
+    return _apply_existing(objs, i, obj, kind, name, server_side, warnings)
+
+
 def _k_apply(node, k, rest, verb):
+    if verb == "create" and rest and rest[0].lower() in ("namespace", "ns"):
+        return _k_create_namespace(node, k, rest[1:])
     if rest:
         raise Fail("error: Unexpected args: %s\nSee 'kubectl %s -h' for help and examples"
                    % (rest, verb))
@@ -1843,93 +2157,58 @@ def _k_apply(node, k, rest, verb):
     checked = [(_check_doc(d, source, k), d) for d in docs]
     _require_api(node)
     server_side = bool(k.get("server-side"))
-    lines, warnings = [], []
+    lines, warnings, errors = [], [], []
+    # kubectl applies the documents one by one, in order; a refused one is
+    # reported at the end and the others stay applied (apply.go Run: errs
+    # collected, then returned as one error or an aggregate; exit 1).
     with node.lock():
         objs = _load_store(node)
         for (kind, ns, name), doc in checked:
-            obj = _defaulted(doc, ns)
-            if verb == "apply" and not server_side or k.get("save-config"):
-                cfg = json.loads(json.dumps(doc))
-                cfg.setdefault("metadata", {})
-                if KINDS[kind][1]:
-                    cfg["metadata"]["namespace"] = ns
-                else:
-                    cfg["metadata"].pop("namespace", None)
-                if isinstance(cfg["metadata"].get("annotations"), dict):
-                    cfg["metadata"]["annotations"].pop(LAST_APPLIED, None)
-                    if not cfg["metadata"]["annotations"]:
-                        del cfg["metadata"]["annotations"]
-                obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = \
-                    json.dumps(cfg, sort_keys=True, separators=(",", ":")) + "\n"
-            errs = _server_errors(obj)
-            if errs:
-                raise Fail(_invalid(kind, name, errs))
-            i = _find(objs, kind, ns, name)
-            label = "%s/%s" % (_qual(kind), name)
-            if i < 0:
-                objs.append(_finish_new(obj, objs))
-                lines.append((label, "created", "serverside-applied"))
+            try:
+                word = _apply_one(node, objs, (kind, ns, name), doc, k, verb, source,
+                                  warnings)
+            except _ObjectError as e:
+                errors.append(str(e))
                 continue
-            if verb == "create":
-                raise Fail('Error from server (AlreadyExists): error when creating "%s": '
-                           '%s "%s" already exists' % (source, _plural_qual(kind), name))
-            live = objs[i]
-            if live["roleRef"] != obj["roleRef"]:
-                r = obj["roleRef"]
-                raise Fail(_invalid(kind, name, [
-                    'roleRef: Invalid value: rbac.RoleRef{APIGroup:"%s", Kind:"%s", Name:"%s"}: '
-                    "cannot change roleRef" % (r.get("apiGroup", ""), r.get("kind", ""),
-                                               r.get("name", ""))]))
-            lmd = live["metadata"]
-            last = None
-            if not server_side:
-                raw = (lmd.get("annotations") or {}).get(LAST_APPLIED)
-                if raw is None:
-                    warnings.append(
-                        "Warning: resource %s/%s is missing the %s annotation which is required "
-                        "by kubectl apply. kubectl apply should only be used on resources "
-                        "created declaratively by either kubectl create --save-config or "
-                        "kubectl apply. The missing annotation will be patched automatically."
-                        % (KINDS[kind][0], name, LAST_APPLIED))
-                    last = {}
-                else:
-                    try:
-                        last = json.loads(raw)
-                    except ValueError:
-                        last = {}
-            lastmd = (last or {}).get("metadata") or {}
-            merged = json.loads(json.dumps(live))
-            mmd = merged["metadata"]
-            for f in ("labels", "annotations"):
-                lastf = lastmd.get(f) if isinstance(lastmd.get(f), dict) else {}
-                if f == "annotations":
-                    lastf = dict(lastf, **{LAST_APPLIED: ""})
-                m = _merge_map(lmd.get(f), lastf if not server_side else {},
-                               obj["metadata"].get(f))
-                if m:
-                    mmd[f] = m
-                else:
-                    mmd.pop(f, None)
-            if "subjects" in obj:
-                merged["subjects"] = obj["subjects"]
-            elif server_side or "subjects" in (last or {}):
-                merged.pop("subjects", None)
-            if merged == live:
-                lines.append((label, "unchanged", "serverside-applied"))
-            else:
-                mmd["resourceVersion"] = _next_rv(objs)
-                objs[i] = merged
-                lines.append((label, "configured", "serverside-applied"))
+            lines.append(("%s/%s" % (_qual(kind), name), word))
         if dry == "none":
             _save_store(node, objs)
     for w in warnings:
         err(w)
     suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry]
-    for label, word, ss in lines:
+    for label, word in lines:
         if k.get("output") == "name":
             out(label)
         else:
-            out("%s %s%s" % (label, ss if server_side else word, suffix))
+            out("%s %s%s" % (label, "serverside-applied" if server_side else word, suffix))
+    for e in errors:
+        err(e)
+    return 1 if errors else 0
+
+
+def _k_create_namespace(node, k, rest):
+    """kubectl create namespace NAME: "namespace/NAME created".  An existing
+    one: AlreadyExists, worded by apimachinery's errors.NewAlreadyExists
+    ("%s %q already exists", the plural resource).  No NAME or more than
+    one: kubectl's cmdutil.NameFromCommandArgs message."""
+    if len(rest) != 1:
+        raise Fail("error: exactly one NAME is required, got %d\n"
+                   "See 'kubectl create namespace -h' for help and examples" % len(rest))
+    name = rest[0]
+    obj = _defaulted_namespace({"metadata": {"name": name}})
+    errs = _server_errors(obj)
+    if errs:
+        raise Fail(_invalid("Namespace", name, errs))
+    _require_api(node)
+    with node.lock():
+        objs = _load_store(node)
+        if _find(objs, "Namespace", "", name) >= 0:
+            raise Fail('Error from server (AlreadyExists): namespaces "%s" already exists'
+                       % name)
+        objs.append(_finish_new(obj, objs))
+        if k.get("dry-run", "none") == "none":
+            _save_store(node, objs)
+    out("namespace/%s created" % name)
     return 0
 
 
@@ -1983,6 +2262,12 @@ def _k_delete(node, k, rest):
                     errors.append(_not_found(kind, name))
                 continue
             del objs[i]
+            # Everything in a namespace goes with it: the apiserver marks it
+            # Terminating and the namespace controller empties it; kubectl
+            # delete waits (--wait defaults to true) until it is gone.
+            if kind == "Namespace":
+                objs[:] = [o for o in objs
+                           if o.get("metadata", {}).get("namespace") != name]
             out('%s "%s" deleted%s' % (_qual(kind), name, suffix))
         if dry == "none":
             _save_store(node, objs)

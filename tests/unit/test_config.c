@@ -345,6 +345,28 @@ static const struct bad bad[] = {
 	    "      users: [\"alice\\nbob\"]\n",
 	    "okta-k8s.yaml:8:15: rbac.bindings[0].users[0]: contains a control "
 	    "character (\\n); remove it" },
+	{ "create_namespace on a ClusterRoleBinding",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n"
+	    "      create_namespace: true\n      users: [x]\n",
+	    "okta-k8s.yaml:8:25: rbac.bindings[0].create_namespace: only with "
+	    "'namespace': a ClusterRoleBinding has no namespace to create" },
+	{ "create_namespace: false on a ClusterRoleBinding is refused too",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n"
+	    "      users: [x]\n      create_namespace: false\n",
+	    "okta-k8s.yaml:9:25: rbac.bindings[0].create_namespace: only with "
+	    "'namespace': a ClusterRoleBinding has no namespace to create" },
+	{ "create_namespace is a boolean",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      namespace: dev\n"
+	    "      create_namespace: yes\n      cluster_role: view\n"
+	    "      users: [x]\n",
+	    "okta-k8s.yaml:8:25: rbac.bindings[0].create_namespace: must be "
+	    "true or false (yes, no, on and off are not read as booleans)" },
+	{ "create_namespace quoted",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      namespace: dev\n"
+	    "      create_namespace: \"true\"\n      cluster_role: view\n"
+	    "      users: [x]\n",
+	    "okta-k8s.yaml:8:25: rbac.bindings[0].create_namespace: must be "
+	    "true or false, without quotes" },
 	{ "duplicate binding in a namespace",
 	    BASE "rbac:\n  bindings:\n"
 	    "    - name: a\n      cluster_role: view\n      users: [x]\n"
@@ -591,6 +613,9 @@ check_spec_rbac(const struct config *c)
 	b = &c->rbac.bindings[1];
 	is_str(b->name, "dev-editors", "spec: bindings[1].name");
 	is_str(b->namespace, "dev", "spec: bindings[1].namespace");
+	ok(!b->create_namespace, "spec: bindings[1].create_namespace false");
+	ok(!c->rbac.bindings[0].create_namespace,
+	    "spec: bindings[0].create_namespace unset");
 	is_str(b->cluster_role, "edit", "spec: bindings[1].role");
 	is_int(b->users.n, 0, "spec: bindings[1] has no users");
 	ok(b->groups.n == 1 && strcmp(b->groups.v[0], "developers") == 0,

@@ -243,13 +243,20 @@ test_rbac_mode(void)
 	check_mode("", "RBAC,Node");
 	check_mode("RBAC,Node", NULL);
 	check_mode("Node,RBAC", NULL);
-	check_mode("RBAC", NULL);
-	check_mode("AlwaysAllow,RBAC", NULL);
+	check_mode("Webhook,Node,RBAC", NULL);
+	check_mode("RBAC", "RBAC,Node");
+	check_mode("AlwaysAllow,RBAC", "RBAC,Node");
+	check_mode("RBAC,AlwaysAllow", "RBAC,Node");
+	check_mode("AlwaysAllow,RBAC,Node", "RBAC,Node");
+	check_mode("Node,AlwaysAllow,RBAC", "Node,RBAC");
+	check_mode("Webhook,AlwaysAllow,RBAC", "Webhook,RBAC,Node");
+	check_mode("RBAC,Webhook,AlwaysAllow", "RBAC,Webhook,Node");
 	check_mode("Node", "Node,RBAC");
 	check_mode("Node,Webhook", "Node,Webhook,RBAC");
 	check_mode("AlwaysAllow,Node", "Node,RBAC");
-	check_mode("ABAC,AlwaysAllow,Webhook", "ABAC,Webhook,RBAC");
-	check_mode("NotRBAC", "NotRBAC,RBAC");
+	check_mode("ABAC,AlwaysAllow,Webhook", "ABAC,Webhook,RBAC,Node");
+	check_mode("Webhook,ABAC", "Webhook,ABAC,RBAC,Node");
+	check_mode("NotRBAC", "NotRBAC,RBAC,Node");
 }
 
 /* TEXT (LF) with the mode line as RBAC,Node and a final newline. */
@@ -490,6 +497,16 @@ test_edits(void)
 	    "--authorization-mode=Node,Webhook\n",
 	    "--authorization-mode=Node,Webhook,RBAC\n" L_ISSUER L_CLIENT
 	    L_USER L_GROUPS, false);
+	check_apply("AlwaysAllow,RBAC becomes RBAC,Node, with the warning", c,
+	    "--authorization-mode=AlwaysAllow,RBAC\n",
+	    L_RBAC L_ISSUER L_CLIENT L_USER L_GROUPS, true);
+	check_apply("Webhook kept first, AlwaysAllow gone, Node added", c,
+	    "--authorization-mode=Webhook,AlwaysAllow,RBAC\n",
+	    "--authorization-mode=Webhook,RBAC,Node\n" L_ISSUER L_CLIENT
+	    L_USER L_GROUPS, true);
+	check_apply("RBAC alone gets Node, no warning", c,
+	    "--authorization-mode=RBAC\n",
+	    L_RBAC L_ISSUER L_CLIENT L_USER L_GROUPS, false);
 	check_apply("two mode lines: one, at the first place", c,
 	    "--authorization-mode=Node\n--v=4\n"
 	    "--authorization-mode=AlwaysAllow\n",

@@ -25,18 +25,47 @@ static const char config_text[] =
 	"      cluster_role: edit\n"
 	"      groups: [developers]\n";
 
+/* The same, the RoleBinding's namespace created when missing, and a
+   second RoleBinding in it that does not ask (one asking is enough). */
+static const char config_create_text[] =
+	"oidc:\n"
+	"  issuer_url: https://dev-123456.okta.com/oauth2/default\n"
+	"  client_id: 0oa1g3wxh9x9KLciv4x9\n"
+	"  groups_claim: groups\n"
+	"rbac:\n"
+	"  bindings:\n"
+	"    - name: admins\n"
+	"      cluster_role: cluster-admin\n"
+	"      users: [alice@example.com]\n"
+	"      groups: [k8s-admins]\n"
+	"    - name: dev-editors\n"
+	"      namespace: dev\n"
+	"      create_namespace: true\n"
+	"      cluster_role: edit\n"
+	"      groups: [developers]\n"
+	"    - name: dev-viewers\n"
+	"      namespace: dev\n"
+	"      cluster_role: view\n"
+	"      groups: [developers]\n";
+
 static struct config *
-load(void)
+load_text(const char *text)
 {
 	struct config	*c = NULL;
 	char		*cause = NULL;
 
-	if (config_parse(config_text, strlen(config_text), "test.yaml", &c,
+	if (config_parse(text, strlen(text), "test.yaml", &c,
 	    &cause) == -1) {
 		printf("Bail out! %s\n", cause);
 		exit(1);
 	}
 	return c;
+}
+
+static struct config *
+load(void)
+{
+	return load_text(config_text);
 }
 
 static void
@@ -94,89 +123,270 @@ test_node(const struct config *c)
 	"\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"" role "\"},"	\
 	"\"subjects\":[{\"kind\":\"Group\",\"name\":\"oidcgroup:developers\"}]}"
 
-/* Plan against LIVE (JSON) and describe it as "action name; ...". */
+#define LIVE_NS(name)							\
+	"{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"	\
+	"{\"name\":\"" name "\",\"uid\":\"u-" name "\"},"		\
+	"\"status\":{\"phase\":\"Active\"}}"
+/* Not ours: as the RBAC bootstrap of kube-apiserver makes it. */
+#define LIVE_FOREIGN_CRB(name, labels)					\
+	"{\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"" name	\
+	"\",\"labels\":{" labels "}},"					\
+	"\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},"	\
+	"\"subjects\":[{\"kind\":\"Group\",\"name\":\"system:masters\"}]}"
+#define BOOTSTRAP "\"kubernetes.io/bootstrapping\":\"rbac-defaults\""
+#define NS_DEV LIVE_NS("dev")
+
+/* Plan against LIVE (JSON) and describe it as "action name; ...", or
+   "refused: CAUSE". With C NULL, plan `remove`. */
+static char *
+plan_with(const struct config *c, const char *live_text,
+    struct binding_plan *bp)
+{
+	json_t		*live;
+	char		*cause = NULL, *refusal, tdir[4096];
+	const char	*top = getenv("top_srcdir");
+
+	snprintf(tdir, sizeof tdir, "%s/templates", top ? top : ".");
+	if ((live = json_loads(live_text, 0, NULL)) == NULL) {
+		printf("Bail out! bad JSON in the test: %s\n", live_text);
+		exit(1);
+	}
+	if (plan_bindings(c, tdir, live, bp, &cause) == -1) {
+		refusal = xasprintf("refused: %s", cause);
+		free(cause);
+		json_decref(live);
+		memset(bp, 0, sizeof *bp);
+		return refusal;
+	}
+	json_decref(live);
+	return NULL;
+}
+
 static char *
 plan_of(const struct config *c, const char *live_text)
 {
-	struct binding_plan	 bp;
-	struct buf		 b;
-	json_t			*live;
-	char			*cause = NULL, tdir[4096];
-	const char		*top = getenv("top_srcdir");
-	size_t			 i;
+	struct binding_plan		 bp;
+	const struct binding_change	*bc;
+	struct buf			 b;
+	char				*refusal;
+	size_t				 i;
 
-	snprintf(tdir, sizeof tdir, "%s/templates", top ? top : ".");
-	live = json_loads(live_text, 0, NULL);
-	if (live == NULL || plan_bindings(c, tdir, live, &bp, &cause) == -1) {
-		printf("# %s\n", cause ? cause : "bad JSON in the test");
-		exit(1);
-	}
+	if ((refusal = plan_with(c, live_text, &bp)) != NULL)
+		return refusal;
 	buf_init(&b);
 	for (i = 0; i < bp.n; i++) {
-		buf_printf(&b, "%s%s %s%s%s", i ? "; " : "",
-		    binding_action_name(bp.changes[i].action),
-		    bp.changes[i].namespace ? bp.changes[i].namespace : "",
-		    bp.changes[i].namespace ? "/" : "", bp.changes[i].name);
-		if (bp.changes[i].old_role != NULL)
-			buf_printf(&b, " (was %s)", bp.changes[i].old_role);
-		if ((bp.changes[i].manifest != NULL) !=
-		    (bp.changes[i].action != BINDING_DELETE))
+		bc = &bp.changes[i];
+		buf_printf(&b, "%s%s %s%s%s%s", i ? "; " : "",
+		    binding_action_name(bc->action),
+		    strcmp(bc->kind, "Namespace") == 0 ? "Namespace " : "",
+		    bc->namespace ? bc->namespace : "",
+		    bc->namespace ? "/" : "", bc->name);
+		if (bc->old_role != NULL)
+			buf_printf(&b, " (was %s)", bc->old_role);
+		if ((bc->manifest != NULL) != (bc->action != BINDING_DELETE))
 			buf_puts(&b, " MANIFEST?");
+		if ((bc->old_manifest != NULL) !=
+		    (bc->action == BINDING_RECREATE))
+			buf_puts(&b, " OLD?");
 	}
 	if (binding_plan_changes(&bp))
 		buf_puts(&b, " [changes]");
 	binding_plan_release(&bp);
-	json_decref(live);
 	return buf_detach(&b, NULL);
+}
+
+struct plan_case {
+	const char	*what, *live, *want;
+};
+
+static void
+check_cases(const struct config *c, const struct plan_case *cases,
+    size_t n)
+{
+	size_t	i;
+	char	*got;
+
+	for (i = 0; i < n; i++) {
+		got = plan_of(c, cases[i].live);
+		is_str(got, cases[i].want, "%s", cases[i].what);
+		free(got);
+	}
 }
 
 static void
 test_bindings(const struct config *c)
 {
-	static const struct {
-		const char	*what, *live, *want;
-	} cases[] = {
-		{ "nothing live: both created", "[]",
+	static const struct plan_case cases[] = {
+		{ "nothing live but the namespace: both created", "[" NS_DEV "]",
 		  "create admins; create dev/dev-editors [changes]" },
 		{ "all live and equal: unchanged",
 		  "[" LIVE_CRB("admins", "cluster-admin", ALICE "," ADMINS) ","
-		  LIVE_RB("dev", "dev-editors", "edit") "]",
+		  NS_DEV "," LIVE_RB("dev", "dev-editors", "edit") "]",
 		  "unchanged admins; unchanged dev/dev-editors" },
 		{ "a subject missing: update",
-		  "[" LIVE_CRB("admins", "cluster-admin", ALICE) ","
+		  "[" LIVE_CRB("admins", "cluster-admin", ALICE) "," NS_DEV ","
 		  LIVE_RB("dev", "dev-editors", "edit") "]",
 		  "update admins; unchanged dev/dev-editors [changes]" },
 		{ "subjects in another order: update",
 		  "[" LIVE_CRB("admins", "cluster-admin", ADMINS "," ALICE) ","
-		  LIVE_RB("dev", "dev-editors", "edit") "]",
+		  NS_DEV "," LIVE_RB("dev", "dev-editors", "edit") "]",
 		  "update admins; unchanged dev/dev-editors [changes]" },
-		{ "another role: re-create",
-		  "[" LIVE_CRB("admins", "view", ALICE "," ADMINS) ","
+		{ "another role: re-create, the live one kept to put back",
+		  "[" LIVE_CRB("admins", "view", ALICE "," ADMINS) "," NS_DEV ","
 		  LIVE_RB("dev", "dev-editors", "edit") "]",
 		  "recreate admins (was view); unchanged dev/dev-editors [changes]" },
 		{ "a managed binding not in the config: delete",
 		  "[" LIVE_CRB("admins", "cluster-admin", ALICE "," ADMINS) ","
-		  LIVE_RB("dev", "dev-editors", "edit") ","
+		  NS_DEV "," LIVE_RB("dev", "dev-editors", "edit") ","
 		  LIVE_CRB("old", "view", ALICE) "]",
 		  "unchanged admins; unchanged dev/dev-editors; delete old [changes]" },
 		{ "the same name in another namespace is another binding",
 		  "[" LIVE_CRB("admins", "cluster-admin", ALICE "," ADMINS) ","
-		  LIVE_RB("prod", "dev-editors", "edit") "]",
+		  NS_DEV "," LIVE_NS("prod") "," LIVE_RB("prod", "dev-editors", "edit") "]",
 		  "unchanged admins; create dev/dev-editors; delete prod/dev-editors [changes]" },
 		{ "a RoleBinding named like a ClusterRoleBinding is another binding",
 		  "[" LIVE_CRB("admins", "cluster-admin", ALICE "," ADMINS) ","
-		  LIVE_RB("dev", "dev-editors", "edit") ","
+		  NS_DEV "," LIVE_RB("dev", "dev-editors", "edit") ","
 		  LIVE_RB("dev", "admins", "edit") "]",
 		  "unchanged admins; unchanged dev/dev-editors; delete dev/admins [changes]" },
+		{ "bindings okta-k8s does not own, under other names: left alone",
+		  "[" LIVE_FOREIGN_CRB("cluster-admin", BOOTSTRAP) ","
+		  LIVE_FOREIGN_CRB("calico-node", "") "," NS_DEV ","
+		  LIVE_NS("kube-system") "]",
+		  "create admins; create dev/dev-editors [changes]" },
+		{ "a config name held by a bootstrap binding: refused, naming it",
+		  "[" LIVE_FOREIGN_CRB("admins", BOOTSTRAP) "," NS_DEV "]",
+		  "refused: ClusterRoleBinding 'admins' exists and okta-k8s does "
+		  "not own it (no label app.kubernetes.io/managed-by=okta-k8s): "
+		  "it is left alone; give rbac.bindings[0] another name in the "
+		  "config" },
+		{ "held by a binding without labels: refused",
+		  "[" LIVE_FOREIGN_CRB("admins", "") "," NS_DEV "]",
+		  "refused: ClusterRoleBinding 'admins' exists and okta-k8s does "
+		  "not own it (no label app.kubernetes.io/managed-by=okta-k8s): "
+		  "it is left alone; give rbac.bindings[0] another name in the "
+		  "config" },
+		{ "held by a binding another tool manages: refused",
+		  "[" LIVE_FOREIGN_CRB("admins",
+		  "\"app.kubernetes.io/managed-by\":\"Helm\"") "," NS_DEV "]",
+		  "refused: ClusterRoleBinding 'admins' exists and okta-k8s does "
+		  "not own it (no label app.kubernetes.io/managed-by=okta-k8s): "
+		  "it is left alone; give rbac.bindings[0] another name in the "
+		  "config" },
+		{ "a RoleBinding name held in its namespace: refused, namespace/name",
+		  "[" NS_DEV ",{\"kind\":\"RoleBinding\",\"metadata\":{\"name\":"
+		  "\"dev-editors\",\"namespace\":\"dev\"},\"roleRef\":{\"kind\":"
+		  "\"ClusterRole\",\"name\":\"edit\"}}]",
+		  "refused: RoleBinding 'dev/dev-editors' exists and okta-k8s "
+		  "does not own it (no label app.kubernetes.io/managed-by=okta-k8s): "
+		  "it is left alone; give rbac.bindings[1] another name in the "
+		  "config" },
+		{ "the RoleBinding's namespace is missing: refused, with the fix",
+		  "[" LIVE_CRB("admins", "cluster-admin", ALICE "," ADMINS) ","
+		  LIVE_NS("default") "]",
+		  "refused: RoleBinding 'dev/dev-editors': namespace 'dev' does "
+		  "not exist: create it ('microk8s kubectl create namespace "
+		  "dev'), or set 'create_namespace: true' on rbac.bindings[1]" },
+		{ "the RoleBinding's namespace is being deleted: refused",
+		  "[{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"dev\"},"
+		  "\"status\":{\"phase\":\"Terminating\"}}]",
+		  "refused: RoleBinding 'dev/dev-editors': namespace 'dev' is "
+		  "being deleted (Terminating): run okta-k8s again once it is "
+		  "gone" },
+		{ "a binding named like the namespace is not a namespace",
+		  "[" LIVE_CRB("dev", "view", ALICE) "]",
+		  "refused: RoleBinding 'dev/dev-editors': namespace 'dev' does "
+		  "not exist: create it ('microk8s kubectl create namespace "
+		  "dev'), or set 'create_namespace: true' on rbac.bindings[1]" },
 	};
-	size_t	i;
-	char	*got;
+	static const struct plan_case remove_cases[] = {
+		{ "remove: only managed bindings deleted, no namespace, nothing foreign",
+		  "[" LIVE_FOREIGN_CRB("cluster-admin", BOOTSTRAP) "," NS_DEV ","
+		  LIVE_CRB("admins", "cluster-admin", ALICE) ","
+		  LIVE_RB("dev", "dev-editors", "edit") "]",
+		  "delete admins; delete dev/dev-editors [changes]" },
+		{ "remove: a namespace okta-k8s created stays",
+		  "[" NS_DEV "]", "" },
+	};
 
-	for (i = 0; i < nitems(cases); i++) {
-		got = plan_of(c, cases[i].live);
-		is_str(got, cases[i].want, "%s", cases[i].what);
-		free(got);
-	}
+	check_cases(c, cases, nitems(cases));
+	check_cases(NULL, remove_cases, nitems(remove_cases));
+}
+
+static void
+test_create_namespace(void)
+{
+	static const struct plan_case cases[] = {
+		{ "create_namespace: the namespace first, once for both bindings in it",
+		  "[" LIVE_NS("default") "]",
+		  "create Namespace dev; create admins; create dev/dev-editors; "
+		  "create dev/dev-viewers [changes]" },
+		{ "create_namespace, the namespace there: not created again",
+		  "[" NS_DEV "]",
+		  "create admins; create dev/dev-editors; create dev/dev-viewers "
+		  "[changes]" },
+		{ "create_namespace: a foreign name is still refused",
+		  "[" LIVE_FOREIGN_CRB("admins", BOOTSTRAP) "]",
+		  "refused: ClusterRoleBinding 'admins' exists and okta-k8s does "
+		  "not own it (no label app.kubernetes.io/managed-by=okta-k8s): "
+		  "it is left alone; give rbac.bindings[0] another name in the "
+		  "config" },
+		{ "all live and equal: nothing to do, the namespace included",
+		  "[" NS_DEV "," LIVE_CRB("admins", "cluster-admin", ALICE "," ADMINS)
+		  "," LIVE_RB("dev", "dev-editors", "edit") ","
+		  LIVE_RB("dev", "dev-viewers", "view") "]",
+		  "unchanged admins; unchanged dev/dev-editors; unchanged "
+		  "dev/dev-viewers" },
+	};
+	struct config		*c = load_text(config_create_text);
+	struct binding_plan	 bp;
+	char			*refusal;
+
+	check_cases(c, cases, nitems(cases));
+	refusal = plan_with(c, "[]", &bp);
+	ok(refusal == NULL && bp.n == 4 &&
+	    strcmp(bp.changes[0].kind, "Namespace") == 0 &&
+	    bp.changes[0].namespace == NULL && bp.changes[0].role == NULL,
+	    "the namespace change: kind Namespace, no namespace, no role");
+	if (refusal == NULL && bp.n > 0)
+		is_str(bp.changes[0].manifest, "apiVersion: v1\nkind: Namespace\n"
+		    "metadata:\n  name: \"dev\"\n", "the Namespace manifest");
+	free(refusal);
+	binding_plan_release(&bp);
+	config_free(c);
+}
+
+/* The live object of a role change, kept to put back: no server fields. */
+static void
+test_restorable(const struct config *c)
+{
+	static const char live[] = "[" NS_DEV ",{\"apiVersion\":"
+	    "\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\","
+	    "\"metadata\":{\"name\":\"admins\",\"uid\":\"1-2\",\"resourceVersion\":"
+	    "\"77\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\",\"labels\":"
+	    "{\"app.kubernetes.io/managed-by\":\"okta-k8s\"},\"annotations\":"
+	    "{\"a\":\"b\"}},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+	    "\"kind\":\"ClusterRole\",\"name\":\"view\"},\"subjects\":[" ALICE "]},"
+	    LIVE_RB("dev", "dev-editors", "edit") "]";
+	struct binding_plan	 bp;
+	char			*refusal;
+
+	refusal = plan_with(c, live, &bp);
+	ok(refusal == NULL && bp.n == 2 &&
+	    bp.changes[0].action == BINDING_RECREATE, "a role change is planned");
+	if (refusal == NULL && bp.n == 2)
+		is_str(bp.changes[0].old_manifest, "{\"apiVersion\":"
+		    "\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\","
+		    "\"metadata\":{\"annotations\":{\"a\":\"b\"},\"labels\":"
+		    "{\"app.kubernetes.io/managed-by\":\"okta-k8s\"},\"name\":"
+		    "\"admins\"},\"roleRef\":{\"apiGroup\":"
+		    "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\","
+		    "\"name\":\"view\"},\"subjects\":[{\"kind\":\"User\",\"name\":"
+		    "\"oidc:alice@example.com\"}]}",
+		    "the old binding to put back: labels, annotations, role and "
+		    "subjects, no uid, resourceVersion or creationTimestamp");
+	free(refusal);
+	binding_plan_release(&bp);
 }
 
 int
@@ -188,6 +398,8 @@ main(void)
 	c = load();
 	test_node(c);
 	test_bindings(c);
+	test_create_namespace();
+	test_restorable(c);
 	config_free(c);
 	return tap_done();
 }
