@@ -212,7 +212,10 @@ class Node:
             return default
 
     def write(self, name, text):
-        final = self.state(name)
+        # A state file may be a symbolic link: the lab's control-plane nodes
+        # share one datastore (bindings.json), as a MicroK8s HA cluster's
+        # nodes share dqlite.  Replace the file it points to.
+        final = os.path.realpath(self.state(name))
         tmp = "%s.tmp.%d" % (final, os.getpid())
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
