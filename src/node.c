@@ -327,17 +327,17 @@ node_set_ready(struct node *n, int status, const char *out)
 
 	free(n->not_ready);
 	n->not_ready = NULL;
-	n->ready = status == 0 && out != NULL && strcmp(out, "ok") == 0;
+	len = out != NULL ? strlen(out) : 0;
+	while (len > 0 && out[len - 1] == '\n')
+		len--;
+	n->ready = status == 0 && len == 2 && strncmp(out, "ok", 2) == 0;
 	if (n->ready)
 		return;
-	if (out == NULL || *out == '\0') {
+	if (len == 0) {
 		n->not_ready = xstrdup("'microk8s kubectl get --raw /readyz' "
 		    "said nothing");
 		return;
 	}
-	len = strlen(out);
-	while (len > 0 && out[len - 1] == '\n')
-		len--;
 	last = out;
 	while ((nl = memchr(last, '\n', len - (size_t)(last - out))) != NULL)
 		last = nl + 1;

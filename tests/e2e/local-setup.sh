@@ -303,6 +303,16 @@ is "$(grep -c ' snap restart microk8s.daemon-apiserver$' "$O/microk8s/common/sta
 is "$(grep -c 'daemon-kubelite' "$O/microk8s/common/standin/calls.log")" 0 \
 	"and kubelite is not"
 check "the summary says restart of the apiserver" grep -q 'pi-1: restart the apiserver' "$T/err"
+cp "$O/$ARGS" "$T/before-old"
+printf '%s' 'oidc-groups-claim=teams' >"$O/microk8s/common/standin/fault-start-fails-match"
+sed 's/^  groups_claim: .*$/  groups_claim: teams/' "$T/okta-k8s.yaml" >"$T/old.yaml"
+on_node "$O" pi-1 "$OKTA_K8S" -c "$T/old.yaml" setup --local >"$T/out" 2>"$T/err"
+is $? 3 "without kubelite, a crash-looping apiserver exits 3"
+check "it is found from microk8s.daemon-apiserver's unit" \
+	grep -q 'pi-1: snap.microk8s.daemon-apiserver is crash-looping: ' "$T/err"
+check "with the apiserver's reason from its journal" \
+	grep -q "^    .* microk8s.daemon-apiserver\[[0-9]*\]: E.*fault-start-fails-match" "$T/err"
+same_file "$O/$ARGS" "$T/before-old" "and its args file is restored byte for byte"
 
 # 10. Ctrl-C during the restart: the node in hand is finished, then it
 #     stops. The stand-in holds the restart open until the test lets it go,
