@@ -51,9 +51,12 @@ struct fleet;
 
 /*
  * The nodes the command acts on, read and planned for MODE; errors are
- * printed. Returns NULL on an error that stops the command.
+ * printed. With WAIT_READY (a change that will be made), wait up to
+ * restart_timeout for a ready control-plane node when none is; else report
+ * it at once. Returns NULL on an error that stops the command.
  */
-struct fleet *cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode);
+struct fleet *cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode,
+    bool wait_ready);
 
 /*
  * setup, remove and rollback: plan; with --dry-run print the plan, else

@@ -13,7 +13,7 @@
 #include "template.h"
 
 struct fleet *
-cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode)
+cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode, bool wait_ready)
 {
 	struct fleet	 *f;
 	struct node	**nodes = NULL;
@@ -32,6 +32,7 @@ cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode)
 		return NULL;
 	}
 	f = fleet_new(ctx->config, mode, nodes, n);
+	f->wait_ready = wait_ready;
 	free(nodes);
 	if (fleet_plan(f, template_dir(), ctx->parallel, &cause) == -1) {
 		output_error("%s", cause);
@@ -83,8 +84,8 @@ change_text(const struct fleet *f, bool dry_run, int code)
 		return;
 	}
 	report_summary_text(f, stdout, false);
-	if (code == EXIT_OK && !fleet_pending(f))
-		printf("\nnothing to change: every node is in sync\n");
+	if (code == EXIT_OK)
+		report_changes_text(f, stdout);
 }
 
 int
@@ -94,7 +95,7 @@ cmd_fleet_change(struct cmd_ctx *ctx, enum fleet_mode mode)
 	bool		 dry_run = cmd_value(ctx, "dry-run") != NULL;
 	int		 code;
 
-	if ((f = cmd_fleet_open(ctx, mode)) == NULL)
+	if ((f = cmd_fleet_open(ctx, mode, !dry_run)) == NULL)
 		return EXIT_ERROR;
 	if ((code = change_precheck(f, dry_run)) == -1) {
 		code = fleet_apply(f);

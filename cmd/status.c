@@ -14,7 +14,7 @@ status_exec(struct cmd_ctx *ctx)
 	struct fleet	*f;
 	int		 code;
 
-	if ((f = cmd_fleet_open(ctx, FLEET_SETUP)) == NULL)
+	if ((f = cmd_fleet_open(ctx, FLEET_SETUP, false)) == NULL)
 		return EXIT_ERROR;
 	if (fleet_unreachable(f) || f->bindings_error != NULL)
 		code = EXIT_ERROR;

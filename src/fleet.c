@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diff.h"
 #include "fleet.h"
@@ -179,6 +180,112 @@ fleet_plan_nodes(struct fleet *f, int parallel)
 	free(threads);
 }
 
+/* The first ready control-plane node, or NULL. */
+static struct node *
+fleet_ready_node(const struct fleet *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].node->role == NODE_ROLE_CONTROL_PLANE &&
+		    f->nodes[i].node->ready)
+			return f->nodes[i].node;
+	}
+	return NULL;
+}
+
+/* "pi-1: WHY; pi-2: WHY" for the control-plane nodes. Caller frees. */
+static char *
+fleet_not_ready(const struct fleet *f)
+{
+	const struct node	*n;
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	for (i = 0; i < f->n; i++) {
+		n = f->nodes[i].node;
+		if (n->role != NODE_ROLE_CONTROL_PLANE)
+			continue;
+		buf_printf(&b, "%s%s: %s", b.len > 0 ? "; " : "", n->name,
+		    n->not_ready != NULL ? n->not_ready : "not ready");
+	}
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * No control-plane node is ready (one has just restarted or booted): ask
+ * each again every 2 s, up to restart_timeout. Returns the first ready one
+ * (its inventory's bindings answer dropped: it predates readiness), or NULL.
+ */
+static struct node *
+fleet_wait_ready(struct fleet *f)
+{
+	int		 timeout = f->config->microk8s.restart_timeout;
+	double		 end = output_clock() + timeout;
+	struct node	*n;
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; f->nodes[i].node->role != NODE_ROLE_CONTROL_PLANE; i++)
+		;
+	output_progress(f->nodes[i].node->name, "no control-plane node is "
+	    "ready yet; waiting up to %ds for one to read the bindings",
+	    timeout);
+	for (;;) {
+		for (i = 0; i < f->n; i++) {
+			n = f->nodes[i].node;
+			cause = NULL;
+			if (n->role != NODE_ROLE_CONTROL_PLANE)
+				continue;
+			if (node_probe_ready(n, &cause) == -1) {
+				free(n->not_ready);
+				n->not_ready = cause;
+				continue;
+			}
+			if (!n->ready)
+				continue;
+			free(n->bindings);
+			n->bindings = NULL;
+			return n;
+		}
+		if (output_clock() >= end)
+			return NULL;
+		sleep(2);
+	}
+}
+
+/*
+ * Choose where the bindings are read and applied: the first ready
+ * control-plane node, never one whose /readyz did not say ok.
+ */
+static void
+fleet_choose_binder(struct fleet *f)
+{
+	char	*why;
+	bool	 any = false;
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++)
+		any |= f->nodes[i].node->role == NODE_ROLE_CONTROL_PLANE;
+	if (!any || f->mode == FLEET_ROLLBACK)
+		return;
+	if ((f->binder = fleet_ready_node(f)) != NULL)
+		return;
+	if (f->wait_ready && !fleet_unreachable(f) &&
+	    (f->binder = fleet_wait_ready(f)) != NULL)
+		return;
+	why = fleet_not_ready(f);
+	if (f->wait_ready && !fleet_unreachable(f))
+		f->bindings_error = xasprintf("not read: no control-plane node "
+		    "became ready within %ds (%s)",
+		    f->config->microk8s.restart_timeout, why);
+	else
+		f->bindings_error = xasprintf("not read: no control-plane node "
+		    "is ready (%s)", why);
+	free(why);
+}
+
 /* The bindings: compare the config with what the binder node has live. */
 static void
 fleet_plan_bindings(struct fleet *f, const char *tdir)
@@ -187,7 +294,7 @@ fleet_plan_bindings(struct fleet *f, const char *tdir)
 	char	*cause = NULL;
 	int	 rc;
 
-	if (f->mode == FLEET_ROLLBACK)
+	if (f->mode == FLEET_ROLLBACK || f->bindings_error != NULL)
 		return;
 	if (f->binder == NULL) {
 		if (f->config->rbac.n_bindings > 0 && !fleet_unreachable(f))
@@ -226,12 +333,11 @@ fleet_plan(struct fleet *f, const char *tdir, int parallel, char **cause)
 	for (i = 0; i < f->n; i++) {
 		if (f->nodes[i].node->role != NODE_ROLE_CONTROL_PLANE)
 			continue;
-		if (f->binder == NULL)
-			f->binder = f->nodes[i].node;
 		if (f->nodes[i].result == NODE_RESULT_PENDING &&
 		    f->nodes[i].plan.leaves_always_allow)
 			f->leaves_always_allow = true;
 	}
+	fleet_choose_binder(f);
 	fleet_plan_bindings(f, tdir);
 	return 0;
 }

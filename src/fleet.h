@@ -64,6 +64,10 @@ struct fleet {
 	bool			 bindings_refused;	/* by the plan, not a read */
 	bool			 leaves_always_allow;
 	bool			 interrupted;	/* Ctrl-C stopped the rollout */
+	bool			 wait_ready;	/* set before fleet_plan: when no
+						   control-plane node is ready,
+						   wait for one (setup) rather
+						   than report it (status) */
 };
 
 /* Set by the SIGINT handler during a rollout. */
@@ -76,7 +80,9 @@ void fleet_free(struct fleet *f);
 
 /*
  * Read every node (PARALLEL at a time) and plan its change and the
- * bindings' (templates from TDIR). A node that cannot be read is marked
+ * bindings' (templates from TDIR), whose live state is read from the first
+ * ready control-plane node (with f->wait_ready, waiting up to
+ * restart_timeout for one). A node that cannot be read is marked
  * unreachable. Returns 0, or -1 with *cause set when nothing could be
  * planned (the CA file, a template).
  */

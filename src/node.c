@@ -10,6 +10,7 @@
 #include "node.h"
 #include "output.h"
 #include "quote.h"
+#include "systemd.h"
 
 /* Every script starts here: MicroK8s commands live in /snap/bin. */
 #define PRELUDE								\
@@ -31,10 +32,16 @@ static const char inventory_script[] = PRELUDE
 	"[ -e \"$S/var/lock/clustered.lock\" ] && role=worker\n"
 	"echo \"role $role\"\n"
 	"if [ \"$want\" = bindings ] && [ $role = control-plane ]; then\n"
-	"  b=$(mktemp) || exit 1\n"
-	"  microk8s kubectl get clusterrolebindings,rolebindings,namespaces \\\n"
-	"    -A -o json >\"$b\" 2>&1 &\n"
+	"  b=$(mktemp) && be=$(mktemp) || exit 1\n"
+	"  microk8s kubectl --request-timeout=" NODE_KUBECTL_TIMEOUT " get \\\n"
+	"    clusterrolebindings,rolebindings,namespaces -A -o json \\\n"
+	"    >\"$b\" 2>\"$be\" &\n"
 	"  pid=$!\n"
+	"fi\n"
+	"if [ $role = control-plane ]; then\n"
+	"  rz=$(mktemp) || exit 1\n"
+	"  microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT " get --raw /readyz >\"$rz\" 2>&1 &\n"
+	"  rzpid=$!\n"
 	"fi\n"
 	"if [ -e \"$S/var/lock/lite.lock\" ]; then echo 'lite 1'; else echo 'lite 0'; fi\n"
 	"v=$(microk8s version 2>/dev/null | head -n 1)\n"
@@ -47,10 +54,16 @@ static const char inventory_script[] = PRELUDE
 	"}\n"
 	"section \"$A\" args\n"
 	"section \"$S/certs/okta-k8s-oidc-ca.crt\" ca\n"
+	"if [ -n \"${rzpid:-}\" ]; then\n"
+	"  wait $rzpid; echo \"readyz-status $?\"\n"
+	"  section \"$rz\" readyz\n"
+	"  rm -f \"$rz\"\n"
+	"fi\n"
 	"if [ -n \"${pid:-}\" ]; then\n"
-	"  wait $pid; echo \"bindings-status $?\"\n"
+	"  wait $pid; st=$?; echo \"bindings-status $st\"\n"
+	"  [ $st = 0 ] || cat \"$be\" >>\"$b\"\n"
 	"  section \"$b\" bindings\n"
-	"  rm -f \"$b\"\n"
+	"  rm -f \"$b\" \"$be\"\n"
 	"fi\n";
 
 static const char lock_script[] = PRELUDE
@@ -119,23 +132,56 @@ static const char discard_script[] = PRELUDE
 	"case $B in \"$A\".okta-k8s-backup.*) ;; *) fail \"not a backup: '$B'\";; esac\n"
 	"rm -f \"$B\" \"$A.okta-k8s-undo\"\n";
 
+/*
+ * systemd's start limit counts our restarts too: reset-failed first, so that
+ * a restart (the restore's above all) is never refused after a crash loop.
+ * Then `snap restart` within its own limit (T seconds, from stdin).
+ */
 static const char restart_script[] = PRELUDE
-	"if [ -e \"$S/var/lock/lite.lock\" ]; then\n"
-	"  snap restart microk8s.daemon-kubelite\n"
-	"else\n"
-	"  snap restart microk8s.daemon-apiserver\n"
-	"fi\n";
+	"IFS= read -r t\n"
+	"s=microk8s.daemon-apiserver\n"
+	"[ -e \"$S/var/lock/lite.lock\" ] && s=microk8s.daemon-kubelite\n"
+	"systemctl reset-failed \"snap.$s.service\" >/dev/null 2>&1\n"
+	"err=$(timeout \"$t\" snap restart \"$s\" 2>&1 >/dev/null)\n"
+	"rc=$?\n"
+	"[ $rc -eq 124 ] && fail \"'snap restart $s' did not finish within ${t}s\"\n"
+	"[ $rc -eq 0 ] || fail \"'snap restart $s': $(printf '%s' \"$err\" | tr '\\n' ' ')\"\n"
+	"exit 0\n";
 
+/*
+ * Poll /readyz once a second for T seconds. Between polls ask systemd about
+ * the unit: NRestarts reaching LOOPS (counted from our restart, which
+ * flushes it) or ActiveState=failed (the start limit hit) is a crash loop:
+ * exit 3 with the unit's state and its journal's last lines, which hold the
+ * apiserver's own reason.
+ */
 static const char ready_script[] = PRELUDE
 	"IFS= read -r t\n"
+	"IFS= read -r loops\n"
+	"u=snap.microk8s.daemon-apiserver\n"
+	"[ -e \"$S/var/lock/lite.lock\" ] && u=snap.microk8s.daemon-kubelite\n"
 	"end=$(( $(date +%s) + t ))\n"
 	"while :; do\n"
-	"  r=$(microk8s kubectl get --raw /readyz 2>/dev/null)\n"
+	"  r=$(microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT " get --raw /readyz 2>&1)\n"
 	"  [ \"$r\" = ok ] && exit 0\n"
+	"  st=$(systemctl show -p NRestarts,ActiveState,SubState \"$u\" 2>/dev/null)\n"
+	"  n=$(printf '%s\\n' \"$st\" | sed -n 's/^NRestarts=\\([0-9][0-9]*\\)$/\\1/p')\n"
+	"  a=$(printf '%s\\n' \"$st\" | sed -n 's/^ActiveState=//p')\n"
+	"  if [ \"$a\" = failed ] || [ \"${n:-0}\" -ge \"$loops\" ]; then\n"
+	"    echo \"unit $u\"\n"
+	"    printf '%s\\n' \"$st\"\n"
+	"    echo journal\n"
+	"    journalctl -u \"$u\" -n 20 --no-pager 2>&1\n"
+	"    exit 3\n"
+	"  fi\n"
 	"  [ \"$(date +%s)\" -ge \"$end\" ] && break\n"
 	"  sleep 1\n"
 	"done\n"
+	"r=$(printf '%s' \"$r\" | tail -n 1)\n"
 	"fail \"apiserver not ready after ${t}s ('microk8s kubectl get --raw /readyz' said: ${r:-nothing})\"\n";
+
+static const char probe_ready_script[] = PRELUDE
+	"microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT " get --raw /readyz 2>&1\n";
 
 struct node *
 node_new(struct transport *t)
@@ -161,6 +207,8 @@ node_free(struct node *n)
 	free(n->newest_backup);
 	free(n->newest_backup_data);
 	free(n->bindings);
+	free(n->not_ready);
+	free(n->journal);
 	transport_free(n->transport);
 	free(n);
 }
@@ -316,12 +364,43 @@ node_refusal(const char *out, size_t len)
 	    memcmp(out, notice, sizeof notice - 1) == 0;
 }
 
+/*
+ * What /readyz said (exit STATUS, OUT): ready only on exactly "ok", never on
+ * a notice (a worker's, a stopped node's) whatever its exit status.
+ */
+static void
+node_set_ready(struct node *n, int status, const char *out)
+{
+	const char	*last, *nl;
+	size_t		 len;
+
+	free(n->not_ready);
+	n->not_ready = NULL;
+	len = out != NULL ? strlen(out) : 0;
+	while (len > 0 && out[len - 1] == '\n')
+		len--;
+	n->ready = status == 0 && len == 2 && strncmp(out, "ok", 2) == 0;
+	if (n->ready)
+		return;
+	if (len == 0) {
+		n->not_ready = xstrdup("'microk8s kubectl get --raw /readyz' "
+		    "said nothing");
+		return;
+	}
+	last = out;
+	while ((nl = memchr(last, '\n', len - (size_t)(last - out))) != NULL)
+		last = nl + 1;
+	n->not_ready = xasprintf("'microk8s kubectl get --raw /readyz' said: "
+	    "%.*s", (int)(len - (size_t)(last - out)), last);
+}
+
 static int
 inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 {
 	const char	*p = out, *end = out + len;
-	char		*key = NULL, *value = NULL;
-	int		 rc = -1, bad = 0;
+	char		*key = NULL, *value = NULL, *readyz = NULL;
+	size_t		 readyz_len = 0;
+	int		 rc = -1, bad = 0, readyz_status = -1;
 
 	if (!inventory_line(&p, end, &key, &value) ||
 	    strcmp(key, "okta-k8s-inventory") != 0) {
@@ -354,7 +433,15 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 		else if (strcmp(key, "ca") == 0)
 			bad |= inventory_section(&p, end, value, &n->ca,
 			    &n->ca_len);
-		else if (strcmp(key, "bindings-status") == 0)
+		else if (strcmp(key, "readyz-status") == 0)
+			readyz_status = atoi(value);
+		else if (strcmp(key, "readyz") == 0) {
+			bad |= inventory_section(&p, end, value, &readyz,
+			    &readyz_len);
+			node_set_ready(n, readyz_status, readyz);
+			free(readyz);
+			readyz = NULL;
+		} else if (strcmp(key, "bindings-status") == 0)
 			n->bindings_status = atoi(value);
 		else if (strcmp(key, "bindings") == 0)
 			bad |= inventory_section(&p, end, value,
@@ -390,7 +477,9 @@ node_inventory(struct node *n, bool bindings, char **cause)
 	free(n->args);
 	free(n->ca);
 	free(n->bindings);
-	n->version = n->args = n->ca = n->bindings = NULL;
+	free(n->not_ready);
+	n->version = n->args = n->ca = n->bindings = n->not_ready = NULL;
+	n->ready = false;
 	n->role = NODE_ROLE_UNKNOWN;
 	if (node_run(n, "inventory", inventory_script, want, strlen(want),
 	    &res, cause) == -1)
@@ -557,19 +646,79 @@ node_discard_backup(struct node *n, const char *path, char **cause)
 }
 
 int
-node_restart(struct node *n, char **cause)
+node_restart(struct node *n, int timeout, char **cause)
 {
-	return node_run(n, "restart", restart_script, NULL, 0, NULL, cause);
+	char	in[32];
+
+	snprintf(in, sizeof in, "%d\n", timeout);
+	return node_run_wait(n, "restart", restart_script, in, strlen(in),
+	    timeout + 15, NULL, cause);
+}
+
+/* The crash loop the ready script reported in RES (exit 3). */
+static int
+node_crash_loop(struct node *n, const struct exec_result *res, char **cause)
+{
+	struct systemd_unit	 u;
+	const char		*p = res->out.data, *end = p + res->out.len;
+	const char		*j, *unit;
+	char			*how, *name, *raw;
+
+	j = memmem(p, res->out.len, "\njournal\n", 9);
+	if (j == NULL || systemd_show_parse(p, (size_t)(j - p), &u) == -1)
+		return set_cause(cause, "wait: unexpected answer");
+	unit = strncmp(p, "unit ", 5) == 0 ? p + 5 : "?";
+	name = xstrndup(unit, strcspn(unit, "\n"));
+	how = systemd_describe(&u);
+	if (n->journal == NULL) {
+		j += 9;
+		raw = xstrndup(j, (size_t)(end - j));
+		n->journal = output_clean(raw);
+		free(raw);
+	}
+	set_cause(cause, "%s is crash-looping: %s (see its journal below: "
+	    "'journalctl -u %s')", name, how, name);
+	free(how);
+	free(name);
+	return -1;
 }
 
 int
 node_wait_ready(struct node *n, int timeout, char **cause)
 {
-	char	in[32];
+	struct exec_result	 res;
+	char			 in[64], *reason;
+	int			 rc;
 
-	snprintf(in, sizeof in, "%d\n", timeout);
-	return node_run_wait(n, "wait", ready_script, in, strlen(in),
-	    timeout + 30, NULL, cause);
+	snprintf(in, sizeof in, "%d\n%d\n", timeout, NODE_CRASH_RESTARTS);
+	if (transport_exec(n->transport, ready_script, in, strlen(in),
+	    timeout + 30, &res, cause) == -1)
+		return -1;
+	if (res.status == 0)
+		rc = 0;
+	else if (res.status == 3)
+		rc = node_crash_loop(n, &res, cause);
+	else {
+		reason = exec_result_reason(&res);
+		rc = set_cause(cause, "wait: %s", *reason != '\0' ? reason :
+		    "failed");
+		free(reason);
+	}
+	exec_result_release(&res);
+	return rc;
+}
+
+int
+node_probe_ready(struct node *n, char **cause)
+{
+	struct exec_result	res;
+
+	if (transport_exec(n->transport, probe_ready_script, NULL, 0, 20,
+	    &res, cause) == -1)
+		return -1;
+	node_set_ready(n, res.status, res.out.data);
+	exec_result_release(&res);
+	return 0;
 }
 
 int
@@ -585,7 +734,7 @@ node_kubectl(struct node *n, const char *const *argv, const char *in,
 		buf_putc(&script, ' ');
 		buf_add_quoted(&script, *argv);
 	}
-	buf_putc(&script, '\n');
+	buf_puts(&script, " --request-timeout=" NODE_KUBECTL_TIMEOUT "\n");
 	rc = transport_exec(n->transport, script.data, in,
 	    in != NULL ? strlen(in) : 0, 0, res, cause);
 	buf_release(&script);

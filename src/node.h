@@ -16,6 +16,13 @@
 #define NODE_CA_PATH	NODE_SNAP_DATA "/certs/okta-k8s-oidc-ca.crt"
 #define NODE_LOCK_PATH	NODE_SNAP_DATA "/var/lock/okta-k8s.lock"
 
+/* The limit of each `microk8s kubectl` call: /readyz, and the others. */
+#define NODE_READYZ_TIMEOUT	"5s"
+#define NODE_KUBECTL_TIMEOUT	"30s"
+
+/* Automatic restarts (systemd's NRestarts) that make a crash loop. */
+#define NODE_CRASH_RESTARTS	3
+
 /* The label selector of the bindings okta-k8s manages. */
 #define MANAGED_LABEL_KEY	"app.kubernetes.io/managed-by"
 #define MANAGED_LABEL_VALUE	"okta-k8s"
@@ -43,6 +50,11 @@ struct node {
 						   bindings, when asked; or NULL */
 	size_t			 bindings_len;
 	int			 bindings_status;	/* and its exit status */
+	bool			 ready;		/* a control-plane node whose
+						   /readyz said ok */
+	char			*not_ready;	/* else what it said, or NULL */
+	char			*journal;	/* the last journal lines of the
+						   first crash loop seen, or NULL */
 
 	/* What node_newest_backup() found (for rollback). */
 	char			*newest_backup;	/* its path, or NULL: none */
@@ -100,11 +112,24 @@ int node_discard_backup(struct node *n, const char *path, char **cause);
 /* Put the backup taken by node_write() back in place, and consume it. */
 int node_restore(struct node *n, char **cause);
 
-/* Restart the apiserver (kubelite where it runs). */
-int node_restart(struct node *n, char **cause);
+/*
+ * Restart the apiserver (kubelite where it runs), allowing the restart
+ * TIMEOUT seconds of silence (never the transport's idle limit).
+ */
+int node_restart(struct node *n, int timeout, char **cause);
 
-/* Wait up to TIMEOUT seconds until /readyz says ok. */
+/*
+ * Wait up to TIMEOUT seconds until /readyz says ok. Stops early when
+ * systemd shows the unit crash-looping; then n->journal holds the last
+ * lines of its journal (the apiserver's reason).
+ */
 int node_wait_ready(struct node *n, int timeout, char **cause);
+
+/*
+ * Ask /readyz once (a few seconds at most). Returns 0 with n->ready and
+ * n->not_ready set, or -1 when the node could not be asked.
+ */
+int node_probe_ready(struct node *n, char **cause);
 
 /*
  * Whether OUT (LEN bytes) is MicroK8s's refusal to run kubectl on a worker
@@ -115,9 +140,10 @@ int node_wait_ready(struct node *n, int timeout, char **cause);
 bool node_refusal(const char *out, size_t len);
 
 /*
- * Run `microk8s kubectl ARGV...` (each argument quoted) with IN on its
- * standard input. Returns 0 with RES filled (a worker's refusal counts as a
- * failure: status 1, the notice its reason), or -1 when it could not run.
+ * Run `microk8s kubectl ARGV... --request-timeout=NODE_KUBECTL_TIMEOUT`
+ * (each argument quoted) with IN on its standard input. Returns 0 with
+ * RES filled (a worker's refusal counts as a failure: status 1, the
+ * notice its reason), or -1 when it could not run.
  */
 int node_kubectl(struct node *n, const char *const *argv, const char *in,
     struct exec_result *res, char **cause);

@@ -2,6 +2,7 @@
 #include "build-config.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,27 @@ binding_state(const struct binding_change *bc, bool status)
 	}
 }
 
+/*
+ * Is FN a control-plane node whose /readyz did not say ok, and that no
+ * restart of this run has waited for since?
+ */
+static bool
+report_not_ready(const struct fleet_node *fn)
+{
+	if (fn->node->role != NODE_ROLE_CONTROL_PLANE || fn->node->ready)
+		return false;
+	switch (fn->result) {
+	case NODE_RESULT_IN_SYNC:
+	case NODE_RESULT_PENDING:
+	case NODE_RESULT_NOT_REACHED:
+	case NODE_RESULT_FAILED:
+	case NODE_RESULT_NO_BACKUP:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void
 report_summary_text(const struct fleet *f, FILE *out, bool status)
 {
@@ -136,14 +158,71 @@ report_summary_text(const struct fleet *f, FILE *out, bool status)
 	    "VERSION", "RESULT");
 	for (i = 0; i < f->n; i++) {
 		n = f->nodes[i].node;
-		fprintf(out, "%-*s  %-*s  %-*s  %s\n", w0, n->name, w1,
+		fprintf(out, "%-*s  %-*s  %-*s  %s%s\n", w0, n->name, w1,
 		    node_role_name(n->role), w2, n->version ? n->version : "-",
-		    node_result_name(f->nodes[i].result, status));
+		    node_result_name(f->nodes[i].result, status),
+		    report_not_ready(&f->nodes[i]) ? " (apiserver not ready)" :
+		    "");
 	}
 	for (i = 0; i < f->bindings.n; i++) {
 		bc = &f->bindings.changes[i];
 		fprintf(out, "%s%s: %s\n", i == 0 ? "\n" : "",
 		    binding_ref(bc, ref, sizeof ref), binding_state(bc, status));
+	}
+}
+
+void
+report_changes_text(const struct fleet *f, FILE *out)
+{
+	const struct binding_change	*bc;
+	struct buf			 nodes, bindings;
+	char				 ref[512];
+	size_t				 i;
+
+	buf_init(&nodes);
+	buf_init(&bindings);
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].result == NODE_RESULT_CHANGED)
+			buf_printf(&nodes, "%s%s", nodes.len ? ", " : "",
+			    f->nodes[i].node->name);
+	}
+	for (i = 0; i < f->bindings.n; i++) {
+		bc = &f->bindings.changes[i];
+		if (bc->result == NULL || strcmp(bc->result, "unchanged") == 0)
+			continue;
+		buf_printf(&bindings, "%s%s %s", bindings.len ? ", " : "",
+		    binding_ref(bc, ref, sizeof ref), bc->result);
+	}
+	if (nodes.len == 0 && bindings.len == 0)
+		fprintf(out, "\nnothing to change: every node is in sync\n");
+	else {
+		fprintf(out, "\nchanged:");
+		if (nodes.len > 0)
+			fprintf(out, " args file of %s (each restarted once "
+			    "and ready)%s", nodes.data, bindings.len ? ";" : "");
+		if (bindings.len > 0)
+			fprintf(out, " bindings: %s", bindings.data);
+		fputc('\n', out);
+	}
+	buf_release(&nodes);
+	buf_release(&bindings);
+}
+
+/* The journal lines kept from a crash loop, indented, on stderr. */
+static void
+report_journal(const struct node *n)
+{
+	const char	*p, *nl;
+
+	if (n->journal == NULL)
+		return;
+	fprintf(stderr, "  the last lines of its journal:\n");
+	for (p = n->journal; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "    %.*s\n", (int)(nl != NULL ? nl - p :
+		    (ptrdiff_t)strlen(p)), p);
+		if (nl == NULL)
+			break;
 	}
 }
 
@@ -159,6 +238,7 @@ report_errors(const struct fleet *f)
 		clean = output_clean(f->nodes[i].error);
 		output_error("%s: %s", f->nodes[i].node->name, clean);
 		free(clean);
+		report_journal(f->nodes[i].node);
 	}
 	if (f->bindings_error != NULL) {
 		clean = output_clean(f->bindings_error);
@@ -200,14 +280,17 @@ report_node_json(const struct fleet_node *fn, bool status)
 {
 	const struct node	*n = fn->node;
 
-	return json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:o, s:o}",
 	    "name", n->name,
 	    "role", node_role_name(n->role),
 	    "version", json_str_or_null(n->version),
 	    "result", node_result_name(fn->result, status),
 	    "changes", fn->plan.change,
 	    "diff", json_str_or_null(fn->diff),
-	    "error", json_str_or_null(fn->error));
+	    "error", json_str_or_null(fn->error),
+	    "ready", n->role == NODE_ROLE_CONTROL_PLANE ?
+	    json_boolean(n->ready) : json_null(),
+	    "journal", json_str_or_null(n->journal));
 }
 
 static json_t *

@@ -15,7 +15,16 @@ void report_plan_text(const struct fleet *f, FILE *out);
  */
 void report_summary_text(const struct fleet *f, FILE *out, bool status);
 
-/* Print every node error and the bindings error to stderr. */
+/*
+ * After a run that ended well: what changed, per node and for the bindings
+ * ("changed: ..."), or "nothing to change: every node is in sync".
+ */
+void report_changes_text(const struct fleet *f, FILE *out);
+
+/*
+ * Print every node error and the bindings error to stderr, each crash
+ * loop's journal lines below its node's error.
+ */
 void report_errors(const struct fleet *f);
 
 /* Warn once when RBAC replaces AlwaysAllow on some node. */

@@ -31,6 +31,26 @@ fleet_holder(void)
 }
 
 /*
+ * Restart N and wait until it is ready, within restart_timeout in all: the
+ * restart may be silent for as long as it needs (never the SSH idle limit),
+ * the wait gets what is left.
+ */
+static int
+fleet_restart_wait(struct fleet *f, struct node *n, char **cause)
+{
+	int	budget = f->config->microk8s.restart_timeout, left;
+	double	t0 = output_clock();
+
+	output_progress(n->name, "restart %s", n->lite ? "kubelite" :
+	    "the apiserver");
+	if (node_restart(n, budget, cause) == -1)
+		return -1;
+	left = budget - (int)(output_clock() - t0);
+	output_progress(n->name, "waiting for the apiserver");
+	return node_wait_ready(n, left > 1 ? left : 1, cause);
+}
+
+/*
  * After a failed change on N: put the backup back, restart, wait. Returns
  * the node's result; *CAUSE gets the story.
  */
@@ -38,12 +58,10 @@ static enum node_result
 fleet_restore(struct fleet *f, struct node *n, const char *why, char **cause)
 {
 	char	*err = NULL;
-	int	 timeout = f->config->microk8s.restart_timeout;
 
 	output_progress(n->name, "restoring the backup");
-	if (node_restore(n, &err) == -1 || node_restart(n, &err) == -1 ||
-	    (output_progress(n->name, "waiting for the apiserver"),
-	    node_wait_ready(n, timeout, &err) == -1)) {
+	if (node_restore(n, &err) == -1 ||
+	    fleet_restart_wait(f, n, &err) == -1) {
 		*cause = xasprintf("%s; then the rollback failed: %s; "
 		    "'%s' needs a look (backups are next to it)", why, err,
 		    NODE_ARGS_PATH);
@@ -77,18 +95,14 @@ fleet_apply_node(struct fleet *f, struct fleet_node *fn, const char *holder)
 		r = NODE_RESULT_FAILED;
 		goto out;
 	}
-	output_progress(n->name, "restart %s", n->lite ? "kubelite" :
-	    "the apiserver");
-	if (node_restart(n, &cause) == -1 ||
-	    (output_progress(n->name, "waiting for the apiserver"),
-	    node_wait_ready(n, f->config->microk8s.restart_timeout,
-	    &cause) == -1)) {
+	if (fleet_restart_wait(f, n, &cause) == -1) {
 		why = cause;
 		r = fleet_restore(f, n, why, &cause);
 		free(why);
 		goto out;
 	}
 	output_progress(n->name, "ready");
+	n->ready = true;
 	if (f->mode == FLEET_ROLLBACK &&
 	    node_discard_backup(n, n->newest_backup, &cause) == -1) {
 		why = cause;

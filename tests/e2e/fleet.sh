@@ -10,12 +10,30 @@ L=$T/lab
 "$LAB/lab.sh" start "$L" 4 --workers 3 --sudo 2 || { echo "Bail out! the lab did not start"; exit 1; }
 trap '"$LAB/lab.sh" stop "$L"; cleanup' EXIT
 CFG=$L/okta-k8s.yaml
+# The control-plane nodes share one datastore, as a MicroK8s HA cluster's
+# nodes share dqlite: bindings applied on one node are seen on every one.
+mv "$L/nodes/pi-1/microk8s/common/standin/bindings.json" "$L/datastore.json"
+for n in pi-1 pi-2 pi-4; do
+	ln -sf "$L/datastore.json" "$L/nodes/$n/microk8s/common/standin/bindings.json"
+done
+# Restarts held open by the tests below must never reach the limit.
+sed -i 's/^  restart_timeout: 5$/  restart_timeout: 30/' "$CFG"
 ARGS=microk8s/current/args/kube-apiserver
 CORPUS=$top_srcdir/tests/data/microk8s-args/kube-apiserver.20250828.03f0791b
 nodes() { echo pi-1 pi-2 pi-3 pi-4; }
 root() { echo "$L/nodes/$1"; }
 state() { echo "$L/nodes/$1/microk8s/common/standin"; }
 restarts_of() { restarts "$L/nodes/$1"; }
+# hold NODE: the stand-in holds NODE's next restart open (between stop and
+# start) until release NODE; held NODE waits until it does (60 s at most).
+hold() { : >"$(state $1)/fault-restart-hold"; }
+release() { rm -f "$(state $1)/fault-restart-hold"; }
+held() {
+	i=0
+	until [ -e "$(state $1)/restart-held" ] || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$(state $1)/restart-held" ]
+}
+applies_on() { grep -c ' kubectl apply ' "$(state $1)/calls.log" || true; }
 
 okta() {
 	"$OKTA_K8S" -c "$CFG" "$@" >"$T/out" 2>"$T/err"
@@ -146,6 +164,28 @@ assert json.load(open(sys.argv[1]))["items"] == []' "$T/left.json"
 okta setup
 is "$(status)" 0 "setup again after remove"
 
+# 8b. pi-1's apiserver is down (the first node listed): status says so and
+#     reads the bindings on pi-2; setup applies a binding change on pi-2.
+"$LAB/lab.sh" exec "$L" pi-1 /snap/bin/microk8s stop >/dev/null
+okta status
+is "$(status)" 0 "status with pi-1's apiserver down exits 0 (all in sync)"
+check "status says pi-1's apiserver is not ready" \
+	grep -Eq '^pi-1 +control-plane .* in sync \(apiserver not ready\)$' "$T/out"
+check "status read the bindings on a ready node" \
+	grep -q '^ClusterRoleBinding oidc-admin-binding: in sync$' "$T/out"
+sed -i 's/^      groups: \[k8s-admins\]$/      groups: [k8s-admins, ops]/' "$CFG"
+a1=$(applies_on pi-1) a2=$(applies_on pi-2) r1=$(restarts_of pi-1)
+okta setup
+is "$(status)" 0 "setup with pi-1's apiserver down exits 0"
+check "the binding was configured" grep -q '^ClusterRoleBinding oidc-admin-binding: configured$' "$T/out"
+is "$(applies_on pi-2)" $((a2 + 1)) "the bindings were applied on pi-2, the first ready node"
+is "$(applies_on pi-1)" "$a1" "nothing was applied on pi-1"
+is "$(restarts_of pi-1)" "$r1" "pi-1 was not restarted"
+sed -i 's/^      groups: \[k8s-admins, ops\]$/      groups: [k8s-admins]/' "$CFG"
+"$LAB/lab.sh" exec "$L" pi-1 /snap/bin/microk8s start >/dev/null
+okta setup
+is "$(status)" 0 "setup once pi-1 is back"
+
 # 9. A dead node: setup changes nothing; status reports it and goes on.
 "$LAB/lab.sh" kill "$L" pi-4
 sed -i 's/^  username_prefix: "okta:"$/  username_prefix: "o:"/' "$CFG"
@@ -161,22 +201,22 @@ is "$(status)" 1 "status with a dead node exits 1"
 check "status still reports the others" grep -Eq '^pi-1 .* drifted$' "$T/out"
 check "status reports the dead node unreachable" grep -Eq '^pi-4 .* unreachable$' "$T/out"
 
-# 10. sshd stopped mid-run: pi-4's sshd dies while pi-1 is restarting.
+# 10. sshd stopped mid-run: pi-4's sshd dies while pi-1 is restarting
+#     (the stand-in holds pi-1's restart open until pi-4 is dead).
 "$LAB/lab.sh" restart "$L" pi-4
-echo 3 >"$(state pi-1)/fault-slow-start"
 cp "$(root pi-4)/$ARGS" "$T/before.pi-4"
+hold pi-1
 "$OKTA_K8S" -c "$CFG" setup >"$T/out" 2>"$T/err" &
 pid=$!
-i=0
-until grep -q '^pi-1: waiting for the apiserver' "$T/err" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "pi-1's restart is held open" held pi-1
 "$LAB/lab.sh" kill "$L" pi-4
+release pi-1
 wait $pid
 is $? 1 "a node lost mid-run stops the rollout with exit 1"
 check "the lost node is named" grep -q '^okta-k8s: pi-4: ' "$T/err"
 same_file "$(root pi-4)/$ARGS" "$T/before.pi-4" "the lost node's file is intact"
 check "pi-1 finished its change" grep -qx -- '--oidc-username-prefix=o:' "$(root pi-1)/$ARGS"
 check "no lock is left on pi-1" test ! -e "$(root pi-1)/microk8s/current/var/lock/okta-k8s.lock"
-rm "$(state pi-1)/fault-slow-start"
 "$LAB/lab.sh" restart "$L" pi-4
 okta setup
 is "$(status)" 0 "setup converges once the node is back"
@@ -219,13 +259,14 @@ check "pi-4 was not reached" grep -Eq '^pi-4 .* not changed \(rollout stopped\)$
 
 # 13. Ctrl-C during the rollout: the node in hand finishes, then it stops.
 #     (pi-1 took the change in 12; pi-2 and pi-4 have it pending.)
-echo 2 >"$(state pi-2)/fault-slow-start"
+#     The stand-in holds pi-2's restart open until the signal is sent.
 cp "$(root pi-4)/$ARGS" "$T/before.pi-4"
+hold pi-2
 "$OKTA_K8S" -c "$CFG" setup >"$T/out" 2>"$T/err" &
 pid=$!
-i=0
-until grep -q '^pi-2: waiting for the apiserver' "$T/err" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "pi-2's restart is held open" held pi-2
 kill -INT $pid
+release pi-2
 wait $pid
 is $? 1 "Ctrl-C exits 1"
 check "pi-2, in hand, finished" grep -qx -- '--oidc-username-prefix=q:' "$(root pi-2)/$ARGS"
@@ -233,7 +274,6 @@ check "pi-2 is running" test -e "$(state pi-2)/running"
 same_file "$(root pi-4)/$ARGS" "$T/before.pi-4" "pi-4 was not started"
 check "Ctrl-C is reported" grep -q 'interrupted' "$T/err"
 check "the summary says pi-4 was not reached" grep -Eq '^pi-4 .* not changed \(rollout stopped\)$' "$T/out"
-rm "$(state pi-2)/fault-slow-start"
 
 # 14. Values that could inject: rejected by the config, nothing executed.
 for v in "x'; touch $T/pwned; '" 'x$(touch '"$T"'/pwned)' 'x`touch '"$T"'/pwned`'; do
@@ -258,5 +298,20 @@ names = [s["name"] for s in json.load(open(sys.argv[1]))["subjects"]]
 assert names[:3] == ["q:a'"'"'; touch %s/pwned; '"'"'b" % sys.argv[2], "q:c$(touch %s/pwned)" % sys.argv[2], "q:d`touch %s/pwned`" % sys.argv[2]], names
 ' "$T/crb.json" "$T"
 check "nothing was ever executed" test ! -e "$T/pwned"
+
+# 15. A restart silent for longer than the SSH idle limit (connect_timeout
+#     3 s, `snap restart` silent for 8 s, as on a Pi): it has its own limit
+#     inside restart_timeout, so one restart, no rollback.
+sed -e 's/^  connect_timeout: 5$/  connect_timeout: 3/' \
+	-e 's/^  username_prefix: "q:"$/  username_prefix: "s:"/' "$CFG" >"$T/slow.yaml"
+echo 8 >"$(state pi-1)/fault-slow-restart"
+r1=$(restarts_of pi-1)
+"$OKTA_K8S" -c "$T/slow.yaml" setup --node pi-1 >"$T/out" 2>"$T/err"
+is $? 0 "a restart silent for 8 s with connect_timeout 3 succeeds"
+is "$(restarts_of pi-1)" $((r1 + 1)) "with exactly one restart"
+check "and no rollback" sh -c "! grep -Eq 'restoring|rolled back|NEEDS A PERSON' '$T/out' '$T/err'"
+check "the change is in place" grep -qx -- '--oidc-username-prefix=s:' "$(root pi-1)/$ARGS"
+check "the summary says pi-1 changed" grep -Eq '^pi-1 .* changed$' "$T/out"
+rm "$(state pi-1)/fault-slow-restart"
 
 done_testing

@@ -101,6 +101,9 @@ assert o["roleRef"]["name"] == "cluster-admin"
 assert o["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "okta-k8s"
 ' "$T/crb.json"
 check "no lock is left behind" test ! -e "$N/microk8s/current/var/lock/okta-k8s.lock"
+check "setup says what changed: the node and the bindings" \
+	grep -qx 'changed: args file of pi-1 (each restarted once and ready); bindings: ClusterRoleBinding oidc-admin-binding created, RoleBinding dev/dev-editors created' "$T/out"
+check "setup does not say that nothing changed" sh -c "! grep -q 'nothing to change' '$T/out'"
 
 # 3. Again: nothing written, nothing restarted, exit 0, and it says so.
 before=$(stat -c %Y.%i "$N/$ARGS")
@@ -123,24 +126,78 @@ check "it is the prefix line" grep -qx -- '--oidc-username-prefix=okta:' "$N/$AR
 is "$(restarts "$N")" 2 "one more restart"
 check "the binding's subjects were updated" \
 	grep -q '^ClusterRoleBinding oidc-admin-binding: configured$' "$T/out"
+check "setup says what changed after a config change" \
+	grep -qx 'changed: args file of pi-1 (each restarted once and ready); bindings: ClusterRoleBinding oidc-admin-binding configured' "$T/out"
 
-# 5. An apiserver that will not start: restored byte for byte, exit 3.
+# 5. An apiserver that will not start: kubelite exits at once and systemd
+#    restarts it again and again (until its start limit, 5 starts in 10 s,
+#    marks it failed). Found from systemd long before restart_timeout (300 s
+#    here), restored byte for byte, the apiserver's own reason printed from
+#    the journal, exit 3.
 cp "$N/$ARGS" "$T/before-bad"
 printf '%s' 'oidc-username-claim=email' >"$N/microk8s/common/standin/fault-start-fails-match"
 sed -i 's/^oidc:$/oidc:\n  username_claim: email/' "$T/okta-k8s.yaml"
+sed -i 's/^  restart_timeout: 3$/  restart_timeout: 300/' "$T/okta-k8s.yaml"
+t0=$(date +%s)
 okta "$N" setup --local
-is "$(status)" 3 "a node that does not come back exits 3"
+t1=$(date +%s)
+is "$(status)" 3 "a crash-looping apiserver exits 3"
+check "it is found well before restart_timeout (under 120 s of 300)" test $((t1 - t0)) -lt 120
 same_file "$N/$ARGS" "$T/before-bad" "the args file is restored byte for byte"
 is "$(restarts "$N")" 4 "restarted for the change and again for the restore"
 check "the stand-in runs again" test -e "$N/microk8s/common/standin/running"
-check "the error says it was rolled back" grep -q 'pi-1: .*not ready.*previous args file is back' "$T/err"
+check "the error names the crash loop and the rollback" \
+	grep -Eq 'pi-1: snap.microk8s.daemon-kubelite is crash-looping: systemd restarted it [0-9]+ times( and gave up)? \(ActiveState=.*previous args file is back' "$T/err"
+check "the apiserver's own reason is printed from the journal" \
+	grep -q "^    .* microk8s.daemon-kubelite\[[0-9]*\]: E.*command failed.*fault-start-fails-match: the args file matches 'oidc-username-claim=email'" "$T/err"
+check "systemd's lines are printed too" \
+	grep -q '^    .*snap.microk8s.daemon-kubelite.service: Scheduled restart job, restart counter is at ' "$T/err"
 check "the summary says rolled back" grep -Eq '^pi-1 .* rolled back$' "$T/out"
 check "no lock is left behind after a rollback" \
 	test ! -e "$N/microk8s/current/var/lock/okta-k8s.lock"
-rm "$N/microk8s/common/standin/fault-start-fails-match"
+okta "$N" setup --local -o json
+check "-o json carries the journal lines" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["nodes"][0]
+assert d["exit_code"] == 3 and n["result"] == "rolled back", d
+assert "fault-start-fails-match" in n["journal"] and n["ready"] is True, n
+' "$T/out"
+
+# 5b. A slower crash loop, that never hits the start limit (each failed
+#     start takes 2.5 s): NRestarts rising to 3 is enough.
+echo 2.5 >"$N/microk8s/common/standin/fault-fail-seconds"
+okta "$N" setup --local
+is "$(status)" 3 "a slow crash loop exits 3"
+check "it is found from the restart count" \
+	grep -q 'pi-1: snap.microk8s.daemon-kubelite is crash-looping: systemd restarted it 3 times (ActiveState=' "$T/err"
+same_file "$N/$ARGS" "$T/before-bad" "the args file is restored byte for byte again"
+rm "$N/microk8s/common/standin/fault-start-fails-match" "$N/microk8s/common/standin/fault-fail-seconds"
 sed -i '/^  username_claim: email$/d' "$T/okta-k8s.yaml"
 
+# 5c. An apiserver that starts but is not ready in time (slow start of 60 s
+#     against restart_timeout 3): restored; the restore's start is quick
+#     (the fault file is gone by then: it counts from the next start).
+sed -i 's/^  restart_timeout: 300$/  restart_timeout: 3/' "$T/okta-k8s.yaml"
+sed -i 's/^  groups_claim: groups$/  groups_claim: groups\n  username_claim: sub/' "$T/okta-k8s.yaml"
+cp "$N/$ARGS" "$T/before-slow"
+echo 60 >"$N/microk8s/common/standin/fault-slow-start"
+rm -f "$T/err"
+on_node "$N" pi-1 "$OKTA_K8S" -c "$T/okta-k8s.yaml" setup --local >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+until grep -q '^pi-1: waiting for the apiserver' "$T/err" 2>/dev/null || [ $i -gt 600 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+rm "$N/microk8s/common/standin/fault-slow-start"
+wait $pid
+is $? 3 "an apiserver not ready in time exits 3"
+check "the error says not ready and rolled back" grep -q 'pi-1: .*not ready after.*previous args file is back' "$T/err"
+same_file "$N/$ARGS" "$T/before-slow" "the args file is restored byte for byte after a slow start"
+sed -i '/^  username_claim: sub$/d' "$T/okta-k8s.yaml"
+
 # 6. Bindings: a role change re-creates, a removed binding is deleted.
+r6=$(restarts "$N")
 sed -i 's/^      cluster_role: edit$/      cluster_role: view/' "$T/okta-k8s.yaml"
 okta "$N" setup --local -n
 is "$(status)" 2 "a role change is pending"
@@ -164,7 +221,7 @@ okta "$N" setup --local
 is "$(status)" 0 "setup deletes a binding no longer in the config"
 kubectl_on "$N" get rolebinding dev-editors -n dev -o json >/dev/null 2>&1
 is $? 1 "the binding is gone"
-is "$(restarts "$N")" 4 "binding changes restart nothing"
+is "$(restarts "$N")" "$r6" "binding changes restart nothing"
 
 # 7. JSON: the same facts, one document.
 okta "$N" setup --local -n -o json
@@ -247,18 +304,33 @@ is "$(grep -c ' snap restart microk8s.daemon-apiserver$' "$O/microk8s/common/sta
 is "$(grep -c 'daemon-kubelite' "$O/microk8s/common/standin/calls.log")" 0 \
 	"and kubelite is not"
 check "the summary says restart of the apiserver" grep -q 'pi-1: restart the apiserver' "$T/err"
+cp "$O/$ARGS" "$T/before-old"
+printf '%s' 'oidc-groups-claim=teams' >"$O/microk8s/common/standin/fault-start-fails-match"
+sed 's/^  groups_claim: .*$/  groups_claim: teams/' "$T/okta-k8s.yaml" >"$T/old.yaml"
+on_node "$O" pi-1 "$OKTA_K8S" -c "$T/old.yaml" setup --local >"$T/out" 2>"$T/err"
+is $? 3 "without kubelite, a crash-looping apiserver exits 3"
+check "it is found from microk8s.daemon-apiserver's unit" \
+	grep -q 'pi-1: snap.microk8s.daemon-apiserver is crash-looping: ' "$T/err"
+check "with the apiserver's reason from its journal" \
+	grep -q "^    .* microk8s.daemon-apiserver\[[0-9]*\]: E.*fault-start-fails-match" "$T/err"
+same_file "$O/$ARGS" "$T/before-old" "and its args file is restored byte for byte"
 
-# 10. Ctrl-C during the wait: the node in hand is finished, then it stops.
-echo 2 >"$N/microk8s/common/standin/fault-slow-start"
+# 10. Ctrl-C during the restart: the node in hand is finished, then it
+#     stops. The stand-in holds the restart open until the test lets it go,
+#     so the signal surely lands while a step is in progress.
+H=$N/microk8s/common/standin/fault-restart-hold
+: >"$H"
 sed -i 's/^  restart_timeout: 3$/  restart_timeout: 10/' "$T/okta-k8s.yaml"
 : >"$T/err"	# not the last run's: the wait below must see this run's line
 on_node "$N" pi-1 "$OKTA_K8S" -c "$T/okta-k8s.yaml" setup --local >"$T/out" 2>"$T/err" &
 pid=$!
 i=0
-until grep -q 'waiting for the apiserver' "$T/err" 2>/dev/null || [ $i -gt 100 ]; do
+until [ -e "$N/microk8s/common/standin/restart-held" ] || [ $i -gt 600 ]; do
 	sleep 0.1; i=$((i + 1))
 done
+check "the restart is held open" test -e "$N/microk8s/common/standin/restart-held"
 kill -INT $(pgrep -f "^$OKTA_K8S -c $T/okta-k8s.yaml setup")
+rm "$H"
 wait $pid
 is $? 1 "Ctrl-C ends with exit 1"
 check "the node in hand was finished" grep -qx -- '--oidc-groups-claim=roles' "$N/$ARGS"
@@ -266,7 +338,36 @@ check "it is running" test -e "$N/microk8s/common/standin/running"
 check "the interruption is reported" grep -q 'interrupted' "$T/err"
 check "no lock is left behind after Ctrl-C" \
 	test ! -e "$N/microk8s/current/var/lock/okta-k8s.lock"
+
+# 10b. A node that has just restarted (a reboot, another run) and starts
+#      slowly: status and dry run say so at once; setup waits for it.
+echo 12 >"$N/microk8s/common/standin/fault-slow-start"
+on_node "$N" pi-1 /snap/bin/snap restart microk8s.daemon-kubelite >/dev/null
 rm "$N/microk8s/common/standin/fault-slow-start"
+sed -i 's/^  restart_timeout: 10$/  restart_timeout: 60/' "$T/okta-k8s.yaml"
+okta "$N" status --local
+st=$(status)
+on_node "$N" pi-1 /snap/bin/microk8s kubectl get --raw /readyz >/dev/null 2>&1
+still=$?
+is "$st" 1 "status on a node that is not ready exits 1"
+check "status says the apiserver is not ready" \
+	grep -Eq '^pi-1 +control-plane +v1\.31\.3 +in sync \(apiserver not ready\)$' "$T/out"
+check "status names why the bindings were not read" \
+	grep -q "bindings: not read: no control-plane node is ready (pi-1: 'microk8s kubectl get --raw /readyz' said: " "$T/err"
+okta "$N" setup --local -n
+is "$(status)" 1 "a dry run on a node that is not ready exits 1"
+check "the dry run says not ready" grep -q 'no control-plane node is ready (pi-1: ' "$T/err"
+on_node "$N" pi-1 /snap/bin/microk8s kubectl get --raw /readyz >/dev/null 2>&1
+is "$still$?" 11 "status and the dry run did not wait (the node is still not ready after them)"
+sed -i 's/^      groups: \[k8s-admins\]$/      groups: [k8s-admins, ops]/' "$T/okta-k8s.yaml"
+okta "$N" setup --local
+is "$(status)" 0 "setup waits for the node and succeeds"
+check "setup says it waits, naming its limit" \
+	grep -q '^pi-1: no control-plane node is ready yet; waiting up to 60s for one' "$T/err"
+check "then the binding is configured" \
+	grep -q '^ClusterRoleBinding oidc-admin-binding: configured$' "$T/out"
+sed -i 's/^      groups: \[k8s-admins, ops\]$/      groups: [k8s-admins]/' "$T/okta-k8s.yaml"
+okta "$N" setup --local
 
 # 11. status: in sync, then drift by hand: exit 2, the node named, -v diff.
 r0=$(restarts "$N")

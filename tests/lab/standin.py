@@ -20,7 +20,10 @@ Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
                      a fresh MicroK8s with rbac enabled holds (default_store)
   calls.log          one line per invocation: "<unix-time> <argv joined by spaces>"
   lock               flock(2) lock serialising changes of the state
-  fault switches (files; tests create and remove them):
+  unit.json          the last start of the apiserver's unit: when, how slow, why it
+                     failed (the crash loop that follows is computed from it)
+  fault switches (files; tests create and remove them; each is read when a
+  start or restart begins, never afterwards):
     fault-start-fails        any start fails (non-empty content = the reason)
     fault-start-fails-match  a Python regex (re.search, re.MULTILINE): a start
                              fails while the args file's text matches it
@@ -31,6 +34,12 @@ Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
                              to create an object whose JSON (sorted keys, no
                              spaces) matches it, as a validating admission
                              webhook would; updates and deletes go through
+    fault-fail-seconds       N seconds a failing start runs before it exits
+                             (default FAIL_SECONDS); systemd restarts it
+    fault-slow-restart       N seconds `snap restart` stays silent between
+                             the stop and the start
+    fault-restart-hold       while it exists, `snap restart` waits between
+                             the stop and the start (restart-held exists then)
     version                  optional "vX.Y.Z revision N" (default below)
 
 It refuses to act when that state directory is missing, so it can never touch
@@ -155,6 +164,46 @@ KINDS = {
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
+# systemd, as it runs the apiserver's unit.  snapd writes the unit
+# (wrappers/internal/service_unit_gen.go in canonical/snapd) with
+# Restart=on-failure (a snap app's default restart-condition), RestartSec=
+# only when the app sets restart-delay, and no StartLimit* line; MicroK8s's
+# snap/snapcraft.yaml sets neither for its daemons.  So systemd's defaults
+# apply: RestartSec=100ms, DefaultStartLimitIntervalSec=10s,
+# DefaultStartLimitBurst=5 (systemd-system.conf(5)).  Every start counts,
+# a manual `snap restart` too (which systemd itself would refuse after a
+# start-limit-hit until the window passes: not modelled here); `systemctl reset-failed` starts the limiter
+# afresh (unit_reset_failed in systemd's src/core/unit.c).  NRestarts counts
+# the automatic restarts and is flushed by the next start after a stop that
+# was not one (service_enter_dead/service_start in src/core/service.c).
+RESTART_SEC = 0.1
+START_LIMIT_INTERVAL = 10.0
+START_LIMIT_BURST = 5
+# How long a kubelite with a bad flag runs before it exits (fault-fail-seconds
+# overrides it per node).
+FAIL_SECONDS = 0.5
+
+def _rate_ok(limit, t):
+    """systemd's ratelimit_below(): a fixed window from its first start."""
+    if limit.get("begin") is None or t - limit["begin"] >= START_LIMIT_INTERVAL:
+        limit["begin"], limit["num"] = t, 0
+    if limit["num"] < START_LIMIT_BURST:
+        limit["num"] += 1
+        return True
+    return False
+
+
+def _failure_lines(unit, reason, when=None):
+    """The journal of one failed start: kubelite's own reason, then systemd's."""
+    when = time.time() if when is None else when
+    svc = "snap.microk8s.%s.service" % unit
+    return [("unit", 'E%s run.go:72] "command failed" err="%s"'
+             % (time.strftime("%m%d %H:%M:%S", time.localtime(when)), reason)),
+            ("systemd", "%s: Main process exited, code=exited, status=1/FAILURE" % svc),
+            ("systemd", "%s: Failed with result 'exit-code'." % svc)]
+
+
+
 class Fail(Exception):
     """Print msg on stderr (unless empty) and exit with code."""
 
@@ -207,7 +256,10 @@ class Node:
             return default
 
     def write(self, name, text):
-        final = self.state(name)
+        # A state file may be a symbolic link: the lab's control-plane nodes
+        # share one datastore (bindings.json), as a MicroK8s HA cluster's
+        # nodes share dqlite.  Replace the file it points to.
+        final = os.path.realpath(self.state(name))
         tmp = "%s.tmp.%d" % (final, os.getpid())
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
@@ -260,29 +312,27 @@ class Node:
         return "daemon-kubelite" if self.lite() else "daemon-apiserver"
 
     def phase(self):
-        """'down', 'starting' (listening, /readyz 500) or 'up'."""
+        """'down', 'starting' (listening, /readyz 500) or 'up'.  How slow a
+        start is was fixed when it began (fault-slow-start as it was then,
+        recorded in unit.json): a fault file written later applies from the
+        next start on, never backwards."""
         if not self.exists("running"):
             return "down"
-        try:
-            slow = float((self.read("fault-slow-start") or "0").strip() or "0")
-        except ValueError:
-            slow = 0.0
+        boot = self.boot() or {}
+        slow = float(boot.get("slow", 0) or 0)
         if slow <= 0:
             return "up"
-        try:
-            started = float((self.read("started") or "0").strip())
-        except ValueError:
-            started = 0.0
-        age = time.time() - started
+        age = time.time() - float(boot.get("t", 0) or 0)
         if age < slow / 2:
             return "down"
         if age < slow:
             return "starting"
         return "up"
 
-    # -- the apiserver --
-    def journal(self, unit, message):
-        stamp = time.strftime("%b %d %H:%M:%S")
+    # -- the apiserver's systemd unit --
+    def journal(self, unit, message, when=None):
+        when = time.time() if when is None else when
+        stamp = time.strftime("%b %d %H:%M:%S", time.localtime(when))
         host = socket.gethostname().split(".")[0] or "localhost"
         if unit == "systemd":
             who = "systemd[1]"
@@ -290,9 +340,116 @@ class Node:
             who = "microk8s.%s[%d]" % (unit, os.getpid())
         self.append("apiserver.log", "%s %s %s: %s\n" % (stamp, host, who, message))
 
+    def boot(self):
+        """What the last start of the apiserver's unit looked like (unit.json),
+        or None before the first start."""
+        try:
+            return json.loads(self.read("unit.json") or "null")
+        except ValueError:
+            return None
+
+    def _fault_seconds(self, name, default=0.0):
+        try:
+            return max(0.0, float((self.read(name) or "").strip() or default))
+        except ValueError:
+            return default
+
+    def unit_state(self, now=None):
+        """The apiserver unit as systemd would show it now: a dict with
+        NRestarts, ActiveState, SubState, and 'events' (the auto-restarts
+        since the start, as (time, journal lines)), 'limit' (the start rate
+        limiter's begin and count).  A start that fails is restarted by
+        systemd again and again (Restart=on-failure, RestartSec=100ms),
+        until StartLimitBurst starts fall in StartLimitIntervalSec: then the
+        unit is 'failed' (see the constants above)."""
+        now = time.time() if now is None else now
+        boot = self.boot()
+        st = {"NRestarts": 0, "ActiveState": "inactive", "SubState": "dead",
+              "events": [], "limit": {"begin": None, "num": 0}}
+        if boot is None:
+            if self.exists("running"):
+                st.update(ActiveState="active", SubState="running")
+            return st
+        st["limit"] = dict(boot.get("limit") or st["limit"])
+        st["NRestarts"] = int(boot.get("nrestarts", 0))
+        end = min(now, boot.get("stopped") or now)
+        if not boot.get("fails"):
+            if boot.get("stopped") is None:
+                st.update(ActiveState="active", SubState="running")
+        else:
+            self._crash_loop(boot, end, st)
+            if boot.get("stopped") is not None and st["ActiveState"] != "failed":
+                st.update(ActiveState="inactive", SubState="dead")
+        return st
+
+    def _crash_loop(self, boot, end, st):
+        unit, reason = boot["unit"], boot["fails"]
+        svc = "snap.microk8s.%s.service" % unit
+        fail = float(boot.get("fail_seconds", FAIL_SECONDS))
+        limit = st["limit"]
+        t, k = float(boot["t"]), 0
+        while True:
+            if t + fail > end:
+                st.update(ActiveState="active", SubState="running", NRestarts=k)
+                return
+            if t + fail + RESTART_SEC > end:
+                st.update(ActiveState="activating", SubState="auto-restart",
+                          NRestarts=k)
+                return
+            t += fail + RESTART_SEC
+            k += 1
+            reset = boot.get("reset")
+            if reset is not None and t >= reset and not boot.get("_reset_done"):
+                limit.update(begin=None, num=0)
+                boot["_reset_done"] = True
+            lines = [("systemd", "%s: Scheduled restart job, restart counter is at %d."
+                      % (svc, k))]
+            if not _rate_ok(limit, t):
+                lines += [("systemd", "%s: Start request repeated too quickly." % svc),
+                          ("systemd", "%s: Failed with result 'exit-code'." % svc),
+                          ("systemd", "Failed to start Service for snap application "
+                           "microk8s.%s." % unit)]
+                st["events"].append((t, lines))
+                st.update(ActiveState="failed", SubState="failed", NRestarts=k)
+                return
+            lines += [("systemd", "Started Service for snap application microk8s.%s." % unit)]
+            lines += _failure_lines(unit, reason, t)
+            st["events"].append((t, lines))
+
+    def _settle_journal(self):
+        """Write the journal lines of the auto-restarts so far (the crash
+        loop is computed, not run) before the unit's state changes."""
+        boot = self.boot()
+        if not boot or not boot.get("fails") or boot.get("settled"):
+            return None
+        st = self.unit_state()
+        for when, lines in st["events"]:
+            for who, msg in lines:
+                self.journal(boot["unit"] if who == "unit" else who, msg, when)
+        return st
+
+    def _new_boot(self, unit, **fields):
+        old = self.boot()
+        st = self._settle_journal() or self.unit_state()
+        boot = {"unit": unit, "t": time.time(), "slow": 0, "fails": None,
+                "nrestarts": 0, "limit": st["limit"], "stopped": None,
+                "reset": None}
+        if old and old.get("reset") is not None and not old.get("fails"):
+            boot["limit"] = {"begin": None, "num": 0}
+        boot.update(fields)
+        return boot
+
     def start(self, unit):
         """Start the apiserver (as `unit` would). Returns the failure reason
-        or None. Like systemd, the caller reports success either way."""
+        or None. Like systemd, the caller reports success either way, except
+        when the start rate limit refuses the start (raises Fail, as snap
+        does).  What the start will look like (its slowness, its failure)
+        is recorded now, in unit.json."""
+        boot = self._new_boot(unit)
+        # The start counts in the rate limiter.  Whether snap's restart
+        # would be refused after a start-limit-hit is not modelled (the
+        # refusal is systemd's; okta-k8s runs reset-failed first anyway).
+        _rate_ok(boot["limit"], boot["t"])
         self.remove("stopped")
         # run-kubelite-with-args (run-apiserver-with-args before 1.21) drops
         # the stopped.lock of `microk8s stop` at every start.
@@ -301,6 +458,7 @@ class Node:
         self.journal("systemd", "Started Service for snap application microk8s.%s." % unit)
         if self.worker():
             self.remove("running")
+            self.write("unit.json", json.dumps(boot))
             self.journal(unit, "I%s kubelite: --start-control-plane=false: "
                          "not starting the control plane (worker node)"
                          % time.strftime("%m%d %H:%M:%S"))
@@ -308,14 +466,15 @@ class Node:
         reason = self.start_failure()
         if reason:
             self.remove("running")
-            self.journal(unit, 'E%s run.go:72] "command failed" err="%s"'
-                         % (time.strftime("%m%d %H:%M:%S"), reason))
-            self.journal("systemd", "snap.microk8s.%s.service: Main process exited, "
-                         "code=exited, status=1/FAILURE" % unit)
-            self.journal("systemd", "snap.microk8s.%s.service: Failed with result "
-                         "'exit-code'." % unit)
+            boot.update(fails=reason,
+                        fail_seconds=self._fault_seconds("fault-fail-seconds", FAIL_SECONDS))
+            self.write("unit.json", json.dumps(boot))
+            for who, msg in _failure_lines(unit, reason):
+                self.journal(unit if who == "unit" else who, msg)
             return reason
-        self.write("started", "%.3f\n" % time.time())
+        boot["slow"] = self._fault_seconds("fault-slow-start")
+        self.write("unit.json", json.dumps(boot))
+        self.write("started", "%.3f\n" % boot["t"])
         self.write("apiserver.args", "".join(a + "\n" for a in self._last_args))
         self.write("running", "")
         self.journal(unit, "I%s kube-apiserver: Serving securely on [::]:16443"
@@ -323,10 +482,49 @@ class Node:
         return None
 
     def stop(self, unit=None):
+        st = self._settle_journal()
+        boot = self.boot()
+        if boot is not None:
+            if st is not None:
+                boot["nrestarts"] = st["NRestarts"]
+                boot["settled"] = True
+            boot["stopped"] = time.time()
+            self.write("unit.json", json.dumps(boot))
         self.remove("running")
         self.write("stopped", "")
         if unit:
             self.journal("systemd", "Stopped Service for snap application microk8s.%s." % unit)
+
+    def reset_failed(self):
+        """`systemctl reset-failed`: a failed unit becomes inactive, and the
+        start rate limiter starts afresh (systemd's unit_reset_failed)."""
+        boot = self.boot()
+        if boot is None:
+            return
+        boot["reset"] = time.time()
+        st = self.unit_state()
+        if st["ActiveState"] == "failed":
+            self._settle_journal()
+            boot.update(settled=True, stopped=boot.get("stopped") or time.time(),
+                        nrestarts=0)
+            boot["limit"] = {"begin": None, "num": 0}
+            boot["fails"] = None
+        self.write("unit.json", json.dumps(boot))
+
+    def restart_pause(self):
+        """The silence of `snap restart` between stop and start: on a Pi,
+        kubelite takes tens of seconds to stop and start the apiserver,
+        kubelet, scheduler and controllers it runs in one process.
+        fault-slow-restart: that many seconds; fault-restart-hold: for as
+        long as the file exists (at most 300 s), so that a test can act
+        while a restart is surely in progress (restart-held exists then)."""
+        time.sleep(self._fault_seconds("fault-slow-restart"))
+        if self.exists("fault-restart-hold"):
+            self.write("restart-held", "%d\n" % os.getpid())
+            end = time.time() + 300
+            while self.exists("fault-restart-hold") and time.time() < end:
+                time.sleep(0.05)
+            self.remove("restart-held")
 
     def start_failure(self):
         self._last_args = []
@@ -598,6 +796,8 @@ def _prog(argv):
 
 
 def _log_call(node, argv):
+    if node is None:
+        return
     line = "%.3f %s\n" % (time.time(), " ".join([_prog(argv)] + list(argv[1:])))
     try:
         node.append("calls.log", line)
@@ -648,6 +848,169 @@ def main_microk8s(argv):
     node = _node_or_die("microk8s")
     _log_call(node, argv)
     return _run(_microk8s, node, list(argv[1:]))
+
+
+def main_systemctl(argv):
+    node = _node_or_none()
+    _log_call(node, argv)
+    return _run(_systemctl, node, list(argv[1:]))
+
+
+def main_journalctl(argv):
+    node = _node_or_none()
+    _log_call(node, argv)
+    return _run(_journalctl, node, list(argv[1:]))
+
+
+def _node_or_none():
+    """systemctl and journalctl exist without MicroK8s too: the node, or
+    None when /var/snap holds no stand-in node."""
+    node = Node()
+    if not os.path.isdir(node.state()):
+        return None
+    return node
+
+
+# --------------------------------------------------------------------------
+# systemctl and journalctl, for the apiserver's unit
+#
+# They live in tests/lab beside microk8s and snap, so the lab's /snap/bin
+# holds them and they come first in the node PATH that okta-k8s sets: a real
+# node has no systemctl in /snap/bin, so there the real one answers.  The
+# lab's nodes run no systemd of their own (they are mount namespaces on
+# one machine), and the host's systemctl must never be asked about a unit
+# that only the stand-in knows.
+# --------------------------------------------------------------------------
+
+def _unit_service(node, name):
+    """'daemon-kubelite' for snap.microk8s.daemon-kubelite[.service], when it
+    is the node's apiserver unit; else None."""
+    name = name[:-len(".service")] if name.endswith(".service") else name
+    if node is None or not name.startswith("snap.microk8s."):
+        return None
+    svc = name[len("snap.microk8s."):]
+    return svc if svc in node.services() else None
+
+
+def _unit_props(node, name):
+    svc = _unit_service(node, name)
+    if svc is None:
+        return {"NRestarts": 0, "ActiveState": "inactive", "SubState": "dead",
+                "LoadState": "not-found"}
+    if svc != node.apiserver_service():
+        up = not node.exists("stopped")
+        return {"NRestarts": 0, "ActiveState": "active" if up else "inactive",
+                "SubState": "running" if up else "dead", "LoadState": "loaded"}
+    st = node.unit_state()
+    return {"NRestarts": st["NRestarts"], "ActiveState": st["ActiveState"],
+            "SubState": st["SubState"], "LoadState": "loaded"}
+
+
+# `systemctl show` prints the Service interface's properties before the
+# Unit's, whatever order -p names them in; one KEY=VALUE line each.
+SHOW_ORDER = ("NRestarts", "LoadState", "ActiveState", "SubState")
+
+
+def _systemctl(node, args):
+    props, value, rest = [], False, []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a in ("-p", "--property"):
+            if i >= len(args):
+                raise Fail("systemctl: option requires an argument -- 'p'")
+            props += args[i].split(",")
+            i += 1
+        elif a.startswith("--property="):
+            props += a.split("=", 1)[1].split(",")
+        elif a == "--value":
+            value = True
+        elif a in ("--no-pager", "--quiet", "-q"):
+            continue
+        elif a.startswith("-"):
+            raise Fail("systemctl: unrecognized option '%s'" % a)
+        else:
+            rest.append(a)
+    if not rest:
+        raise Fail("okta-k8s stand-in: systemctl: show, reset-failed, is-active")
+    cmd, units = rest[0], rest[1:]
+    if cmd == "show":
+        for u in units:
+            p = _unit_props(node, u)
+            for k in SHOW_ORDER:
+                if k in props or not props:
+                    out(str(p[k]) if value else "%s=%s" % (k, p[k]))
+        return 0
+    if cmd == "is-active":
+        states = [_unit_props(node, u)["ActiveState"] for u in units]
+        for s in states:
+            out(s)
+        return 0 if states and all(s == "active" for s in states) else 3
+    if cmd == "reset-failed":
+        if os.geteuid() != 0:
+            raise Fail("Failed to reset failed state of unit: Access denied")
+        for u in units:
+            if _unit_service(node, u) is None:
+                raise Fail("Failed to reset failed state of unit %s: Unit %s not loaded."
+                           % (u, u if "." in u[len("snap.microk8s."):] else u + ".service"))
+            if _unit_service(node, u) == node.apiserver_service():
+                with node.lock():
+                    node.reset_failed()
+        return 0
+    raise Fail("okta-k8s stand-in: systemctl %s is not modelled" % cmd)
+
+
+def _journalctl(node, args):
+    units, n = [], None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a in ("-u", "--unit", "-n", "--lines"):
+            if i >= len(args):
+                raise Fail("journalctl: option '%s' requires an argument" % a)
+            v = args[i]
+            i += 1
+        elif a.startswith(("--unit=", "--lines=")):
+            a, v = a.split("=", 1)
+        elif a.startswith("-n") and a[2:].isdigit():
+            a, v = "-n", a[2:]
+        elif a in ("--no-pager", "-q", "--quiet", "--no-hostname"):
+            continue
+        else:
+            raise Fail("journalctl: unrecognized option '%s'" % a)
+        if a in ("-u", "--unit"):
+            units.append(v[:-len(".service")] if v.endswith(".service") else v)
+        else:
+            try:
+                n = int(v)
+            except ValueError:
+                raise Fail('Failed to parse lines \'%s\'' % v)
+    lines = []
+    if node is not None:
+        lines = (node.read("apiserver.log") or "").splitlines()
+        boot = node.boot()
+        if boot and boot.get("fails") and not boot.get("settled"):
+            host = socket.gethostname().split(".")[0] or "localhost"
+            for when, evs in node.unit_state()["events"]:
+                stamp = time.strftime("%b %d %H:%M:%S", time.localtime(when))
+                for who, msg in evs:
+                    w = "systemd[1]" if who == "systemd" else \
+                        "microk8s.%s[%d]" % (boot["unit"], os.getpid())
+                    lines.append("%s %s %s: %s" % (stamp, host, w, msg))
+    if units:
+        # A unit's journal holds its process's lines and systemd's about it.
+        lines = [l for l in lines
+                 if any("microk8s." + u[len("snap.microk8s."):] in l for u in units
+                        if u.startswith("snap.microk8s."))]
+    if n is not None:
+        lines = lines[-n:] if n > 0 else []
+    if not lines:
+        out("-- No entries --")
+    for l in lines:
+        out(l)
+    return 0
 
 
 # --------------------------------------------------------------------------
@@ -715,12 +1078,14 @@ def _snap_service_op(node, cmd, rest):
         raise Fail("error: access denied (try with sudo)")
     api = node.apiserver_service()
     hits = [t for t in targets if t is None or t == api]
-    with node.lock():
-        if hits:
-            if cmd in ("restart", "stop"):
-                node.stop(api if cmd == "stop" else None)
-            if cmd == "restart" or (cmd == "start" and not node.exists("running")):
-                node.start(api)
+    if hits and cmd in ("restart", "stop"):
+        with node.lock():
+            node.stop(api if cmd == "stop" else None)
+    if hits and cmd == "restart":
+        node.restart_pause()
+    if hits and (cmd == "restart" or (cmd == "start" and not node.exists("running"))):
+        with node.lock():
+            node.start(api)
     out({"restart": "Restarted.", "start": "Started.", "stop": "Stopped."}[cmd])
     return 0
 
