@@ -102,7 +102,7 @@ assert o["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "okta-k8s"
 ' "$T/crb.json"
 check "no lock is left behind" test ! -e "$N/microk8s/current/var/lock/okta-k8s.lock"
 check "setup says what changed: the node and the bindings" \
-	grep -qx 'changed: args file of pi-1 (each restarted once and ready); bindings: ClusterRoleBinding oidc-admin-binding created, RoleBinding dev/dev-editors created' "$T/out"
+	grep -qx 'changed: args file of pi-1 (each restarted once and ready); bindings: Namespace dev created, ClusterRoleBinding oidc-admin-binding created, RoleBinding dev/dev-editors created' "$T/out"
 check "setup does not say that nothing changed" sh -c "! grep -q 'nothing to change' '$T/out'"
 
 # 3. Again: nothing written, nothing restarted, exit 0, and it says so.
