@@ -1089,14 +1089,17 @@ out:
 	return rc;
 }
 
-/* Why the CA file at PATH (shown as SHOWN) cannot be used, or NULL. */
+/*
+ * Read the CA file at PATH (shown as SHOWN) into *TEXT and *LEN (caller
+ * frees); returns why it cannot be used (caller frees), or NULL.
+ */
 static char *
-ca_file_problem(const char *path, const char *shown)
+ca_file_problem(const char *path, const char *shown, char **text,
+    size_t *len)
 {
-	char	*text = NULL, *why = NULL, *msg;
-	size_t	 len = 0;
+	char	*why = NULL, *msg;
 
-	if (file_read(path, &text, &len, &why) != 0) {
+	if (file_read(path, text, len, &why) != 0) {
 		if (access(path, F_OK) == -1 && errno == ENOENT) {
 			free(why);
 			return xasprintf("'%s': no such file; give the issuer's "
@@ -1104,26 +1107,29 @@ ca_file_problem(const char *path, const char *shown)
 		}
 		return why;
 	}
-	msg = NULL;
-	if (cacert_check(text, len, &why) == -1) {
+	if (cacert_check(*text, *len, &why) == -1) {
 		msg = xasprintf("'%s' %s", shown, why);
 		free(why);
+		explicit_bzero(*text, *len);
+		free(*text);
+		*text = NULL;
+		*len = 0;
+		return msg;
 	}
-	explicit_bzero(text, len);
-	free(text);
-	return msg;
+	return NULL;
 }
 
-/* C's oidc.ca_file, read and checked; messages at its place in the file. */
+/* C's oidc.ca_file, read, checked and kept; messages at its place. */
 static int
-check_ca_file(const struct config *c, char **cause)
+check_ca_file(struct config *c, char **cause)
 {
 	char	 b[SHOW_MAX], *why;
 
 	if (c->oidc.ca_file == NULL)
 		return 0;
 	why = ca_file_problem(c->oidc.ca_file,
-	    cfg_show(b, sizeof b, c->oidc.ca_file));
+	    cfg_show(b, sizeof b, c->oidc.ca_file), &c->oidc.ca,
+	    &c->oidc.ca_len);
 	if (why == NULL)
 		return 0;
 	set_cause(cause, "%s:%d:%d: oidc.ca_file: %s", c->path,
@@ -1203,6 +1209,7 @@ config_free(struct config *c)
 	free(c->oidc.required_claims);
 	strvec_clear(&c->oidc.signing_algs);
 	free(c->oidc.ca_file);
+	free(c->oidc.ca);
 	strvec_clear(&c->oidc.scopes);
 	free(c->oidc.redirect_uri);
 	free(c->oidc.client_secret_env);

@@ -50,6 +50,8 @@ struct config {
 		struct strvec		 signing_algs;
 		char			*ca_file;		/* expanded path or NULL */
 		int			 ca_file_line, ca_file_col;	/* where, for messages */
+		char			*ca;		/* its bytes, as config_load checked them */
+		size_t			 ca_len;
 		struct strvec		 scopes;		/* default openid profile email offline_access */
 		char			*redirect_uri;		/* default http://localhost:8000 */
 		char			*client_secret_env;	/* NULL: unset */
@@ -106,7 +108,9 @@ int config_parse(const char *text, size_t len, const char *path,
 /*
  * Read PATH and config_parse() it, then read oidc.ca_file, when set, and
  * refuse it unless it holds X.509 certificates only (cacert.h): never a
- * private key, which would be copied to every node. Same returns.
+ * private key, which would be copied to every node. The bytes checked are
+ * kept in c->oidc.ca: what goes to the nodes is what was checked. Same
+ * returns.
  */
 int config_load(const char *path, struct config **out, char **cause);
 

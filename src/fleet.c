@@ -325,10 +325,11 @@ fleet_plan(struct fleet *f, const char *tdir, int parallel, char **cause)
 {
 	size_t	i;
 
-	if (f->mode == FLEET_SETUP && f->config->oidc.ca_file != NULL &&
-	    file_read(f->config->oidc.ca_file, &f->ca, &f->ca_len,
-	    cause) == -1)
-		return -1;
+	/* The CA file's bytes as config_load() checked them. */
+	if (f->mode == FLEET_SETUP && f->config->oidc.ca != NULL) {
+		f->ca = xstrndup(f->config->oidc.ca, f->config->oidc.ca_len);
+		f->ca_len = f->config->oidc.ca_len;
+	}
 	fleet_plan_nodes(f, parallel);
 	for (i = 0; i < f->n; i++) {
 		if (f->nodes[i].node->role != NODE_ROLE_CONTROL_PLANE)
