@@ -300,6 +300,33 @@ evp_verify(EVP_PKEY *pkey, const struct jws_alg *a, const char *input,
 	return ok;
 }
 
+/* KEY's public key for A (which it must fit), or NULL with *cause. */
+static EVP_PKEY *
+jwk_load(json_t *key, const struct jws_alg *a, char **cause)
+{
+	if (jwk_fits(key, a->name, cause) == -1)
+		return NULL;
+	if (a->kind == JWS_ECDSA)
+		return jwk_ec(key, a, cause);
+	if (a->kind == JWS_EDDSA)
+		return jwk_okp(key, cause);
+	return jwk_rsa(key, cause);
+}
+
+int
+jwk_usable(json_t *key, const char *alg, char **cause)
+{
+	const struct jws_alg	*a = jws_alg_find(alg);
+	EVP_PKEY		*pkey;
+
+	if (a == NULL)
+		return jwk_fits(key, alg, cause);
+	if ((pkey = jwk_load(key, a, cause)) == NULL)
+		return -1;
+	EVP_PKEY_free(pkey);
+	return 0;
+}
+
 int
 jwk_verify(json_t *key, const char *alg, const char *input,
     const unsigned char *sig, size_t siglen, char **cause)
@@ -309,15 +336,9 @@ jwk_verify(json_t *key, const char *alg, const char *input,
 	unsigned char		*der = NULL;
 	int			 derlen, rc;
 
-	if (a == NULL || jwk_fits(key, alg, cause) == -1)
-		return -1;
-	if (a->kind == JWS_ECDSA)
-		pkey = jwk_ec(key, a, cause);
-	else if (a->kind == JWS_EDDSA)
-		pkey = jwk_okp(key, cause);
-	else
-		pkey = jwk_rsa(key, cause);
-	if (pkey == NULL)
+	if (a == NULL)
+		return jwk_fits(key, alg, cause);
+	if ((pkey = jwk_load(key, a, cause)) == NULL)
 		return -1;
 	if (a->kind == JWS_ECDSA) {
 		/* A JWS carries R || S; libcrypto wants DER. */

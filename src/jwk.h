@@ -28,6 +28,12 @@ int jwk_fits(json_t *key, const char *alg, char **cause);
 char *jwk_kind(json_t *key);
 
 /*
+ * Does KEY fit ALG (jwk_fits), and does its key material load (a point on
+ * its curve, a valid modulus)? 0, or -1 with *cause.
+ */
+int jwk_usable(json_t *key, const char *alg, char **cause);
+
+/*
  * Check SIG (the JWS signature bytes) over INPUT with KEY for ALG; KEY
  * must fit ALG (jwk_fits). 1 the signature matches, 0 it does not, -1
  * the key cannot be loaded (*cause says why).
