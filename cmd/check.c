@@ -521,7 +521,7 @@ check_other_provider(struct checklist *cl, const struct config *c)
 	struct check_item	*it;
 
 	it = check_add(cl, CHECK_OK, "the issuer is a standards-compliant "
-	    "OpenID provider, not Okta: the %s come from the ID token",
+	    "OpenID provider: the %s come from the ID token",
 	    c->oidc.groups_claim != NULL ? "username and groups" : "username");
 	check_note(it, "the ID token itself must carry the claim '%s'%s%s%s "
 	    "(the apiserver does not read userinfo)", c->oidc.username_claim,

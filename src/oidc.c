@@ -213,10 +213,24 @@ check_signing_alg(const struct config *c, const struct jwt *j, char **cause)
 	if (alg == NULL || (dflt && strcmp(alg, "RS256") == 0) ||
 	    (!dflt && strvec_contains(&c->oidc.signing_algs, alg)))
 		return 0;
-	return set_cause(cause, "the token is signed with %s, and the "
-	    "apiserver accepts only %s: sign ID tokens with it, or add %s to "
-	    "oidc.signing_algs", alg, dflt ? "RS256 (oidc.signing_algs unset)" :
-	    "oidc.signing_algs", alg);
+	if (dflt)
+		return set_cause(cause, "the token is signed with %s, and the "
+		    "apiserver accepts only RS256 (oidc.signing_algs unset): add "
+		    "%s to oidc.signing_algs, or have the provider sign ID tokens "
+		    "with RS256", alg, alg);
+	return set_cause(cause, "the token is signed with %s, which "
+	    "oidc.signing_algs does not list: add it, or have the provider "
+	    "sign ID tokens with one it lists", alg);
+}
+
+int
+oidc_verify_signature(const struct config *c, const struct jwt *j,
+    json_t *jwks, char **cause)
+{
+	if (jwt_verify(j, jwks, cause) == -1 ||
+	    check_signing_alg(c, j, cause) == -1)
+		return -1;
+	return 0;
 }
 
 int
@@ -231,8 +245,7 @@ oidc_check_id_token(const struct config *c, const struct oidc_discovery *d,
 	if (jwt_decode(token, &j, cause) == -1)
 		return -1;
 	if (oidc_jwks(d, c->oidc.ca_file, &jwks, cause) == -1 ||
-	    jwt_verify(&j, jwks, cause) == -1 ||
-	    check_signing_alg(c, &j, cause) == -1 ||
+	    oidc_verify_signature(c, &j, jwks, cause) == -1 ||
 	    jwt_check_claims(&j, c->oidc.issuer_url, c->oidc.client_id,
 	    time(NULL), OIDC_CLOCK_SKEW, cause) == -1)
 		goto out;

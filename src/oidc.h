@@ -73,6 +73,16 @@ int oidc_login_device(const struct config *c, const struct oidc_discovery *d,
 /* Seconds of clock difference allowed when checking exp and nbf. */
 #define OIDC_CLOCK_SKEW	60
 
+struct jwt;
+
+/*
+ * Verify J's signature with JWKS (jwt_verify: the key of its kid, an alg
+ * that fits the key) and that its alg is one the apiserver configured by
+ * C accepts (oidc.signing_algs, else RS256). 0, or -1 with *cause.
+ */
+int oidc_verify_signature(const struct config *c, const struct jwt *j,
+    json_t *jwks, char **cause);
+
 /*
  * Check ID token TOKEN as the apiserver configured by C would, plus the
  * login's own checks: a signature by the key of D's JWK Set that its kid
