@@ -427,23 +427,27 @@ check_device(struct checklist *cl, const struct oidc_discovery *d,
     enum okta_server kind)
 {
 	struct check_item	*it;
+	bool			 okta = kind != OKTA_SERVER_OTHER;
 
 	if (d->device_authorization_endpoint != NULL) {
 		check_add(cl, CHECK_OK, "device authorization endpoint '%s': "
-		    "'okta-k8s login' works without --username",
-		    d->device_authorization_endpoint);
+		    "'okta-k8s login' works%s", d->device_authorization_endpoint,
+		    okta ? " without --username" : " (device flow)");
 		return;
 	}
-	it = check_add(cl, CHECK_WARN, "no device authorization endpoint: "
-	    "'okta-k8s login' needs --username");
-	if (kind != OKTA_SERVER_OTHER)
+	if (okta) {
+		it = check_add(cl, CHECK_WARN, "no device authorization "
+		    "endpoint: 'okta-k8s login' needs --username");
 		check_fix(it, "to log in without a password prompt, allow the "
 		    "Device Authorization grant on the Okta app (and in the "
 		    "authorization server's access policy)");
-	else
-		check_fix(it, "'okta-k8s login' needs the device authorization "
-		    "grant (RFC 8628): enable it at the provider, for the "
-		    "client oidc.client_id");
+		return;
+	}
+	it = check_add(cl, CHECK_WARN, "no device authorization endpoint: "
+	    "'okta-k8s login' cannot get a token from this issuer (give "
+	    "whoami and verify one with --token)");
+	check_fix(it, "enable the device authorization grant (RFC 8628) at "
+	    "the provider, for the client oidc.client_id");
 }
 
 /* The custom server's id in ISSUER (".../oauth2/ID"). Caller frees. */

@@ -365,7 +365,7 @@ has "^    key 'rsa-1': RSA, RS256$" "$T/out" "check: the RSA key is read"
 has "^    key 'ec-1': EC P-256, not one the apiserver uses$" "$T/out" "check: the EC key beside it is read"
 has "^✓ the issuer supports the scopes openid, profile, email, groups, offline_access$" "$T/out" "check: the scopes"
 has "^✓ the groups claim 'groups' is in claims_supported$" "$T/out" "check: the groups claim"
-has "^✓ device authorization endpoint '$ISSUER/device/auth'" "$T/out" "check: the device endpoint"
+has "^✓ device authorization endpoint '$ISSUER/device/auth': 'okta-k8s login' works (device flow)$" "$T/out" "check: the device endpoint"
 has "^✓ the issuer is a standards-compliant OpenID provider: the username and groups come from the ID token$" \
 	"$T/out" "check: the provider is not taken for Okta"
 has "ID token itself must carry the claim 'email' and the claim 'groups'" "$T/out" "check: ... what Kubernetes needs of it"
