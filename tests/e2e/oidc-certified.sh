@@ -7,6 +7,8 @@
 # one, foreign keys, an ES256 token of the provider's own EC key), verify
 # on a lab of real sshd nodes with the stand-in apiserver
 # (tests/oidc/apiserver.py), check and kubeconfig; no Okta advice anywhere.
+# The browser step is taken on the provider's own device, sign-in and
+# consent pages (tests/oidc/certified/browser.py).
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v /usr/sbin/sshd >/dev/null || skip "needs sshd (openssh-server)"
@@ -72,10 +74,10 @@ hasnt() {
 # --- the provider ---
 cat >"$T/users.json" <<'EOF'
 [
-  {"sub": "248289761001", "name": "Alice Admin", "preferred_username": "alice",
+  {"sub": "alice", "name": "Alice Admin", "preferred_username": "alice",
    "email": "alice@example.com", "email_verified": true,
    "groups": ["k8s-admins", "developers"]},
-  {"sub": "248289761002", "name": "Bob", "preferred_username": "bob",
+  {"sub": "bob", "name": "Bob", "preferred_username": "bob",
    "email": "bob@example.com", "email_verified": true, "groups": ["nobody"]}
 ]
 EOF
@@ -138,20 +140,16 @@ is "$(status)" 0 "setup for the certified provider exits 0"
 [ "$(status)" = 0 ] || sed 's/^/#   /' "$T/err"
 
 # --- login: the device flow ---
-# approve CODE ACCOUNT [deny]: the browser step, through the test server.
-approve() {
-	"$PY" - "$ISSUER/test/${3:-approve}" "$P/ca.pem" "$1" "$2" <<'PYTHON'
-import json, ssl, sys, urllib.request
-url, ca, code, account = sys.argv[1:]
-body = json.dumps({"user_code": code, "account": account}).encode()
-req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca)).read()
-PYTHON
+# browser CODE ACCOUNT [--abort]: the person at the browser signs in as
+# ACCOUNT and confirms the code (or aborts), on the provider's own pages.
+browser() {
+	"$PY" "$CERTIFIED/browser.py" "$ISSUER" "$P/ca.pem" "$@" >&2 ||
+		echo "# the browser step failed" >&2
 }
 # polls N: how many device-code polls the provider has answered so far.
 polls() { grep -c 'POST /token .*device_code' "$P/log" 2>/dev/null || true; }
 # device_login CONFIG ACCOUNT|deny [login options]: log in with the device
-# flow; the code is approved (or denied) once shown, or with AFTER_POLL=1
+# flow; the code is confirmed (or aborted) once shown, or with AFTER_POLL=1
 # once the provider has answered a poll (the interval is its default, 5 s).
 device_login() {
 	cfg=$1
@@ -177,17 +175,18 @@ device_login() {
 	if [ -z "$code" ]; then
 		:
 	elif [ "$who" = deny ]; then
-		approve "$code" - deny
+		browser "$code" alice --abort
 	else
-		approve "$code" "$who"
+		browser "$code" "$who"
 	fi
 	wait $lp
 	cp "$T/dev.err" "$T/err"
 }
 
-AFTER_POLL=1 device_login "$CFG" alice@example.com
+AFTER_POLL=1 device_login "$CFG" alice
 is "$(status)" 0 "device login: approved, exit 0"
 has "To log in, open $ISSUER/device and enter the code" "$T/err" "device login: the provider's own verification URI"
+has "GET /interaction/.* 200" "$P/log" "device login: signed in on the provider's own pages"
 has "POST /device/auth 200 .*scope=openid profile email groups offline_access" "$P/log" \
 	"device login: the device endpoint from discovery, with every scope of the config"
 has "POST /token 400 .*error=authorization_pending" "$P/log" "device login: polled until approved"
@@ -198,7 +197,7 @@ has "^iss: $ISSUER$" "$T/out" "the ID token's issuer is the provider"
 has "^aud: $CLIENT$" "$T/out" "the ID token's audience is the client"
 hasnt "Okta" "$T/err" "device login: no word of Okta"
 
-device_login "$CFG" alice@example.com --print-token
+device_login "$CFG" alice --print-token
 is "$(status)" 0 "device login --print-token exits 0"
 [ "$(status)" = 0 ] || sed 's/^/#   /' "$T/err"
 cp "$T/out" "$T/alice.jwt"
@@ -206,12 +205,12 @@ check "--print-token prints only a JWT" grep -Eq '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]
 
 config "$T/secret.yaml" "$CLIENT-secret" "client_secret_env: TEST_OIDC_SECRET"
 export TEST_OIDC_SECRET=s3cr3t-Value
-device_login "$T/secret.yaml" alice@example.com
+device_login "$T/secret.yaml" alice
 is "$(status)" 0 "device login with client_secret_basic exits 0"
 has "POST /token 200 grant_type=urn:ietf:params:oauth:grant-type:device_code .*auth=Basic" \
 	"$P/log" "... the secret went in the Authorization header"
 TEST_OIDC_SECRET=wrong
-device_login "$T/secret.yaml" alice@example.com
+device_login "$T/secret.yaml" alice
 is "$(status)" 1 "a wrong client secret exits 1"
 has "invalid_client" "$T/err" "... explained (invalid_client)"
 hasnt "Okta" "$T/err" "... with no word of Okta"
@@ -224,9 +223,9 @@ has "denied in the browser (access_denied)" "$T/err" "device login: the denial i
 # --- tokens made outside okta-k8s ---
 # raw_token CLIENT ACCOUNT: an ID token straight from the provider.
 raw_token() {
-	"$PY" - "$ISSUER" "$P/ca.pem" "$1" "$2" <<'PYTHON'
-import json, ssl, sys, urllib.parse, urllib.request
-issuer, ca, client, account = sys.argv[1:]
+	"$PY" - "$ISSUER" "$P/ca.pem" "$1" "$2" "$CERTIFIED/browser.py" <<'PYTHON'
+import json, ssl, subprocess, sys, urllib.parse, urllib.request
+issuer, ca, client, account, browser = sys.argv[1:]
 ctx = ssl.create_default_context(cafile=ca)
 def call(url, form=None, body=None):
     data = urllib.parse.urlencode(form).encode() if form else body
@@ -241,8 +240,8 @@ def call(url, form=None, body=None):
 d = call(issuer + "/.well-known/openid-configuration")
 dev = call(d["device_authorization_endpoint"],
            {"client_id": client, "scope": "openid profile email groups"})
-call(issuer + "/test/approve", body=json.dumps(
-    {"user_code": dev["user_code"], "account": account}).encode())
+subprocess.run([sys.executable, browser, issuer, ca, dev["user_code"], account],
+               check=True, stdout=sys.stderr)
 t = call(d["token_endpoint"], {
     "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
     "device_code": dev["device_code"], "client_id": client})
@@ -321,7 +320,7 @@ has "the token is ES256, and the issuer's key 'rsa-1' is an RSA key, not one for
 	"whoami: ... the alg does not fit the key"
 
 # The provider's own EC key: a client whose ID tokens are signed ES256.
-raw_token "$CLIENT-es256" alice@example.com >"$T/es256.jwt"
+raw_token "$CLIENT-es256" alice >"$T/es256.jwt"
 check "the ES256 client's token is ES256 under the kid ec-1" "$PY" -c '
 import base64, json, sys
 h = json.loads(base64.urlsafe_b64decode(open(sys.argv[1]).read().split(".")[0] + "=="))
@@ -346,7 +345,7 @@ is "$(status)" 0 "verify: alice is allowed, exit 0"
 has "^user: *oidc:alice@example.com$" "$T/out" "verify: the apiserver's user for alice"
 has "^groups: .*'oidcgroup:k8s-admins'" "$T/out" "verify: alice's groups, prefixed"
 has "^access: *allowed" "$T/out" "verify: allowed"
-raw_token "$CLIENT" bob@example.com >"$T/bob.jwt"
+raw_token "$CLIENT" bob >"$T/bob.jwt"
 run -c "$CFG" verify --token "@$T/bob.jwt"
 is "$(status)" 1 "verify: bob (in no bound group) is denied, exit 1"
 has "^access: *denied" "$T/out" "verify: denied is said"

@@ -9,7 +9,8 @@
 // DIR holds the CA and the server certificate (testca.py DIR) and the
 // provider's private signing keys (keys.json, made once: RS256 and an EC
 // P-256 key, so the JWKS holds both kinds). FILE is JSON: a list of
-// accounts {sub, email, email_verified, name, preferred_username, groups}.
+// accounts {sub, email, email_verified, name, preferred_username, groups};
+// one signs in with its sub.
 //
 // Clients: ID (public: device flow, code + PKCE, no secret); ID-secret
 // (client_secret_basic, secret "s3cr3t-Value"); ID-es256 (public, ID
@@ -23,13 +24,12 @@
 //   features.deviceFlow          RFC 8628, its own /device pages;
 //   claims                       scope -> claims, "groups" a scope of its own.
 //
-// The browser step: POST /test/approve {"user_code", "account"} (or
-// /test/deny {"user_code"}) does what the provider's device pages do when a
-// person signs in and confirms (lib/actions/authorization/
-// device_user_flow_response.js): a Grant of the scopes asked for, then the
-// DeviceCode gets the account, the grant and the auth time; deny sets
-// error access_denied as the page's "abort" does (lib/actions/
-// code_verification.js). Nothing else is changed in the provider.
+// The browser step is the provider's own: its device pages (/device, the
+// user code confirmation) and its development interactions
+// (features.devInteractions: a sign-in page that takes an account id and
+// any password, and a consent page), which a deployment replaces by its
+// own login UI. tests/oidc/certified/browser.py walks them. Nothing in the
+// provider is changed or bypassed.
 
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
@@ -121,67 +121,17 @@ async function loadProvider(modules) {
   return mod.default;
 }
 
-function readJson(req) {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => {
-      body += chunk;
-      if (body.length > 65536) reject(new Error('body too large'));
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(body));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
-
 function send(res, status, obj) {
   const body = `${JSON.stringify(obj)}\n`;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
 
-// The user code as the provider keeps it (lib/helpers/user_codes.js: the
-// charset's letters only, upper case).
-const normalizeUserCode = (s) => String(s).toUpperCase().replace(/[^A-Z]/g, '');
-
-async function approve(provider, accounts, body) {
-  const code = await provider.DeviceCode.findByUserCode(normalizeUserCode(body.user_code));
-  if (!code) return [404, { error: 'no such user code' }];
-  if (code.accountId || code.error) return [409, { error: 'user code already used' }];
-  if (body.deny) {
-    Object.assign(code, { error: 'access_denied', errorDescription: 'End-User aborted interaction' });
-    await code.save();
-    return [200, { denied: true }];
-  }
-  const account = accounts.get(body.account);
-  if (!account) return [404, { error: 'no such account' }];
-  const scope = code.params.scope;
-  const grant = new provider.Grant({ accountId: account.sub, clientId: code.clientId });
-  grant.addOIDCScope(scope);
-  const grantId = await grant.save();
-  Object.assign(code, {
-    accountId: account.sub,
-    authTime: Math.floor(Date.now() / 1000),
-    grantId,
-    scope,
-  });
-  await code.save();
-  return [200, { approved: account.sub, scope }];
-}
-
 async function main() {
   const Provider = await loadProvider(args.modules);
   const list = JSON.parse(fs.readFileSync(args.users, 'utf8'));
   const accounts = new Map();
-  for (const u of list) {
-    accounts.set(u.sub, u);
-    accounts.set(u.email, u);
-  }
+  for (const u of list) accounts.set(u.sub, u);
   const tls = certificate(args.dir, args.host);
   const jwks = signingKeys(args.dir);
   let handler = (req, res) => send(res, 503, { error: 'starting' });
@@ -218,7 +168,7 @@ async function main() {
     },
     features: {
       deviceFlow: { enabled: true },
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
       revocation: { enabled: true },
     },
     ttl: {
@@ -244,23 +194,7 @@ async function main() {
     const auth = ctx.get('authorization') ? ` auth=${ctx.get('authorization').split(' ')[0]}` : '';
     log(`${ctx.method} ${ctx.path} ${ctx.status}${form}${auth}${err}`);
   });
-  const callback = provider.callback();
-  handler = async (req, res) => {
-    if (req.method === 'POST' && (req.url === '/test/approve' || req.url === '/test/deny')) {
-      try {
-        const body = await readJson(req);
-        const [status, answer] = await approve(provider, accounts,
-          { ...body, deny: req.url === '/test/deny' });
-        log(`POST ${req.url} ${status} ${JSON.stringify(answer)}`);
-        send(res, status, answer);
-      } catch (e) {
-        log(`POST ${req.url} 400 ${e.message}`);
-        send(res, 400, { error: e.message });
-      }
-      return;
-    }
-    callback(req, res);
-  };
+  handler = provider.callback();
   const stop = () => {
     if (args.ready) fs.rmSync(args.ready, { force: true });
     log('stopping');
