@@ -220,6 +220,10 @@ device_login "$CFG" deny
 is "$(status)" 1 "device login: denied, exit 1"
 has "denied in the browser (access_denied)" "$T/err" "device login: the denial is explained"
 
+OKTA_PASSWORD=any run -c "$CFG" login --username alice
+is "$(status)" 1 "login --username (Okta's authn API) with this issuer exits 1"
+has "has no Okta authn API; log in without --username (device flow)" "$T/err" "... pointing to the device flow"
+
 # --- tokens made outside okta-k8s ---
 # raw_token CLIENT ACCOUNT: an ID token straight from the provider.
 raw_token() {
