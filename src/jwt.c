@@ -100,8 +100,9 @@ jwt_alg_refused(const char *alg, char **cause)
 
 /*
  * The keys of JWKS that may check J: those named by its kid (every key
- * when it names none) that fit its alg, as the apiserver's go-oidc tries
- * them. Borrowed; an empty list with *cause when none.
+ * when it names none) that fit its alg. The apiserver's go-oidc tries
+ * them so (coreos/go-oidc jwks.go, remoteKeySet.verify: "keyID == "" ||
+ * key.KeyID == keyID"). Borrowed; an empty list with *cause when none.
  */
 static size_t
 jwt_candidates(const struct jwt *j, json_t *jwks, json_t **out, size_t max,

@@ -149,8 +149,9 @@ okta_host(const char *host, size_t len)
  * Does discovery document DOC lay its endpoints out as Okta does (a custom
  * domain in front of Okta)? Okta's org server, issuer https://DOMAIN, has
  * https://DOMAIN/oauth2/v1/authorize; a custom server, issuer
- * https://DOMAIN/oauth2/ID, has .../oauth2/ID/v1/authorize (Okta's
- * OpenID Connect API reference, "Composing your base URL").
+ * https://DOMAIN/oauth2/ID, has .../oauth2/ID/v1/authorize (Okta's API
+ * reference, developer.okta.com/docs/api/openapi/okta-oauth/oauth: "Org
+ * Authorization Server" and "Custom Authorization Servers").
  */
 static bool
 okta_discovery(json_t *doc, const char *issuer_url)
