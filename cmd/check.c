@@ -2,8 +2,8 @@
  * okta-k8s check: a preflight checklist. The config; the issuer's
  * discovery document, keys, scopes and claims; what Okta's two kinds of
  * authorization server (or another provider) mean for groups; each
- * node's reach, role, version,
- * clock and its own reach to the issuer. Nothing is written anywhere.
+ * node's reach, role, version, clock and its own reach to the issuer.
+ * Nothing is written anywhere.
  */
 #include "build-config.h"
 
