@@ -1,8 +1,9 @@
 /*
  * okta-k8s check: a preflight checklist. The config; the issuer's
  * discovery document, keys, scopes and claims; what Okta's two kinds of
- * authorization server mean for groups; each node's reach, role, version,
- * clock and its own reach to the issuer. Nothing is written anywhere.
+ * authorization server (or another provider) mean for groups; each
+ * node's reach, role, version, clock and its own reach to the issuer.
+ * Nothing is written anywhere.
  */
 #include "build-config.h"
 
@@ -17,6 +18,7 @@
 
 #include "cmd.h"
 #include "fleet.h"
+#include "jwk.h"
 #include "node.h"
 #include "oidc.h"
 #include "output.h"
@@ -203,19 +205,48 @@ check_https(struct checklist *cl, const struct oidc_discovery *d)
 	buf_release(&bad);
 }
 
-/* A JWK usable for RS256 signatures? */
-static bool
-jwk_rs256(json_t *k)
+/* The algorithms the apiserver accepts: oidc.signing_algs, else RS256. */
+static void
+apiserver_algs(const struct config *c, struct strvec *algs)
 {
-	const char	*kty = json_string_value(json_object_get(k, "kty"));
-	const char	*alg = json_string_value(json_object_get(k, "alg"));
-	const char	*use = json_string_value(json_object_get(k, "use"));
+	size_t	i;
 
-	return kty != NULL && strcmp(kty, "RSA") == 0 &&
-	    (alg == NULL || strcmp(alg, "RS256") == 0) &&
-	    (use == NULL || strcmp(use, "sig") == 0) &&
-	    json_is_string(json_object_get(k, "n")) &&
-	    json_is_string(json_object_get(k, "e"));
+	for (i = 0; i < c->oidc.signing_algs.n; i++)
+		strvec_push(algs, c->oidc.signing_algs.v[i]);
+	if (algs->n == 0)
+		strvec_push(algs, "RS256");
+}
+
+/* The first of ALGS that key K fits and can load, or NULL. */
+static const char *
+key_alg(json_t *k, const struct strvec *algs)
+{
+	size_t	i;
+
+	for (i = 0; i < algs->n; i++) {
+		if (jwk_usable(k, algs->v[i], NULL) == 0)
+			return algs->v[i];
+	}
+	return NULL;
+}
+
+/* One line per key of the set: its kid, kind and what it is used for. */
+static void
+note_keys(struct check_item *it, json_t *jwks, const struct strvec *algs)
+{
+	const char	*kid, *alg;
+	json_t		*k;
+	char		*kind;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(jwks, "keys"), i, k) {
+		kid = json_string_value(json_object_get(k, "kid"));
+		kind = jwk_kind(k);
+		alg = key_alg(k, algs);
+		check_note(it, "key '%s': %s, %s", kid != NULL ? kid : "(no kid)",
+		    kind, alg != NULL ? alg : "not one the apiserver uses");
+		free(kind);
+	}
 }
 
 static void
@@ -223,8 +254,10 @@ check_keys(struct checklist *cl, const struct config *c,
     const struct oidc_discovery *d)
 {
 	struct check_item	*it;
+	struct strvec		 algs = { 0 };
+	struct buf		 b;
 	json_t			*jwks = NULL, *k;
-	char			*cause = NULL;
+	char			*cause = NULL, *names;
 	size_t			 i, n = 0;
 
 	if (oidc_jwks(d, c->oidc.ca_file, &jwks, &cause) == -1) {
@@ -234,16 +267,25 @@ check_keys(struct checklist *cl, const struct config *c,
 		free(cause);
 		return;
 	}
+	apiserver_algs(c, &algs);
+	buf_init(&b);
+	for (i = 0; i < algs.n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? "/" : "", algs.v[i]);
+	names = buf_detach(&b, NULL);
 	json_array_foreach(json_object_get(jwks, "keys"), i, k)
-		n += jwk_rs256(k);
+		n += key_alg(k, &algs) != NULL;
 	if (n == 0) {
-		it = check_add(cl, CHECK_FAIL, "jwks_uri '%s' holds no RS256 "
-		    "key", d->jwks_uri);
-		check_fix(it, "the apiserver accepts RS256 by default "
-		    "(--oidc-signing-algs): sign ID tokens with an RSA key");
+		it = check_add(cl, CHECK_FAIL, "jwks_uri '%s' holds no %s "
+		    "key", d->jwks_uri, names);
+		check_fix(it, "the apiserver accepts %s (--oidc-signing-algs): "
+		    "sign ID tokens with a key for %s, or set oidc.signing_algs",
+		    names, algs.n == 1 ? "it" : "one of them");
 	} else
-		check_add(cl, CHECK_OK, "jwks_uri '%s' holds %zu RS256 key%s",
-		    d->jwks_uri, n, n == 1 ? "" : "s");
+		it = check_add(cl, CHECK_OK, "jwks_uri '%s' holds %zu %s key%s",
+		    d->jwks_uri, n, names, n == 1 ? "" : "s");
+	note_keys(it, jwks, &algs);
+	free(names);
+	strvec_clear(&algs);
 	json_decref(jwks);
 }
 
@@ -286,7 +328,7 @@ check_algs(struct checklist *cl, const struct config *c,
 /* The scopes the config asks for, against scopes_supported. */
 static void
 check_scopes(struct checklist *cl, const struct config *c,
-    const struct oidc_discovery *d)
+    const struct oidc_discovery *d, enum okta_server kind)
 {
 	const struct strvec	*scopes = &c->oidc.scopes;
 	struct check_item	*it;
@@ -320,16 +362,19 @@ check_scopes(struct checklist *cl, const struct config *c,
 		    strchr(bad.data, ',') ? "s" : "", bad.data,
 		    strchr(bad.data, ',') ? "them" : "it");
 		if (strvec_contains(scopes, "groups") &&
-		    okta_server_kind(c->oidc.issuer_url) == OKTA_SERVER_CUSTOM &&
+		    kind == OKTA_SERVER_CUSTOM &&
 		    !oidc_supports(d, "scopes_supported", "groups"))
 			check_fix(it, "a custom authorization server has no "
 			    "'groups' scope unless you add one: drop it from "
 			    "oidc.scopes (groups come from a claim on the "
 			    "server)");
-		else
+		else if (kind != OKTA_SERVER_OTHER)
 			check_fix(it, "remove them from oidc.scopes, or add them "
 			    "to the authorization server (Okta: Security > API "
 			    "> Authorization Servers > Scopes)");
+		else
+			check_fix(it, "remove them from oidc.scopes, or define "
+			    "them at the provider");
 	}
 	buf_release(&all);
 	buf_release(&bad);
@@ -338,7 +383,7 @@ check_scopes(struct checklist *cl, const struct config *c,
 /* One claim the config relies on, against claims_supported. */
 static void
 check_claim(struct checklist *cl, const struct oidc_discovery *d,
-    const char *what, const char *claim)
+    enum okta_server kind, const char *what, const char *claim)
 {
 	struct check_item	*it;
 
@@ -349,14 +394,19 @@ check_claim(struct checklist *cl, const struct oidc_discovery *d,
 	}
 	it = check_add(cl, CHECK_WARN, "the %s claim '%s' is not in "
 	    "claims_supported", what, claim);
-	check_fix(it, "Okta does not always list its claims (a custom "
-	    "server's groups claim, say): look for it in a real token with "
-	    "'okta-k8s login' and 'okta-k8s whoami'");
+	if (kind != OKTA_SERVER_OTHER)
+		check_fix(it, "Okta does not always list its claims (a custom "
+		    "server's groups claim, say): look for it in a real token "
+		    "with 'okta-k8s login' and 'okta-k8s whoami'");
+	else
+		check_fix(it, "providers need not list every claim: look for it "
+		    "in a real ID token with 'okta-k8s login' and 'okta-k8s "
+		    "whoami' (Kubernetes reads the ID token, not userinfo)");
 }
 
 static void
 check_claims(struct checklist *cl, const struct config *c,
-    const struct oidc_discovery *d)
+    const struct oidc_discovery *d, enum okta_server kind)
 {
 	struct check_item	*it;
 
@@ -367,27 +417,37 @@ check_claims(struct checklist *cl, const struct config *c,
 		    "login' and 'okta-k8s whoami'");
 		return;
 	}
-	check_claim(cl, d, "username", c->oidc.username_claim);
+	check_claim(cl, d, kind, "username", c->oidc.username_claim);
 	if (c->oidc.groups_claim != NULL)
-		check_claim(cl, d, "groups", c->oidc.groups_claim);
+		check_claim(cl, d, kind, "groups", c->oidc.groups_claim);
 }
 
 static void
-check_device(struct checklist *cl, const struct oidc_discovery *d)
+check_device(struct checklist *cl, const struct oidc_discovery *d,
+    enum okta_server kind)
 {
 	struct check_item	*it;
+	bool			 okta = kind != OKTA_SERVER_OTHER;
 
 	if (d->device_authorization_endpoint != NULL) {
 		check_add(cl, CHECK_OK, "device authorization endpoint '%s': "
-		    "'okta-k8s login' works without --username",
-		    d->device_authorization_endpoint);
+		    "'okta-k8s login' works%s", d->device_authorization_endpoint,
+		    okta ? " without --username" : " (device flow)");
+		return;
+	}
+	if (okta) {
+		it = check_add(cl, CHECK_WARN, "no device authorization "
+		    "endpoint: 'okta-k8s login' needs --username");
+		check_fix(it, "to log in without a password prompt, allow the "
+		    "Device Authorization grant on the Okta app (and in the "
+		    "authorization server's access policy)");
 		return;
 	}
 	it = check_add(cl, CHECK_WARN, "no device authorization endpoint: "
-	    "'okta-k8s login' needs --username");
-	check_fix(it, "to log in without a password prompt, allow the Device "
-	    "Authorization grant on the Okta app (and in the authorization "
-	    "server's access policy)");
+	    "'okta-k8s login' cannot get a token from this issuer (give "
+	    "whoami and verify one with --token)");
+	check_fix(it, "enable the device authorization grant (RFC 8628) at "
+	    "the provider, for the client oidc.client_id");
 }
 
 /* The custom server's id in ISSUER (".../oauth2/ID"). Caller frees. */
@@ -458,10 +518,31 @@ check_okta_custom(struct checklist *cl, const struct config *c)
 	free(id);
 }
 
+/* Another provider: what Kubernetes needs of it, in its words. */
 static void
-check_okta(struct checklist *cl, const struct config *c)
+check_other_provider(struct checklist *cl, const struct config *c)
 {
-	switch (okta_server_kind(c->oidc.issuer_url)) {
+	struct check_item	*it;
+
+	it = check_add(cl, CHECK_OK, "the issuer is a standards-compliant "
+	    "OpenID provider: the %s come from the ID token",
+	    c->oidc.groups_claim != NULL ? "username and groups" : "username");
+	check_note(it, "the ID token itself must carry the claim '%s'%s%s%s "
+	    "(the apiserver does not read userinfo)", c->oidc.username_claim,
+	    c->oidc.groups_claim != NULL ? " and the claim '" : "",
+	    c->oidc.groups_claim != NULL ? c->oidc.groups_claim : "",
+	    c->oidc.groups_claim != NULL ? "'" : "");
+	check_note(it, "the client '%s': public (PKCE, or the device flow), "
+	    "redirect URIs " KUBELOGIN_REDIRECTS " (kubelogin's)",
+	    c->oidc.client_id);
+}
+
+/* What the kind of issuer means for groups and for its app. */
+static void
+check_okta(struct checklist *cl, const struct config *c,
+    enum okta_server kind)
+{
+	switch (kind) {
 	case OKTA_SERVER_ORG:
 		check_okta_org(cl, c);
 		break;
@@ -469,19 +550,21 @@ check_okta(struct checklist *cl, const struct config *c)
 		check_okta_custom(cl, c);
 		break;
 	case OKTA_SERVER_OTHER:
-		check_add(cl, CHECK_OK, "the issuer is no Okta authorization "
-		    "server URL (https://DOMAIN or https://DOMAIN/oauth2/ID): "
-		    "the Okta notes do not apply");
+		check_other_provider(cl, c);
 		break;
 	}
 }
 
-/* The issuer: discovery, then what it says. */
+/*
+ * The issuer: discovery, then what it says; then what the kind of issuer
+ * (Okta's org or custom server, or another provider) needs.
+ */
 static void
 check_discovery(struct checklist *cl, const struct config *c)
 {
 	struct oidc_discovery	 d;
 	struct check_item	*it;
+	enum okta_server	 kind = okta_server_kind(c->oidc.issuer_url, NULL);
 	char			*cause = NULL, *url;
 
 	url = discovery_url(c->oidc.issuer_url);
@@ -489,23 +572,27 @@ check_discovery(struct checklist *cl, const struct config *c)
 	if (oidc_discover(c->oidc.issuer_url, c->oidc.ca_file, &d,
 	    &cause) == -1) {
 		it = check_add(cl, CHECK_FAIL, "discovery: %s", cause);
-		check_fix(it, "check oidc.issuer_url (Okta: https://DOMAIN for "
-		    "the org server, https://DOMAIN/oauth2/ID for a custom "
-		    "one)%s", c->oidc.ca_file == NULL ? "; an issuer with a "
-		    "private CA needs oidc.ca_file" : " and oidc.ca_file");
+		check_fix(it, "check oidc.issuer_url%s%s", kind !=
+		    OKTA_SERVER_OTHER ? " (Okta: https://DOMAIN for the org "
+		    "server, https://DOMAIN/oauth2/ID for a custom one)" : "",
+		    c->oidc.ca_file == NULL ? "; an issuer with a private CA "
+		    "needs oidc.ca_file" : " and oidc.ca_file");
 		free(cause);
 		free(url);
+		check_okta(cl, c, kind);
 		return;
 	}
 	check_add(cl, CHECK_OK, "discovery: %s answers", url);
 	free(url);
+	kind = okta_server_kind(c->oidc.issuer_url, d.doc);
 	check_issuer(cl, c, &d);
 	check_https(cl, &d);
 	check_keys(cl, c, &d);
 	check_algs(cl, c, &d);
-	check_scopes(cl, c, &d);
-	check_claims(cl, c, &d);
-	check_device(cl, &d);
+	check_scopes(cl, c, &d, kind);
+	check_claims(cl, c, &d, kind);
+	check_device(cl, &d, kind);
+	check_okta(cl, c, kind);
 	oidc_discovery_release(&d);
 }
 
@@ -905,7 +992,6 @@ check_exec(struct cmd_ctx *ctx)
 	}
 	if ((c = check_config(&cl, ctx->config_path)) != NULL) {
 		check_discovery(&cl, c);
-		check_okta(&cl, c);
 		check_nodes(&cl, ctx, c);
 	}
 	code = checklist_count(&cl, CHECK_FAIL) > 0 ? EXIT_ERROR : EXIT_OK;
@@ -927,9 +1013,11 @@ const struct cmd_entry cmd_check_entry = {
 	    "\xe2\x9c\x97 a problem,\n"
 	    "with a fix under each ! and \xe2\x9c\x97. The config loads; the issuer's discovery\n"
 	    "document names the issuer exactly as oidc.issuer_url, over https,\n"
-	    "with RS256 keys, the scopes and claims the config uses, a device\n"
-	    "endpoint or not; what an Okta org or custom authorization server\n"
-	    "means for groups, and what the Okta app needs. Per node: reachable,\n"
+	    "with keys for the algorithms the apiserver accepts (RSA, EC or OKP),\n"
+	    "the scopes and claims the config uses, a device endpoint or not;\n"
+	    "when the issuer is Okta, what its org or custom authorization\n"
+	    "server means for groups and what the Okta app needs (no Okta advice\n"
+	    "for other providers). Per node: reachable,\n"
 	    "role, MicroK8s version, clock against this machine, and whether the\n"
 	    "node itself reaches and trusts the issuer (with its own curl).\n"
 	    "Nothing is written. Exit 1 when any item is \xe2\x9c\x97.",

@@ -170,15 +170,16 @@ login_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_login_entry = {
 	.name = "login",
-	.summary = "get an ID token from Okta and show its claims",
+	.summary = "get an ID token from the issuer and show its claims",
 	.usage = "[--username USER] [--print-token]",
 	.help =
-	    "Log in to Okta and show the claims of the ID token, checked\n"
-	    "(signature, issuer, audience, expiry, nonce). With --username: the\n"
+	    "Log in to the issuer and show the claims of the ID token, checked\n"
+	    "(signature, issuer, audience, expiry, nonce). Without --username:\n"
+	    "the device flow, with any OpenID provider that offers it (open the\n"
+	    "URL shown and enter the code). With --username (Okta only): the\n"
 	    "password ($OKTA_PASSWORD, else asked on the terminal) through Okta's\n"
-	    "authn API and the authorization code flow with PKCE. Without it:\n"
-	    "the device flow (open the URL shown and enter the code). Nothing\n"
-	    "is stored.",
+	    "authn API and the authorization code flow with PKCE. Nothing is\n"
+	    "stored.",
 	.options = {
 		{ "username", 0, "USER", "log in with USER's password" },
 		{ "print-token", 0, NULL,

@@ -80,7 +80,7 @@ verify_signature(const struct config *c, const struct jwt *j, char **why,
 	    cause) == -1)
 		return -1;
 	if (oidc_jwks(&d, c->oidc.ca_file, &jwks, cause) == 0)
-		rc = jwt_verify(j, jwks, why) == 0 ? 0 : 1;
+		rc = oidc_verify_signature(c, j, jwks, why) == 0 ? 0 : 1;
 	json_decref(jwks);
 	oidc_discovery_release(&d);
 	return rc;
@@ -321,8 +321,10 @@ const struct cmd_entry cmd_whoami_entry = {
 	.summary = "verify an ID token; show the Kubernetes user it maps to",
 	.usage = "--token TOKEN|-|@FILE",
 	.help =
-	    "Verify an ID token against the issuer's keys (RS256 signature,\n"
-	    "issuer, audience, expiry with 60 s of skew) and show the user and\n"
+	    "Verify an ID token against the issuer's keys (the signature by the\n"
+	    "key of its kid, RSA, EC or OKP, with an alg that fits the key and\n"
+	    "that oidc.signing_algs allows, RS256 by default; issuer, audience,\n"
+	    "expiry with 60 s of skew) and show the user and\n"
 	    "groups the apiserver derives from it with the configured claims\n"
 	    "and prefixes, or why it rejects the token. When the config lists\n"
 	    "nodes (or with --local), the first control-plane node's --oidc-*\n"

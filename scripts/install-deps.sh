@@ -10,20 +10,30 @@ openssh-server openssh-client util-linux diffutils procps sudo curl"
 # kubectl for the kubeconfig tests: Debian's, unless one is there already
 # (another vendor's kubectl package and kubernetes-client conflict).
 command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
+# Node.js and npm run the certified OpenID provider of the tests
+# (tests/oidc/certified): Debian's (nodejs 18), unless node and npm are
+# there already (another vendor's nodejs conflicts with Debian's npm).
+command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 missing=
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "okta-k8s: missing packages:$missing; run this as root" >&2
-	exit 1
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "okta-k8s: missing packages:$missing; run this as root" >&2
+		exit 1
+	fi
+	echo "installing:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-echo "installing:$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+# The provider's packages, exactly as its package-lock.json says (npm ci;
+# nothing is done when node_modules already matches the lock).
+"$(dirname "$0")/../tests/oidc/certified/npm-ci.sh"

@@ -1,14 +1,12 @@
-/* JSON Web Tokens: decoding, RS256 signatures (libcrypto), claim checks. */
+/* JSON Web Tokens: decoding, signatures by the key of their kid, claim checks. */
 #include "build-config.h"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base64.h"
+#include "jwk.h"
 #include "jwt.h"
 #include "util.h"
 
@@ -83,144 +81,94 @@ jwt_string(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-/* Is K an RSA key that may sign (its "use" and "alg", when given, agree)? */
-static bool
-jwk_is_rsa_signing(json_t *k)
+/* Why a token signed with ALG is refused before any key is looked at. */
+static int
+jwt_alg_refused(const char *alg, char **cause)
 {
-	const char	*kty = jwt_string(k, "kty");
-	const char	*use = jwt_string(k, "use");
-	const char	*alg = jwt_string(k, "alg");
-
-	return kty != NULL && strcmp(kty, "RSA") == 0 &&
-	    (use == NULL || strcmp(use, "sig") == 0) &&
-	    (alg == NULL || strcmp(alg, "RS256") == 0);
+	if (alg == NULL)
+		return set_cause(cause, "the token's header names no \"alg\"");
+	if (strcmp(alg, "none") == 0)
+		return set_cause(cause, "the token is not signed (\"alg\": "
+		    "\"none\"): refused");
+	if (str_starts_with(alg, "HS"))
+		return set_cause(cause, "the token is signed with '%s', a "
+		    "shared secret: only the issuer's public keys are accepted",
+		    alg);
+	return set_cause(cause, "the token is signed with '%s': not a "
+	    "signature algorithm okta-k8s checks (RS*, PS*, ES*, EdDSA)", alg);
 }
 
-/* The key of JWKS named KID, or the only RSA key when KID is NULL. */
-static json_t *
-jwk_find(json_t *jwks, const char *kid, char **cause)
+/*
+ * The keys of JWKS that may check J: those named by its kid (every key
+ * when it names none) that fit its alg. The apiserver's go-oidc tries
+ * them so (coreos/go-oidc jwks.go, remoteKeySet.verify: "keyID == "" ||
+ * key.KeyID == keyID"). Borrowed; an empty list with *cause when none.
+ */
+static size_t
+jwt_candidates(const struct jwt *j, json_t *jwks, json_t **out, size_t max,
+    char **cause)
 {
-	json_t		*keys = json_object_get(jwks, "keys"), *k, *found = NULL;
-	const char	*id;
-	size_t		 i, n = 0;
+	const char	*alg = jwt_string(j->header, "alg");
+	const char	*kid = jwt_string(j->header, "kid");
+	json_t		*keys = json_object_get(jwks, "keys"), *k;
+	char		*why = NULL;
+	size_t		 i, n = 0, named = 0;
 
 	if (!json_is_array(keys)) {
 		set_cause(cause, "the issuer's key set has no \"keys\" array");
-		return NULL;
+		return 0;
 	}
 	json_array_foreach(keys, i, k) {
-		if (!jwk_is_rsa_signing(k))
+		if (kid != NULL && !json_equal(json_object_get(k, "kid"),
+		    json_object_get(j->header, "kid")))
 			continue;
-		id = jwt_string(k, "kid");
-		if (kid == NULL || (id != NULL && strcmp(id, kid) == 0)) {
-			found = k;
-			n++;
-		}
+		named++;
+		free(why);
+		why = NULL;
+		if (jwk_fits(k, alg, &why) == 0 && n < max)
+			out[n++] = k;
 	}
-	if (kid != NULL && found == NULL)
+	if (n == 0 && kid != NULL && named == 0)
 		set_cause(cause, "not signed by the issuer: the issuer has no "
-		    "RS256 key '%s'", kid);
-	else if (kid == NULL && n != 1) {
+		    "%s key '%s'", alg, kid);
+	else if (n == 0 && kid != NULL)
+		set_cause(cause, "not signed by the issuer: the token is %s, "
+		    "and the issuer's key '%s' is %s", alg, kid, why);
+	else if (n == 0)
 		set_cause(cause, "not signed by the issuer: the token names no "
-		    "key and the issuer has %zu RS256 keys", n);
-		found = NULL;
-	}
-	return found;
+		    "key and the issuer has no %s key", alg);
+	free(why);
+	return n;
 }
 
-/* A big number from the base64url member KEY of K, or NULL. */
-static BIGNUM *
-jwk_bignum(json_t *k, const char *key)
-{
-	const char	*s = jwt_string(k, key);
-	unsigned char	*raw;
-	BIGNUM		*bn;
-	size_t		 n;
-
-	if (s == NULL || (raw = base64url_decode(s, strlen(s), &n)) == NULL ||
-	    n == 0)
-		return NULL;
-	bn = BN_bin2bn(raw, (int)n, NULL);
-	free(raw);
-	return bn;
-}
-
-/* The RSA public key of JWK K, or NULL with *cause. */
-static EVP_PKEY *
-jwk_public_key(json_t *k, char **cause)
-{
-	OSSL_PARAM_BLD	*bld = NULL;
-	OSSL_PARAM	*params = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
-	EVP_PKEY	*pkey = NULL;
-	BIGNUM		*n = jwk_bignum(k, "n"), *e = jwk_bignum(k, "e");
-
-	if (n == NULL || e == NULL) {
-		set_cause(cause, "the issuer's key has no valid \"n\" and \"e\"");
-		goto out;
-	}
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-		set_cause(cause, "the issuer's key is not a usable RSA key");
-		pkey = NULL;
-	}
-out:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return pkey;
-}
-
-/* Does SIG sign INPUT with PKEY (RSASSA-PKCS1-v1_5, SHA-256)? */
-static bool
-rs256_ok(EVP_PKEY *pkey, const char *input, const unsigned char *sig,
-    size_t siglen)
-{
-	EVP_MD_CTX	*md;
-	bool		 ok;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		fatal("out of memory");
-	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-	    EVP_DigestVerify(md, sig, siglen, (const unsigned char *)input,
-	    strlen(input)) == 1;
-	EVP_MD_CTX_free(md);
-	return ok;
-}
+#define JWT_MAX_KEYS	32
 
 int
 jwt_verify(const struct jwt *j, json_t *jwks, char **cause)
 {
 	const char	*alg = jwt_string(j->header, "alg");
 	const char	*kid = jwt_string(j->header, "kid");
-	json_t		*k;
-	EVP_PKEY	*pkey;
-	int		 rc = -1;
+	json_t		*keys[JWT_MAX_KEYS];
+	size_t		 i, n;
+	int		 r = 0;
 
-	if (alg == NULL)
-		return set_cause(cause, "the token's header names no \"alg\"");
-	if (strcmp(alg, "RS256") != 0)
-		return set_cause(cause, "the token is signed with '%s': only "
-		    "RS256 is accepted", alg);
-	if ((k = jwk_find(jwks, kid, cause)) == NULL)
+	if (!jws_alg_known(alg))
+		return jwt_alg_refused(alg, cause);
+	if ((n = jwt_candidates(j, jwks, keys, nitems(keys), cause)) == 0)
 		return -1;
-	if ((pkey = jwk_public_key(k, cause)) == NULL)
-		return -1;
-	if (rs256_ok(pkey, j->signing_input, j->signature, j->signature_len))
-		rc = 0;
-	else
-		set_cause(cause, "not signed by the issuer: the signature does "
-		    "not match the issuer's key '%s'", kid != NULL ? kid :
-		    "(unnamed)");
-	EVP_PKEY_free(pkey);
-	return rc;
+	for (i = 0; i < n && r != 1; i++) {
+		if ((r = jwk_verify(keys[i], alg, j->signing_input,
+		    j->signature, j->signature_len, cause)) == -1)
+			return -1;
+	}
+	if (r == 1)
+		return 0;
+	if (kid != NULL)
+		return set_cause(cause, "not signed by the issuer: the "
+		    "signature does not match the issuer's key '%s'", kid);
+	return set_cause(cause, "not signed by the issuer: the signature "
+	    "matches none of the issuer's %zu %s key%s", n, alg,
+	    n == 1 ? "" : "s");
 }
 
 /* "2024-05-01T12:00:00Z" for T into S (at least 32 bytes). */

@@ -1,4 +1,4 @@
-/* JSON Web Tokens: decode, verify an RS256 signature, check the claims. */
+/* JSON Web Tokens: decode, verify a signature (src/jwk.h), check the claims. */
 #ifndef OKTA_JWT_H
 #define OKTA_JWT_H
 
@@ -18,8 +18,11 @@ int jwt_decode(const char *token, struct jwt *out, char **cause);
 void jwt_release(struct jwt *j);
 
 /*
- * Verify the RS256 signature with the key of JWKS (a JWK Set) whose "kid"
- * matches the token's (the only RSA key when the token names none).
+ * Verify the signature with a key of JWKS (a JWK Set) whose "kid" is the
+ * token's (any key when the token names none) and that fits the token's
+ * "alg": RS*, PS* with RSA keys, ES256/384/512 with EC P-256/384/521,
+ * EdDSA with OKP Ed25519/Ed448 (src/jwk.h). "none" and HS* are refused.
+ * Which algorithms the apiserver accepts is the caller's check.
  * 0, or -1 with *cause saying why ("not signed by the issuer: ...").
  */
 int jwt_verify(const struct jwt *j, json_t *jwks, char **cause);

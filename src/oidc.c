@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,18 +126,112 @@ is_custom_path(const char *p)
 	return n > 0 && (p[n] == '\0' || strcmp(p + n, "/") == 0);
 }
 
-enum okta_server
-okta_server_kind(const char *issuer_url)
+/* Does HOST (LEN bytes, no port) end in one of Okta's domains? */
+static bool
+okta_host(const char *host, size_t len)
 {
-	const char	*p;
+	static const char *const domains[] = {
+		".okta.com", ".oktapreview.com", ".okta-emea.com",
+	};
+	size_t	i, n;
+
+	if (len > 0 && host[len - 1] == '.')
+		len--;
+	for (i = 0; i < nitems(domains); i++) {
+		n = strlen(domains[i]);
+		if (len > n && strncasecmp(host + len - n, domains[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Does discovery document DOC lay its endpoints out as Okta does (a custom
+ * domain in front of Okta)? Okta's org server, issuer https://DOMAIN, has
+ * https://DOMAIN/oauth2/v1/authorize; a custom server, issuer
+ * https://DOMAIN/oauth2/ID, has .../oauth2/ID/v1/authorize (Okta's API
+ * reference, developer.okta.com/docs/api/openapi/okta-oauth/oauth: "Org
+ * Authorization Server" and "Custom Authorization Servers").
+ */
+static bool
+okta_discovery(json_t *doc, const char *issuer_url)
+{
+	const char	*auth, *token;
+	char		*base = xstrdup(issuer_url), *want_auth, *want_token;
+	size_t		 n = strlen(base);
+	bool		 okta;
+
+	auth = json_string_value(json_object_get(doc, "authorization_endpoint"));
+	token = json_string_value(json_object_get(doc, "token_endpoint"));
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
+	if (strstr(base + strcspn(base + 8, "/") + 8, "/oauth2/") != NULL) {
+		want_auth = xasprintf("%s/v1/authorize", base);
+		want_token = xasprintf("%s/v1/token", base);
+	} else {
+		want_auth = xasprintf("%s/oauth2/v1/authorize", base);
+		want_token = xasprintf("%s/oauth2/v1/token", base);
+	}
+	okta = auth != NULL && token != NULL && strcmp(auth, want_auth) == 0 &&
+	    strcmp(token, want_token) == 0;
+	free(want_auth);
+	free(want_token);
+	free(base);
+	return okta;
+}
+
+enum okta_server
+okta_server_kind(const char *issuer_url, json_t *discovery)
+{
+	const char	*host, *p;
+	size_t		 len;
 
 	if (!str_starts_with(issuer_url, "https://"))
 		return OKTA_SERVER_OTHER;
-	p = issuer_url + strlen("https://");
-	p += strcspn(p, "/?#");
+	host = issuer_url + strlen("https://");
+	p = host + strcspn(host, "/?#");
+	if (memchr(host, '@', (size_t)(p - host)) != NULL)
+		return OKTA_SERVER_OTHER;
+	len = (size_t)(p - host);
+	if (host[0] != '[' && memchr(host, ':', len) != NULL)
+		len = (size_t)((const char *)memchr(host, ':', len) - host);
+	if (!okta_host(host, len) && (discovery == NULL ||
+	    !okta_discovery(discovery, issuer_url)))
+		return OKTA_SERVER_OTHER;
 	if (*p == '\0' || strcmp(p, "/") == 0)
 		return OKTA_SERVER_ORG;
 	return is_custom_path(p) ? OKTA_SERVER_CUSTOM : OKTA_SERVER_OTHER;
+}
+
+/* Is the token's alg one the apiserver accepts (oidc.signing_algs)? */
+static int
+check_signing_alg(const struct config *c, const struct jwt *j, char **cause)
+{
+	const char	*alg = json_string_value(json_object_get(j->header,
+			    "alg"));
+	bool		 dflt = c->oidc.signing_algs.n == 0;
+
+	if (alg == NULL || (dflt && strcmp(alg, "RS256") == 0) ||
+	    (!dflt && strvec_contains(&c->oidc.signing_algs, alg)))
+		return 0;
+	if (dflt)
+		return set_cause(cause, "the token is signed with %s, and the "
+		    "apiserver accepts only RS256 (oidc.signing_algs unset): add "
+		    "%s to oidc.signing_algs, or have the provider sign ID tokens "
+		    "with RS256", alg, alg);
+	return set_cause(cause, "the token is signed with %s, which "
+	    "oidc.signing_algs does not list: add it, or have the provider "
+	    "sign ID tokens with one it lists", alg);
+}
+
+int
+oidc_verify_signature(const struct config *c, const struct jwt *j,
+    json_t *jwks, char **cause)
+{
+	if (jwt_verify(j, jwks, cause) == -1 ||
+	    check_signing_alg(c, j, cause) == -1)
+		return -1;
+	return 0;
 }
 
 int
@@ -151,7 +246,7 @@ oidc_check_id_token(const struct config *c, const struct oidc_discovery *d,
 	if (jwt_decode(token, &j, cause) == -1)
 		return -1;
 	if (oidc_jwks(d, c->oidc.ca_file, &jwks, cause) == -1 ||
-	    jwt_verify(&j, jwks, cause) == -1 ||
+	    oidc_verify_signature(c, &j, jwks, cause) == -1 ||
 	    jwt_check_claims(&j, c->oidc.issuer_url, c->oidc.client_id,
 	    time(NULL), OIDC_CLOCK_SKEW, cause) == -1)
 		goto out;

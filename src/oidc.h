@@ -1,6 +1,6 @@
 /*
- * OpenID Connect as Okta speaks it: discovery, keys, and getting an ID
- * token (Okta's authn API + authorization code with PKCE, or the device
+ * OpenID Connect: discovery, keys, and getting an ID token (Okta's authn
+ * API + authorization code with PKCE, or, with any provider, the device
  * authorization grant). Endpoints always come from discovery.
  */
 #ifndef OKTA_OIDC_H
@@ -42,8 +42,14 @@ enum okta_server {
 	OKTA_SERVER_OTHER,
 };
 
-/* Which kind of Okta authorization server an issuer URL names. */
-enum okta_server okta_server_kind(const char *issuer_url);
+/*
+ * Which kind of Okta authorization server ISSUER_URL names, if it is Okta
+ * at all: an *.okta.com, *.oktapreview.com or *.okta-emea.com host, or
+ * (a custom domain) a DISCOVERY document (may be NULL) whose endpoints
+ * are laid out as Okta's are. Every other issuer is OKTA_SERVER_OTHER,
+ * and gets no Okta-specific advice. Pure.
+ */
+enum okta_server okta_server_kind(const char *issuer_url, json_t *discovery);
 
 /*
  * Get an ID token for USERNAME with PASSWORD: POST {issuer origin}/api/v1/
@@ -67,9 +73,21 @@ int oidc_login_device(const struct config *c, const struct oidc_discovery *d,
 /* Seconds of clock difference allowed when checking exp and nbf. */
 #define OIDC_CLOCK_SKEW	60
 
+struct jwt;
+
+/*
+ * Verify J's signature with JWKS (jwt_verify: the key of its kid, an alg
+ * that fits the key) and that its alg is one the apiserver configured by
+ * C accepts (oidc.signing_algs, else RS256). 0, or -1 with *cause.
+ */
+int oidc_verify_signature(const struct config *c, const struct jwt *j,
+    json_t *jwks, char **cause);
+
 /*
  * Check ID token TOKEN as the apiserver configured by C would, plus the
- * login's own checks: RS256 signature by a key of D's JWK Set, iss ==
+ * login's own checks: a signature by the key of D's JWK Set that its kid
+ * names, with an alg that key fits and oidc.signing_algs (else RS256)
+ * holds, iss ==
  * oidc.issuer_url, oidc.client_id in aud, exp and nbf (OIDC_CLOCK_SKEW),
  * and when NONCE is not NULL, the nonce claim. 0, or -1 with *cause.
  */

@@ -28,6 +28,7 @@ struct login {
 	char				*nonce;
 	char				*verifier;	/* PKCE */
 	char				*secret;	/* client secret, or NULL */
+	bool				 okta;		/* Okta's hints apply */
 };
 
 /* N random bytes as base64url into *OUT. */
@@ -66,6 +67,8 @@ login_init(struct login *l, const struct config *c,
 	memset(l, 0, sizeof *l);
 	l->c = c;
 	l->d = d;
+	l->okta = okta_server_kind(c->oidc.issuer_url, d->doc) !=
+	    OKTA_SERVER_OTHER;
 	if (env != NULL && (secret = getenv(env)) != NULL && *secret != '\0')
 		l->secret = xstrdup(secret);
 	if (random_string(16, &l->state, cause) == -1 ||
@@ -164,43 +167,50 @@ member(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-/* What to do about an OAuth error code. */
+/* What to do about an OAuth error code (okta: only when the issuer is Okta). */
 static const struct {
 	const char	*error;
+	bool		 okta;
 	const char	*hint;
 } oauth_hints[] = {
-	{ "login_required", "Okta wants an interactive login: the session "
+	{ "login_required", true, "Okta wants an interactive login: the session "
 	    "token was not accepted (a sign-on policy asks for more than a "
 	    "password, or the session ended)" },
-	{ "access_denied", "the user is not assigned to the app, or a policy "
+	{ "login_required", false, "the provider wants an interactive "
+	    "login" },
+	{ "access_denied", false, "the user is not assigned to the app, or a policy "
 	    "denies the access" },
-	{ "invalid_scope", "ask only for scopes the authorization server "
+	{ "invalid_scope", true, "ask only for scopes the authorization server "
 	    "has: Okta's org server (https://DOMAIN) knows openid, profile, "
 	    "email, address, phone, offline_access and groups; a custom "
 	    "server knows the scopes defined on it (check oidc.scopes)" },
-	{ "consent_required", "the app asks for the user's consent: grant it "
+	{ "invalid_scope", false, "ask only for scopes the provider "
+	    "supports (scopes_supported in its discovery document; check "
+	    "oidc.scopes)" },
+	{ "consent_required", false, "the app asks for the user's consent: grant it "
 	    "once in a browser, or turn consent off for the app" },
-	{ "unauthorized_client", "the app may not use this grant: enable it "
+	{ "unauthorized_client", false, "the app may not use this grant: enable it "
 	    "in the app's settings (Grant type)" },
-	{ "invalid_client", "the client was not recognised: check "
+	{ "invalid_client", false, "the client was not recognised: check "
 	    "oidc.client_id; a native app uses PKCE and no secret, an app "
 	    "with a secret needs oidc.client_secret_env" },
-	{ "invalid_grant", "the code or the PKCE verifier was not accepted "
+	{ "invalid_grant", false, "the code or the PKCE verifier was not accepted "
 	    "(expired, used twice, or another redirect_uri)" },
-	{ "invalid_request", NULL },
+	{ "invalid_request", false, NULL },
 };
 
 /* *cause for an OAuth error answered by STEP. Returns -1. */
 static int
-oauth_error(const char *step, const char *error, const char *desc,
-    char **cause)
+oauth_error(const struct login *l, const char *step, const char *error,
+    const char *desc, char **cause)
 {
 	const char	*hint = NULL;
 	char		*e = output_clean(error), *dd = NULL;
 	size_t		 i;
 
-	for (i = 0; i < nitems(oauth_hints); i++) {
-		if (strcmp(oauth_hints[i].error, error) == 0)
+	for (i = 0; hint == NULL && i < nitems(oauth_hints); i++) {
+		if (strcmp(oauth_hints[i].error, error) == 0 &&
+		    (!oauth_hints[i].okta || l->okta))
 			hint = oauth_hints[i].hint;
 	}
 	if (desc != NULL && *desc != '\0')
@@ -276,7 +286,7 @@ token_request(const struct login *l, const struct buf *form,
 		    "'openid' among oidc.scopes?");
 	else if (err != NULL) {
 		*error = xstrdup(err);
-		oauth_error("the token endpoint", err,
+		oauth_error(l, "the token endpoint", err,
 		    member(j, "error_description"), cause);
 		rc = 1;
 	} else
@@ -553,7 +563,7 @@ authorize_answer(const struct login *l, const char *location, char **code,
 	state = query_get(q, "state");
 	if ((error = query_get(q, "error")) != NULL) {
 		desc = query_get(q, "error_description");
-		oauth_error("the authorization endpoint", error, desc, cause);
+		oauth_error(l, "the authorization endpoint", error, desc, cause);
 	} else if (state == NULL || strcmp(state, l->state) != 0)
 		set_cause(cause, "the authorization answer's state is not the "
 		    "one sent: refused (a forged or stale answer)");
@@ -695,6 +705,10 @@ device_start(const struct login *l, struct device *dev, char **cause)
 
 	if (l->d->device_authorization_endpoint == NULL) {
 		free(scope);
+		if (!l->okta)
+			return set_cause(cause, "the issuer offers no device "
+			    "authorization endpoint (RFC 8628): enable the "
+			    "device grant at the provider");
 		return set_cause(cause, "the issuer offers no device "
 		    "authorization endpoint: log in with --username");
 	}
@@ -710,7 +724,7 @@ device_start(const struct login *l, struct device *dev, char **cause)
 		goto out;
 	j = body_json(&res);
 	if (res.status != 200 && member(j, "error") != NULL)
-		oauth_error("the device authorization endpoint",
+		oauth_error(l, "the device authorization endpoint",
 		    member(j, "error"), member(j, "error_description"), cause);
 	else if (res.status != 200)
 		set_cause(cause, "POST %s: HTTP %ld", url, res.status);

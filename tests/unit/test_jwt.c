@@ -1,10 +1,14 @@
-/* JWT decoding, RS256 verification and claim checks, on fixed vectors. */
+/*
+ * JWT decoding, signatures (RS*, PS*, ES*, EdDSA by the key of the kid)
+ * and claim checks, on fixed vectors (tests/data/jwt/README).
+ */
 #include "build-config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base64.h"
+#include "jwk.h"
 #include "jwt.h"
 #include "tap.h"
 #include "testlib.h"
@@ -201,8 +205,11 @@ test_verify(void)
 	verify_ok("good.jwt", "jwks-two.json");
 	verify_ok("aud-list.jwt", "jwks.json");
 	verify_ok("nokid.jwt", "jwks.json");
-	verify_fails("nokid.jwt", "jwks-two.json",
-	    "the token names no key and the issuer has 2 RS256 keys");
+	/* go-oidc, in the apiserver, tries every key for a token without kid. */
+	verify_ok("nokid.jwt", "jwks-two.json");
+	verify_fails("nokid.jwt", "other-jwks.json",
+	    "not signed by the issuer: the signature matches none of the "
+	    "issuer's 1 RS256 key");
 	verify_fails("good.jwt", "other-jwks.json",
 	    "not signed by the issuer: the issuer has no RS256 key 'k1'");
 	verify_fails("other-key.jwt", "jwks.json",
@@ -213,9 +220,93 @@ test_verify(void)
 	verify_fails("tampered.jwt", "jwks.json",
 	    "the signature does not match");
 	verify_fails("none.jwt", "jwks.json",
-	    "signed with 'none': only RS256 is accepted");
+	    "the token is not signed (\"alg\": \"none\"): refused");
 	verify_fails("hs256.jwt", "jwks.json",
-	    "signed with 'HS256': only RS256 is accepted");
+	    "signed with 'HS256', a shared secret: only the issuer's public "
+	    "keys are accepted");
+}
+
+/* A key set with EC, OKP and RSA keys side by side (jwks-mixed.json). */
+static void
+test_verify_mixed(void)
+{
+	verify_ok("good.jwt", "jwks-mixed.json");
+	verify_ok("es256.jwt", "jwks-mixed.json");
+	verify_ok("es384.jwt", "jwks-mixed.json");
+	verify_ok("es512.jwt", "jwks-mixed.json");
+	verify_ok("eddsa.jwt", "jwks-mixed.json");
+	verify_ok("eddsa-nokid.jwt", "jwks-mixed.json");
+	verify_ok("ps256.jwt", "jwks-mixed.json");
+	verify_fails("es256-rsa-kid.jwt", "jwks-mixed.json",
+	    "not signed by the issuer: the token is ES256, and the issuer's "
+	    "key 'k1' is an RSA key, not one for ES256");
+	verify_fails("es256-p384-kid.jwt", "jwks-mixed.json",
+	    "the issuer's key 'e384' is an EC P-384 key, not one for ES256");
+	verify_fails("rs256-ec-kid.jwt", "jwks-mixed.json",
+	    "the issuer's key 'e256' is an EC P-256 key, not one for RS256");
+	verify_fails("eddsa-ec-kid.jwt", "jwks-mixed.json",
+	    "the issuer's key 'e256' is an EC P-256 key, not one for EdDSA");
+	verify_fails("ps256-rs256-key.jwt", "jwks-mixed.json",
+	    "the issuer's key 'k1' is a key for RS256 only, not for PS256");
+	verify_fails("ps256-enc-key.jwt", "jwks-mixed.json",
+	    "the issuer's key 'enc1' is a key for \"use\": \"enc\", not for "
+	    "signatures");
+	verify_fails("es256-unknown-kid.jwt", "jwks-mixed.json",
+	    "not signed by the issuer: the issuer has no ES256 key 'nope'");
+	verify_fails("es256-other-key.jwt", "jwks-mixed.json",
+	    "not signed by the issuer: the signature does not match the "
+	    "issuer's key 'e256'");
+	verify_fails("es256-der.jwt", "jwks-mixed.json",
+	    "the signature does not match the issuer's key 'e256'");
+	verify_fails("es256.jwt", "jwks.json",
+	    "the issuer has no ES256 key 'e256'");
+	verify_fails("none.jwt", "jwks-mixed.json", "not signed");
+}
+
+/* jwk_fits on keys made here. */
+static void
+fits_is(const char *what, const char *key, const char *alg, const char *want)
+{
+	json_t	*k = json_loads(key, 0, NULL);
+	char	*cause = NULL;
+	int	 rc;
+
+	if (k == NULL)
+		fatal("bad JSON in '%s'", what);
+	rc = jwk_fits(k, alg, &cause);
+	if (want == NULL)
+		ok(rc == 0, "jwk_fits: %s", what);
+	else if (!ok(rc == -1 && cause != NULL && strcmp(cause, want) == 0,
+	    "jwk_fits: %s", what)) {
+		tap_diag("got", cause ? cause : "(fits)");
+		tap_diag("want", want);
+	}
+	free(cause);
+	json_decref(k);
+}
+
+static void
+test_fits(void)
+{
+	fits_is("RSA for RS512", "{\"kty\":\"RSA\"}", "RS512", NULL);
+	fits_is("RSA for PS384", "{\"kty\":\"RSA\",\"use\":\"sig\"}",
+	    "PS384", NULL);
+	fits_is("P-521 for ES512", "{\"kty\":\"EC\",\"crv\":\"P-521\"}",
+	    "ES512", NULL);
+	fits_is("P-256 for ES512", "{\"kty\":\"EC\",\"crv\":\"P-256\"}",
+	    "ES512", "an EC P-256 key, not one for ES512");
+	fits_is("an EC key without crv", "{\"kty\":\"EC\"}", "ES256",
+	    "an EC key, not one for ES256");
+	fits_is("Ed448 for EdDSA", "{\"kty\":\"OKP\",\"crv\":\"Ed448\"}",
+	    "EdDSA", NULL);
+	fits_is("X25519 for EdDSA", "{\"kty\":\"OKP\",\"crv\":\"X25519\"}",
+	    "EdDSA", "an OKP X25519 key, not one for EdDSA");
+	fits_is("no kty", "{}", "RS256", "an ? key, not one for RS256");
+	fits_is("HS256", "{\"kty\":\"oct\"}", "HS256",
+	    "'HS256' is not a signature algorithm okta-k8s checks");
+	ok(!jws_alg_known("none") && !jws_alg_known("HS256") &&
+	    !jws_alg_known(NULL) && jws_alg_known("EdDSA") &&
+	    jws_alg_known("PS512"), "jws_alg_known: public-key algs only");
 }
 
 static void
@@ -237,8 +328,8 @@ test_bad_jwk(void)
 	set = json_pack("{s:[{s:s, s:s, s:s}]}", "keys", "kty", "EC",
 	    "kid", "k1", "crv", "P-256");
 	ok(jwt_verify(&j, set, &cause) == -1 && cause != NULL &&
-	    strstr(cause, "no RS256 key 'k1'") != NULL,
-	    "an EC key of the same kid is not used");
+	    strstr(cause, "key 'k1' is an EC P-256 key, not one for RS256") !=
+	    NULL, "an EC key of the same kid is not used");
 	free(cause);
 	cause = NULL;
 	json_decref(set);
@@ -250,6 +341,44 @@ test_bad_jwk(void)
 	json_decref(set);
 	jwt_release(&j);
 	free(token);
+}
+
+/* Verify es256.jwt with jwks-mixed.json's e256 key changed by EDIT. */
+static void
+ec_key_fails(const char *what, const char *member, json_t *value,
+    const char *want)
+{
+	struct jwt	 j;
+	json_t		*set = jwks("jwks-mixed.json"), *k;
+	char		*token = vector("es256.jwt"), *cause = NULL;
+
+	k = json_array_get(json_object_get(set, "keys"), 0);
+	if (value == NULL)
+		json_object_del(k, member);
+	else
+		json_object_set_new(k, member, value);
+	jwt_decode(token, &j, NULL);
+	if (!ok(jwt_verify(&j, set, &cause) == -1 && cause != NULL &&
+	    strstr(cause, want) != NULL, "%s", what))
+		tap_diag("got", cause ? cause : "(verified)");
+	free(cause);
+	jwt_release(&j);
+	json_decref(set);
+	free(token);
+}
+
+static void
+test_bad_ec_keys(void)
+{
+	ec_key_fails("an EC key without y is refused", "y", NULL,
+	    "has no valid \"x\" and \"y\" (32 bytes each)");
+	ec_key_fails("an EC key with a short x is refused", "x",
+	    json_string("AAAA"), "has no valid \"x\" and \"y\"");
+	ec_key_fails("an EC point off the curve is refused", "y",
+	    json_string("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+	    "is not a point on the curve");
+	ec_key_fails("a key for another alg is refused", "alg",
+	    json_string("ES384"), "a key for ES384 only, not for ES256");
 }
 
 static void
@@ -327,7 +456,10 @@ main(void)
 	test_base64();
 	test_decode();
 	test_verify();
+	test_verify_mixed();
+	test_fits();
 	test_bad_jwk();
+	test_bad_ec_keys();
 	test_claims();
 	test_odd_claims();
 	return tap_done();

@@ -1,4 +1,4 @@
-/* The pure parts of src/oidc.c: Okta server kinds and reading a token. */
+/* The pure parts of src/oidc.c: telling Okta from other providers, reading a token. */
 #include "build-config.h"
 
 #include <stdio.h>
@@ -16,15 +16,25 @@ static const struct {
 } kinds[] = {
 	{ "https://dev-123456.okta.com", OKTA_SERVER_ORG },
 	{ "https://dev-123456.okta.com/", OKTA_SERVER_ORG },
-	{ "https://127.0.0.1:8443", OKTA_SERVER_ORG },
+	{ "https://dev-123456.OKTA.com:443", OKTA_SERVER_ORG },
+	{ "https://acme.oktapreview.com", OKTA_SERVER_ORG },
+	{ "https://acme.okta-emea.com/oauth2/default", OKTA_SERVER_CUSTOM },
 	{ "https://dev-123456.okta.com/oauth2/default", OKTA_SERVER_CUSTOM },
 	{ "https://dev-123456.okta.com/oauth2/aus1a2b3c4D5e6F7g8h9/",
 	    OKTA_SERVER_CUSTOM },
-	{ "https://127.0.0.1:8443/oauth2/default", OKTA_SERVER_CUSTOM },
 	{ "https://dev-123456.okta.com/oauth2/", OKTA_SERVER_OTHER },
 	{ "https://dev-123456.okta.com/oauth2/default/v1", OKTA_SERVER_OTHER },
-	{ "https://login.example.com/realms/pi", OKTA_SERVER_OTHER },
 	{ "http://dev-123456.okta.com", OKTA_SERVER_OTHER },
+	/* Without /oauth2/ is not Okta: what check used to think. */
+	{ "https://127.0.0.1:8443", OKTA_SERVER_OTHER },
+	{ "https://127.0.0.1:8443/oauth2/default", OKTA_SERVER_OTHER },
+	{ "https://login.example.com/realms/pi", OKTA_SERVER_OTHER },
+	{ "https://dex.example.com", OKTA_SERVER_OTHER },
+	{ "https://accounts.google.com", OKTA_SERVER_OTHER },
+	{ "https://okta.com", OKTA_SERVER_OTHER },
+	{ "https://notokta.com", OKTA_SERVER_OTHER },
+	{ "https://evil.okta.com.example.net", OKTA_SERVER_OTHER },
+	{ "https://dev.okta.com@evil.example.net", OKTA_SERVER_OTHER },
 };
 
 static void
@@ -33,8 +43,52 @@ test_kinds(void)
 	size_t	i;
 
 	for (i = 0; i < nitems(kinds); i++)
-		is_int(okta_server_kind(kinds[i].url), kinds[i].kind,
+		is_int(okta_server_kind(kinds[i].url, NULL), kinds[i].kind,
 		    "okta_server_kind '%s'", kinds[i].url);
+}
+
+/* okta_server_kind of ISSUER with a discovery document of AUTH, TOKEN. */
+static int
+kind_by_doc(const char *issuer, const char *auth, const char *token)
+{
+	json_t	*doc = json_pack("{s:s, s:s, s:s}", "issuer", issuer,
+		    "authorization_endpoint", auth, "token_endpoint", token);
+	int	 kind = okta_server_kind(issuer, doc);
+
+	json_decref(doc);
+	return kind;
+}
+
+static void
+test_kinds_by_discovery(void)
+{
+	is_int(kind_by_doc("https://login.example.com",
+	    "https://login.example.com/oauth2/v1/authorize",
+	    "https://login.example.com/oauth2/v1/token"), OKTA_SERVER_ORG,
+	    "a custom domain whose discovery is Okta's org server's");
+	is_int(kind_by_doc("https://127.0.0.1:8443/oauth2/default",
+	    "https://127.0.0.1:8443/oauth2/default/v1/authorize",
+	    "https://127.0.0.1:8443/oauth2/default/v1/token"),
+	    OKTA_SERVER_CUSTOM, "a custom server behind a custom domain");
+	is_int(kind_by_doc("https://127.0.0.1:8443/",
+	    "https://127.0.0.1:8443/oauth2/v1/authorize",
+	    "https://127.0.0.1:8443/oauth2/v1/token"), OKTA_SERVER_ORG,
+	    "an org server's issuer with a trailing slash");
+	is_int(kind_by_doc("https://127.0.0.1:8443",
+	    "https://127.0.0.1:8443/auth", "https://127.0.0.1:8443/token"),
+	    OKTA_SERVER_OTHER, "node-oidc-provider's layout is not Okta's");
+	is_int(kind_by_doc("https://kc.example.com/realms/pi",
+	    "https://kc.example.com/realms/pi/protocol/openid-connect/auth",
+	    "https://kc.example.com/realms/pi/protocol/openid-connect/token"),
+	    OKTA_SERVER_OTHER, "Keycloak's layout is not Okta's");
+	is_int(kind_by_doc("https://dex.example.com",
+	    "https://dex.example.com/oauth2/v1/authorize",
+	    "https://dex.example.com/token"), OKTA_SERVER_OTHER,
+	    "one Okta-like endpoint is not enough");
+	is_int(kind_by_doc("https://sso.example.com/oauth2/default",
+	    "https://sso.example.com/oauth2/v1/authorize",
+	    "https://sso.example.com/oauth2/v1/token"), OKTA_SERVER_OTHER,
+	    "a custom server's issuer with the org server's endpoints");
 }
 
 /* token_read(ARG): the token, or "!" and the cause. */
@@ -102,6 +156,7 @@ int
 main(void)
 {
 	test_kinds();
+	test_kinds_by_discovery();
 	test_token_read();
 	return tap_done();
 }
