@@ -8,7 +8,6 @@ run() {
 	"$OKTA_K8S" "$@" >"$T/out" 2>"$T/err"
 	echo $? >"$T/status"
 }
-status() { cat "$T/status"; }
 
 run --version
 is "$(status)" 0 "--version exits 0"

@@ -39,7 +39,6 @@ okta() {
 	"$OKTA_K8S" -c "$CFG" "$@" >"$T/out" 2>"$T/err"
 	echo $? >"$T/status"
 }
-status() { cat "$T/status"; }
 mtimes() { for n in $(nodes); do stat -c "$n %Y %i" "$(root $n)/$ARGS"; done; }
 
 # 1. Dry run: exit 2, a diff per control-plane node, nothing written.

@@ -90,6 +90,38 @@ need_root() {
 		skip "needs python3-yaml"
 }
 
+# okta_run ARGS...: okta-k8s without a terminal, in its own session;
+# standard output, standard error and exit status kept in $T/out, $T/err
+# and $T/status.
+okta_run() {
+	setsid -w "$OKTA_K8S" "$@" </dev/null >"$T/out" 2>"$T/err"
+	echo $? >"$T/status"
+}
+
+# The exit status the last run kept in $T/status.
+status() { cat "$T/status"; }
+
+# grep_ok PATTERN FILE WHAT: a test that FILE has a line matching PATTERN
+# (the file is shown when not).
+grep_ok() {
+	if grep -q -- "$1" "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		sed 's/^/#   /' "$2" | head -40
+	fi
+}
+
+# grep_not_ok PATTERN FILE WHAT: a test that no line of FILE matches.
+grep_not_ok() {
+	if grep -q -- "$1" "$2"; then
+		ok 1 "$3"
+		grep -- "$1" "$2" | sed 's/^/#   /' | head -10
+	else
+		ok 0 "$3"
+	fi
+}
+
 # A private temporary directory and HOME, removed on exit.
 T=$(mktemp -d "${TMPDIR:-/tmp}/okta-k8s-test.XXXXXX")
 chmod 0755 "$T"

@@ -41,7 +41,6 @@ okta() {
 		>"$T/out" 2>"$T/err"
 	echo $? >"$T/status"
 }
-status() { cat "$T/status"; }
 kubectl_on() {
 	root=$1
 	shift

@@ -35,7 +35,6 @@ okta() {
 		>"$T/out" 2>"$T/err"
 	echo $? >"$T/status"
 }
-status() { cat "$T/status"; }
 calls() { grep -c " microk8s kubectl$1" "$2/microk8s/common/standin/calls.log" || true; }
 # json EXPR: EXPR (Python, on d) holds for the JSON in $T/out.
 json() {

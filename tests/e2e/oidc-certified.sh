@@ -49,27 +49,6 @@ ready() {
 		exit 1
 	}
 }
-run() {
-	setsid -w "$OKTA_K8S" "$@" </dev/null >"$T/out" 2>"$T/err"
-	echo $? >"$T/status"
-}
-status() { cat "$T/status"; }
-has() {
-	if grep -q -- "$1" "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		sed 's/^/#   /' "$2" | head -40
-	fi
-}
-hasnt() {
-	if grep -q -- "$1" "$2"; then
-		ok 1 "$3"
-		grep -- "$1" "$2" | sed 's/^/#   /' | head -10
-	else
-		ok 0 "$3"
-	fi
-}
 
 # --- the provider ---
 cat >"$T/users.json" <<'EOF'
@@ -135,7 +114,7 @@ EOF
 CFG=$T/okta-k8s.yaml
 config "$CFG" "$CLIENT"
 
-run -c "$CFG" setup
+okta_run -c "$CFG" setup
 is "$(status)" 0 "setup for the certified provider exits 0"
 [ "$(status)" = 0 ] || sed 's/^/#   /' "$T/err"
 
@@ -185,17 +164,17 @@ device_login() {
 
 AFTER_POLL=1 device_login "$CFG" alice
 is "$(status)" 0 "device login: approved, exit 0"
-has "To log in, open $ISSUER/device and enter the code" "$T/err" "device login: the provider's own verification URI"
-has "GET /interaction/.* 200" "$P/log" "device login: signed in on the provider's own pages"
-has "POST /device/auth 200 .*scope=openid profile email groups offline_access" "$P/log" \
+grep_ok "To log in, open $ISSUER/device and enter the code" "$T/err" "device login: the provider's own verification URI"
+grep_ok "GET /interaction/.* 200" "$P/log" "device login: signed in on the provider's own pages"
+grep_ok "POST /device/auth 200 .*scope=openid profile email groups offline_access" "$P/log" \
 	"device login: the device endpoint from discovery, with every scope of the config"
-has "POST /token 400 .*error=authorization_pending" "$P/log" "device login: polled until approved"
-has "^email: alice@example.com$" "$T/out" "the ID token carries the email claim"
-has "^email_verified: true$" "$T/out" "... and email_verified"
-has '^groups: \["k8s-admins","developers"\]$' "$T/out" "the ID token carries the groups claim"
-has "^iss: $ISSUER$" "$T/out" "the ID token's issuer is the provider"
-has "^aud: $CLIENT$" "$T/out" "the ID token's audience is the client"
-hasnt "Okta" "$T/err" "device login: no word of Okta"
+grep_ok "POST /token 400 .*error=authorization_pending" "$P/log" "device login: polled until approved"
+grep_ok "^email: alice@example.com$" "$T/out" "the ID token carries the email claim"
+grep_ok "^email_verified: true$" "$T/out" "... and email_verified"
+grep_ok '^groups: \["k8s-admins","developers"\]$' "$T/out" "the ID token carries the groups claim"
+grep_ok "^iss: $ISSUER$" "$T/out" "the ID token's issuer is the provider"
+grep_ok "^aud: $CLIENT$" "$T/out" "the ID token's audience is the client"
+grep_not_ok "Okta" "$T/err" "device login: no word of Okta"
 
 device_login "$CFG" alice --print-token
 is "$(status)" 0 "device login --print-token exits 0"
@@ -207,22 +186,22 @@ config "$T/secret.yaml" "$CLIENT-secret" "client_secret_env: TEST_OIDC_SECRET"
 export TEST_OIDC_SECRET=s3cr3t-Value
 device_login "$T/secret.yaml" alice
 is "$(status)" 0 "device login with client_secret_basic exits 0"
-has "POST /token 200 grant_type=urn:ietf:params:oauth:grant-type:device_code .*auth=Basic" \
+grep_ok "POST /token 200 grant_type=urn:ietf:params:oauth:grant-type:device_code .*auth=Basic" \
 	"$P/log" "... the secret went in the Authorization header"
 TEST_OIDC_SECRET=wrong
 device_login "$T/secret.yaml" alice
 is "$(status)" 1 "a wrong client secret exits 1"
-has "invalid_client" "$T/err" "... explained (invalid_client)"
-hasnt "Okta" "$T/err" "... with no word of Okta"
+grep_ok "invalid_client" "$T/err" "... explained (invalid_client)"
+grep_not_ok "Okta" "$T/err" "... with no word of Okta"
 unset TEST_OIDC_SECRET
 
 device_login "$CFG" deny
 is "$(status)" 1 "device login: denied, exit 1"
-has "denied in the browser (access_denied)" "$T/err" "device login: the denial is explained"
+grep_ok "denied in the browser (access_denied)" "$T/err" "device login: the denial is explained"
 
-OKTA_PASSWORD=any run -c "$CFG" login --username alice
+OKTA_PASSWORD=any okta_run -c "$CFG" login --username alice
 is "$(status)" 1 "login --username (Okta's authn API) with this issuer exits 1"
-has "has no Okta authn API; log in without --username (device flow)" "$T/err" "... pointing to the device flow"
+grep_ok "has no Okta authn API; log in without --username (device flow)" "$T/err" "... pointing to the device flow"
 
 # --- tokens made outside okta-k8s ---
 # raw_token CLIENT ACCOUNT: an ID token straight from the provider.
@@ -297,30 +276,30 @@ PYTHON
 }
 
 # --- whoami ---
-run -c "$CFG" whoami --token "@$T/alice.jwt"
+okta_run -c "$CFG" whoami --token "@$T/alice.jwt"
 is "$(status)" 0 "whoami: the provider's token exits 0"
 is "$(sed -n 1p "$T/out")" "username: oidc:alice@example.com" "whoami: the email claim, prefixed"
 is "$(sed -n 2p "$T/out")" "groups: oidcgroup:k8s-admins, oidcgroup:developers" "whoami: the groups claim, prefixed"
 
 forge "$T/alice.jwt" expired >"$T/expired.jwt"
-run -c "$CFG" whoami --token "@$T/expired.jwt"
+okta_run -c "$CFG" whoami --token "@$T/expired.jwt"
 is "$(status)" 1 "whoami: an expired token (the provider's own key) exits 1"
-has "expired at .* ago)" "$T/err" "whoami: ... explained"
-hasnt "^username:" "$T/out" "whoami: no identity for a rejected token"
+grep_ok "expired at .* ago)" "$T/err" "whoami: ... explained"
+grep_not_ok "^username:" "$T/out" "whoami: no identity for a rejected token"
 
 forge "$T/alice.jwt" foreign >"$T/foreign.jwt"
-run -c "$CFG" whoami --token "@$T/foreign.jwt"
+okta_run -c "$CFG" whoami --token "@$T/foreign.jwt"
 is "$(status)" 1 "whoami: a token signed by a foreign key under the provider's kid exits 1"
-has "not signed by the issuer: the signature does not match the issuer's key 'rsa-1'" "$T/err" \
+grep_ok "not signed by the issuer: the signature does not match the issuer's key 'rsa-1'" "$T/err" \
 	"whoami: ... the signature does not match"
 forge "$T/alice.jwt" es-kid >"$T/es-kid.jwt"
-run -c "$CFG" whoami --token "@$T/es-kid.jwt"
+okta_run -c "$CFG" whoami --token "@$T/es-kid.jwt"
 is "$(status)" 1 "whoami: an ES256 token under an unknown kid exits 1"
-has "the issuer has no ES256 key 'ec-foreign'" "$T/err" "whoami: ... the kid is unknown"
+grep_ok "the issuer has no ES256 key 'ec-foreign'" "$T/err" "whoami: ... the kid is unknown"
 forge "$T/alice.jwt" es-rsa >"$T/es-rsa.jwt"
-run -c "$CFG" whoami --token "@$T/es-rsa.jwt"
+okta_run -c "$CFG" whoami --token "@$T/es-rsa.jwt"
 is "$(status)" 1 "whoami: an ES256 token under the RSA key's kid exits 1"
-has "the token is ES256, and the issuer's key 'rsa-1' is an RSA key, not one for ES256" "$T/err" \
+grep_ok "the token is ES256, and the issuer's key 'rsa-1' is an RSA key, not one for ES256" "$T/err" \
 	"whoami: ... the alg does not fit the key"
 
 # The provider's own EC key: a client whose ID tokens are signed ES256.
@@ -331,63 +310,63 @@ h = json.loads(base64.urlsafe_b64decode(open(sys.argv[1]).read().split(".")[0] +
 assert h["alg"] == "ES256" and h["kid"] == "ec-1", h
 ' "$T/es256.jwt"
 NO_NODES=1 config "$T/es256.yaml" "$CLIENT-es256"
-run -c "$T/es256.yaml" whoami --token "@$T/es256.jwt"
+okta_run -c "$T/es256.yaml" whoami --token "@$T/es256.jwt"
 is "$(status)" 1 "whoami: an ES256 token when the apiserver accepts RS256 only exits 1"
-has "signed with ES256, and the apiserver accepts only RS256" "$T/err" "whoami: ... says which alg and how to fix it"
+grep_ok "signed with ES256, and the apiserver accepts only RS256" "$T/err" "whoami: ... says which alg and how to fix it"
 NO_NODES=1 config "$T/ps256.yaml" "$CLIENT" "signing_algs: [PS256]"
-run -c "$T/ps256.yaml" whoami --token "@$T/alice.jwt"
+okta_run -c "$T/ps256.yaml" whoami --token "@$T/alice.jwt"
 is "$(status)" 1 "whoami: an RS256 token when oidc.signing_algs lists only PS256 exits 1"
-has "signed with RS256, which oidc.signing_algs does not list" "$T/err" "whoami: ... says so"
+grep_ok "signed with RS256, which oidc.signing_algs does not list" "$T/err" "whoami: ... says so"
 NO_NODES=1 config "$T/es256-ok.yaml" "$CLIENT-es256" "signing_algs: [ES256]"
-run -c "$T/es256-ok.yaml" whoami --token "@$T/es256.jwt"
+okta_run -c "$T/es256-ok.yaml" whoami --token "@$T/es256.jwt"
 is "$(status)" 0 "whoami: with oidc.signing_algs [ES256], the EC signature verifies"
 is "$(sed -n 1p "$T/out")" "username: oidc:alice@example.com" "whoami: ... the same identity"
 
 # --- verify: the stand-in apiserver of pi-1, set up for this provider ---
-run -c "$CFG" verify --token "@$T/alice.jwt"
+okta_run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 0 "verify: alice is allowed, exit 0"
-has "^user: *oidc:alice@example.com$" "$T/out" "verify: the apiserver's user for alice"
-has "^groups: .*'oidcgroup:k8s-admins'" "$T/out" "verify: alice's groups, prefixed"
-has "^access: *allowed" "$T/out" "verify: allowed"
+grep_ok "^user: *oidc:alice@example.com$" "$T/out" "verify: the apiserver's user for alice"
+grep_ok "^groups: .*'oidcgroup:k8s-admins'" "$T/out" "verify: alice's groups, prefixed"
+grep_ok "^access: *allowed" "$T/out" "verify: allowed"
 raw_token "$CLIENT" bob >"$T/bob.jwt"
-run -c "$CFG" verify --token "@$T/bob.jwt"
+okta_run -c "$CFG" verify --token "@$T/bob.jwt"
 is "$(status)" 1 "verify: bob (in no bound group) is denied, exit 1"
-has "^access: *denied" "$T/out" "verify: denied is said"
-run -c "$CFG" verify --token "@$T/foreign.jwt"
+grep_ok "^access: *denied" "$T/out" "verify: denied is said"
+okta_run -c "$CFG" verify --token "@$T/foreign.jwt"
 is "$(status)" 1 "verify: the apiserver rejects the foreign key's token, exit 1"
-has "the apiserver rejected the token (HTTP 401" "$T/out" "verify: ... the 401 is explained"
+grep_ok "the apiserver rejected the token (HTTP 401" "$T/out" "verify: ... the 401 is explained"
 
 # --- check ---
-run -c "$CFG" check
+okta_run -c "$CFG" check
 is "$(status)" 0 "check: exit 0"
 check "check: every item is ✓" sh -c "! grep -Eq '^(!|✗) ' '$T/out'"
 [ "$(status)" = 0 ] || sed 's/^/#   /' "$T/out"
-has "^✓ issuer '$ISSUER' is oidc.issuer_url exactly$" "$T/out" "check: the issuer matches"
-has "^✓ jwks_uri '$ISSUER/jwks' holds 1 RS256 key$" "$T/out" "check: one key for RS256"
-has "^    key 'rsa-1': RSA, RS256$" "$T/out" "check: the RSA key is read"
-has "^    key 'ec-1': EC P-256, not one the apiserver uses$" "$T/out" "check: the EC key beside it is read"
-has "^✓ the issuer supports the scopes openid, profile, email, groups, offline_access$" "$T/out" "check: the scopes"
-has "^✓ the groups claim 'groups' is in claims_supported$" "$T/out" "check: the groups claim"
-has "^✓ device authorization endpoint '$ISSUER/device/auth': 'okta-k8s login' works (device flow)$" "$T/out" "check: the device endpoint"
-has "^✓ the issuer is a standards-compliant OpenID provider: the username and groups come from the ID token$" \
+grep_ok "^✓ issuer '$ISSUER' is oidc.issuer_url exactly$" "$T/out" "check: the issuer matches"
+grep_ok "^✓ jwks_uri '$ISSUER/jwks' holds 1 RS256 key$" "$T/out" "check: one key for RS256"
+grep_ok "^    key 'rsa-1': RSA, RS256$" "$T/out" "check: the RSA key is read"
+grep_ok "^    key 'ec-1': EC P-256, not one the apiserver uses$" "$T/out" "check: the EC key beside it is read"
+grep_ok "^✓ the issuer supports the scopes openid, profile, email, groups, offline_access$" "$T/out" "check: the scopes"
+grep_ok "^✓ the groups claim 'groups' is in claims_supported$" "$T/out" "check: the groups claim"
+grep_ok "^✓ device authorization endpoint '$ISSUER/device/auth': 'okta-k8s login' works (device flow)$" "$T/out" "check: the device endpoint"
+grep_ok "^✓ the issuer is a standards-compliant OpenID provider: the username and groups come from the ID token$" \
 	"$T/out" "check: the provider is not taken for Okta"
-has "ID token itself must carry the claim 'email' and the claim 'groups'" "$T/out" "check: ... what Kubernetes needs of it"
-hasnt "Okta" "$T/out" "check: no Okta advice for this issuer"
-has "^✓ pi-1: reaches the issuer and trusts its certificate" "$T/out" "check: pi-1 reaches and trusts the provider"
+grep_ok "ID token itself must carry the claim 'email' and the claim 'groups'" "$T/out" "check: ... what Kubernetes needs of it"
+grep_not_ok "Okta" "$T/out" "check: no Okta advice for this issuer"
+grep_ok "^✓ pi-1: reaches the issuer and trusts its certificate" "$T/out" "check: pi-1 reaches and trusts the provider"
 config "$T/both.yaml" "$CLIENT" "signing_algs: [RS256, ES256]"
-run -c "$T/both.yaml" check
-has "^✓ jwks_uri '$ISSUER/jwks' holds 2 RS256/ES256 keys$" "$T/out" "check: with ES256 accepted, both keys count"
+okta_run -c "$T/both.yaml" check
+grep_ok "^✓ jwks_uri '$ISSUER/jwks' holds 2 RS256/ES256 keys$" "$T/out" "check: with ES256 accepted, both keys count"
 config "$T/ps.yaml" "$CLIENT" "signing_algs: [PS256]"
-run -c "$T/ps.yaml" check
+okta_run -c "$T/ps.yaml" check
 is "$(status)" 1 "check: no key for the algorithms accepted exits 1"
-has "^✗ jwks_uri '$ISSUER/jwks' holds no PS256 key$" "$T/out" "check: ... says so"
-hasnt "Okta" "$T/out" "check: ... still no Okta advice"
+grep_ok "^✗ jwks_uri '$ISSUER/jwks' holds no PS256 key$" "$T/out" "check: ... says so"
+grep_not_ok "Okta" "$T/out" "check: ... still no Okta advice"
 
 # --- kubeconfig ---
-run -c "$CFG" kubeconfig
+okta_run -c "$CFG" kubeconfig
 is "$(status)" 0 "kubeconfig: exit 0"
-has "^      - --oidc-issuer-url=$ISSUER$" "$T/out" "kubeconfig: kubelogin gets the issuer"
-has "^      - --oidc-client-id=$CLIENT$" "$T/out" "kubeconfig: ... the client id"
-has "^      - --oidc-extra-scope=offline_access$" "$T/out" "kubeconfig: ... and offline_access"
+grep_ok "^      - --oidc-issuer-url=$ISSUER$" "$T/out" "kubeconfig: kubelogin gets the issuer"
+grep_ok "^      - --oidc-client-id=$CLIENT$" "$T/out" "kubeconfig: ... the client id"
+grep_ok "^      - --oidc-extra-scope=offline_access$" "$T/out" "kubeconfig: ... and offline_access"
 
 done_testing

@@ -87,7 +87,6 @@ run() {
 	setsid -w "$OKTA_K8S" "$@" </dev/null >"$T/out" 2>"$T/err"
 	echo $? >"$T/status"
 }
-status() { cat "$T/status"; }
 has() { grep -q -- "$1" "$2"; }
 says() {
 	if grep -q -- "$1" "$T/err"; then

@@ -56,29 +56,6 @@ ready() {
 	wait_ready "$1" "$2" || { echo "Bail out! a server did not start ($1)"; exit 1; }
 }
 
-# run ARGS...: okta-k8s without a terminal; out, err, status kept.
-run() {
-	setsid -w "$OKTA_K8S" "$@" </dev/null >"$T/out" 2>"$T/err"
-	echo $? >"$T/status"
-}
-status() { cat "$T/status"; }
-# has PATTERN FILE WHAT: a test that FILE has a line matching PATTERN.
-has() {
-	if grep -q -- "$1" "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		sed 's/^/#   /' "$2" | head -40
-	fi
-}
-hasnt() {
-	if grep -q -- "$1" "$2"; then
-		ok 1 "$3"
-		grep -- "$1" "$2" | sed 's/^/#   /' | head -10
-	else
-		ok 0 "$3"
-	fi
-}
 
 # --- the provider: Okta's org authorization server ---
 cat >"$T/users.yaml" <<'EOF'
@@ -164,43 +141,43 @@ EOF
 CFG=$T/okta-k8s.yaml
 config "$CFG"
 
-run -c "$CFG" setup
+okta_run -c "$CFG" setup
 is "$(status)" 0 "setup on the lab exits 0"
 [ "$(status)" = 0 ] || sed 's/^/#   /' "$T/err"
 
 # --- verify ---
-OKTA_PASSWORD=wonderland run -c "$CFG" login --username alice@example.com --print-token
+OKTA_PASSWORD=wonderland okta_run -c "$CFG" login --username alice@example.com --print-token
 is "$(status)" 0 "login --print-token (alice) exits 0"
 cp "$T/out" "$T/alice.jwt"
-OKTA_PASSWORD=builder run -c "$CFG" login --username bob --print-token
+OKTA_PASSWORD=builder okta_run -c "$CFG" login --username bob --print-token
 cp "$T/out" "$T/bob.jwt"
 
-run -c "$CFG" verify --token "@$T/alice.jwt"
+okta_run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 0 "verify: alice is allowed, exit 0"
-has "^user: *oidc:alice@example.com$" "$T/out" "verify: the apiserver's user for alice"
-has "^groups: .*'oidcgroup:k8s-admins'" "$T/out" "verify: alice's groups, prefixed"
-has "^access: *allowed to list pods in all namespaces$" "$T/out" "verify: allowed"
-has "CA: pi-1:/var/snap/microk8s/current/certs/ca.crt" "$T/out" "verify: the CA came from pi-1"
-hasnt "^mismatch" "$T/out" "verify: no mismatch when the nodes carry the config"
-hasnt "eyJ" "$T/out" "verify: the token is not printed"
+grep_ok "^user: *oidc:alice@example.com$" "$T/out" "verify: the apiserver's user for alice"
+grep_ok "^groups: .*'oidcgroup:k8s-admins'" "$T/out" "verify: alice's groups, prefixed"
+grep_ok "^access: *allowed to list pods in all namespaces$" "$T/out" "verify: allowed"
+grep_ok "CA: pi-1:/var/snap/microk8s/current/certs/ca.crt" "$T/out" "verify: the CA came from pi-1"
+grep_not_ok "^mismatch" "$T/out" "verify: no mismatch when the nodes carry the config"
+grep_not_ok "eyJ" "$T/out" "verify: the token is not printed"
 
 setsid -w "$OKTA_K8S" -c "$CFG" verify --token - <"$T/alice.jwt" >"$T/out" 2>"$T/err"
 is "$?" 0 "verify --token - reads standard input"
 
-OKTA_PASSWORD=wonderland run -c "$CFG" verify --username alice@example.com
+OKTA_PASSWORD=wonderland okta_run -c "$CFG" verify --username alice@example.com
 is "$(status)" 0 "verify without --token logs in first (--username, OKTA_PASSWORD)"
-has "^access: *allowed" "$T/out" "... and is allowed"
+grep_ok "^access: *allowed" "$T/out" "... and is allowed"
 
-run -c "$CFG" verify --token "@$T/bob.jwt"
+okta_run -c "$CFG" verify --token "@$T/bob.jwt"
 is "$(status)" 1 "verify: bob (in no bound group) is denied, exit 1"
-has "^access: *denied" "$T/out" "verify: denied is said"
-has "binding 'oidc-admin-binding' (cluster-admin) matches user 'oidc:alice@example.com' or group 'oidcgroup:k8s-admins'" \
+grep_ok "^access: *denied" "$T/out" "verify: denied is said"
+grep_ok "binding 'oidc-admin-binding' (cluster-admin) matches user 'oidc:alice@example.com' or group 'oidcgroup:k8s-admins'" \
 	"$T/out" "verify: which binding would match which subjects"
-has "this token has user 'oidc:bob' and groups \['oidcgroup:nobody', 'system:authenticated'\]" \
+grep_ok "this token has user 'oidc:bob' and groups \['oidcgroup:nobody', 'system:authenticated'\]" \
 	"$T/out" "verify: what the token has"
-has "fix: add the user, or one of its groups, to a binding" "$T/out" "verify: the fix"
+grep_ok "fix: add the user, or one of its groups, to a binding" "$T/out" "verify: the fix"
 
-run -c "$CFG" -o json verify --token "@$T/bob.jwt"
+okta_run -c "$CFG" -o json verify --token "@$T/bob.jwt"
 is "$(status)" 1 "verify -o json: denied exits 1"
 check "verify -o json: identity, allowed false, explanation, server, tls_server_name" "$PY" -c '
 import json, sys
@@ -212,38 +189,38 @@ assert any("oidc-admin-binding" in e for e in v["explanation"]), v
 ' "$T/out" "https://127.0.0.11:$API_PORT"
 
 echo "not.a.token" >"$T/junk.jwt"
-run -c "$CFG" verify --token "@$T/junk.jwt"
+okta_run -c "$CFG" verify --token "@$T/junk.jwt"
 is "$(status)" 1 "verify: a rejected token exits 1"
-has "the apiserver rejected the token (HTTP 401" "$T/out" "verify: the 401 is explained"
-has "okta-k8s whoami" "$T/out" "verify: ... pointing to whoami and the node's flags"
+grep_ok "the apiserver rejected the token (HTTP 401" "$T/out" "verify: the 401 is explained"
+grep_ok "okta-k8s whoami" "$T/out" "verify: ... pointing to whoami and the node's flags"
 
 config "$T/k8s-prefix.yaml" "k8s:"
-run -c "$T/k8s-prefix.yaml" verify --token "@$T/alice.jwt"
-has "^mismatch: *pi-1's flags differ from the config" "$T/out" \
+okta_run -c "$T/k8s-prefix.yaml" verify --token "@$T/alice.jwt"
+grep_ok "^mismatch: *pi-1's flags differ from the config" "$T/out" \
 	"verify: a config whose prefix differs from the nodes' shows the mismatch"
-has "--oidc-username-prefix: 'k8s:' vs 'oidc:'" "$T/out" "verify: ... naming the flag and both values"
-has "the config predicts user 'k8s:alice@example.com'" "$T/out" "verify: ... the config's identity"
-has "the apiserver says user 'oidc:alice@example.com'" "$T/out" "verify: ... and the apiserver's"
-has "fix: run 'okta-k8s setup'" "$T/out" "verify: ... and the fix"
+grep_ok "--oidc-username-prefix: 'k8s:' vs 'oidc:'" "$T/out" "verify: ... naming the flag and both values"
+grep_ok "the config predicts user 'k8s:alice@example.com'" "$T/out" "verify: ... the config's identity"
+grep_ok "the apiserver says user 'oidc:alice@example.com'" "$T/out" "verify: ... and the apiserver's"
+grep_ok "fix: run 'okta-k8s setup'" "$T/out" "verify: ... and the fix"
 
 # --- check ---
-run -c "$CFG" check
+okta_run -c "$CFG" check
 is "$(status)" 0 "check: a good config exits 0"
 check "check: every item is ✓" sh -c "! grep -Eq '^(!|✗) ' '$T/out'"
 [ "$(status)" = 0 ] || sed 's/^/#   /' "$T/out"
-has "^✓ issuer '$ISSUER' is oidc.issuer_url exactly$" "$T/out" "check: the issuer matches"
-has "^✓ jwks_uri .* holds [0-9]* RS256 key" "$T/out" "check: the RS256 keys"
-has "^✓ the issuer supports the scopes openid, profile, email, offline_access, groups$" "$T/out" "check: the scopes"
-has "^✓ the groups claim 'groups' is in claims_supported$" "$T/out" "check: the groups claim"
-has "^✓ device authorization endpoint" "$T/out" "check: the device endpoint"
-has "^✓ Okta org authorization server" "$T/out" "check: the org server is told apart"
-has "http://localhost:8000 and http://localhost:18000" "$T/out" "check: the app's redirect URIs are reminded"
-has "^✓ pi-1: reachable, control-plane, MicroK8s v1.31.3$" "$T/out" "check: pi-1's role and version"
-has "^✓ pi-2: reachable, worker" "$T/out" "check: pi-2 is a worker"
-has "^✓ pi-1: clock in step with this machine's ([0-9] s apart, 60 allowed)$" "$T/out" "check: pi-1's clock"
-has "^✓ pi-1: reaches the issuer and trusts its certificate" "$T/out" "check: pi-1 reaches and trusts the issuer"
+grep_ok "^✓ issuer '$ISSUER' is oidc.issuer_url exactly$" "$T/out" "check: the issuer matches"
+grep_ok "^✓ jwks_uri .* holds [0-9]* RS256 key" "$T/out" "check: the RS256 keys"
+grep_ok "^✓ the issuer supports the scopes openid, profile, email, offline_access, groups$" "$T/out" "check: the scopes"
+grep_ok "^✓ the groups claim 'groups' is in claims_supported$" "$T/out" "check: the groups claim"
+grep_ok "^✓ device authorization endpoint" "$T/out" "check: the device endpoint"
+grep_ok "^✓ Okta org authorization server" "$T/out" "check: the org server is told apart"
+grep_ok "http://localhost:8000 and http://localhost:18000" "$T/out" "check: the app's redirect URIs are reminded"
+grep_ok "^✓ pi-1: reachable, control-plane, MicroK8s v1.31.3$" "$T/out" "check: pi-1's role and version"
+grep_ok "^✓ pi-2: reachable, worker" "$T/out" "check: pi-2 is a worker"
+grep_ok "^✓ pi-1: clock in step with this machine's ([0-9] s apart, 60 allowed)$" "$T/out" "check: pi-1's clock"
+grep_ok "^✓ pi-1: reaches the issuer and trusts its certificate" "$T/out" "check: pi-1 reaches and trusts the issuer"
 
-run -c "$CFG" -o json check
+okta_run -c "$CFG" -o json check
 check "check -o json: the same items, all ok" "$PY" -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -253,12 +230,12 @@ assert any("pi-1: reaches the issuer" in i["text"] for i in c["items"]), c
 ' "$T/out"
 
 touch "$P/issuer-trailing-slash"
-run -c "$CFG" check
+okta_run -c "$CFG" check
 rm -f "$P/issuer-trailing-slash"
 is "$(status)" 1 "check: a trailing-slash issuer exits 1"
-has "^✗ issuer: discovery says '$ISSUER/', oidc.issuer_url is '$ISSUER': they differ by a trailing slash" \
+grep_ok "^✗ issuer: discovery says '$ISSUER/', oidc.issuer_url is '$ISSUER': they differ by a trailing slash" \
 	"$T/out" "check: the trailing slash is explained"
-has "^    fix: set oidc.issuer_url to '$ISSUER/'" "$T/out" "check: ... with the fix"
+grep_ok "^    fix: set oidc.issuer_url to '$ISSUER/'" "$T/out" "check: ... with the fix"
 
 # A node whose clock is an hour ahead, and one without curl: in pi-1's own
 # namespaces, a `date` that adds an hour comes first on the PATH (beside
@@ -270,14 +247,14 @@ if [ "$1" = +%s ]; then echo $(( $(/bin/date +%s) + 3600 )); else exec /bin/date
 SH
 chmod +x "$T/bin/date"
 "$LAB/lab.sh" exec "$L" pi-1 sh -c "mount --bind '$T/bin' /snap/bin && mount --bind /dev/null /usr/bin/curl"
-run -c "$CFG" check
+okta_run -c "$CFG" check
 is "$(status)" 1 "check: a node's clock an hour ahead exits 1"
-has "^✗ pi-1: clock 36[0-9][0-9] s ahead of this machine's: tokens will look expired too early$" \
+grep_ok "^✗ pi-1: clock 36[0-9][0-9] s ahead of this machine's: tokens will look expired too early$" \
 	"$T/out" "check: the clock skew is explained"
-has "^    fix: turn on time synchronisation" "$T/out" "check: ... with the fix"
-has "^! pi-1: cannot test the issuer: no curl on the node" "$T/out" "check: a node without curl is said"
+grep_ok "^    fix: turn on time synchronisation" "$T/out" "check: ... with the fix"
+grep_ok "^! pi-1: cannot test the issuer: no curl on the node" "$T/out" "check: a node without curl is said"
 "$LAB/lab.sh" exec "$L" pi-1 sh -c 'umount /usr/bin/curl; umount /snap/bin'
-run -c "$CFG" check
+okta_run -c "$CFG" check
 is "$(status)" 0 "check: with the clock and curl back, exit 0"
 
 # A custom authorization server (same CA): no groups scope, and a groups
@@ -288,39 +265,39 @@ is "$(status)" 0 "check: with the clock and curl back, exit 0"
 pids="$pids $!"
 CUSTOM=$(ready "$T/custom.ready" $!)
 sed "s|^  issuer_url: .*|  issuer_url: $CUSTOM|" "$CFG" >"$T/custom.yaml"
-run -c "$T/custom.yaml" check
+okta_run -c "$T/custom.yaml" check
 is "$(status)" 1 "check: the groups scope on a custom server exits 1"
-has "^✓ Okta custom authorization server 'default'" "$T/out" "check: the custom server is told apart"
-has "a claim 'groups', Include in token type: ID Token, Always" "$T/out" "check: ... with what it needs for groups"
-has "^✗ the issuer does not support the scope groups" "$T/out" "check: the groups scope is refused"
-has "fix: a custom authorization server has no 'groups' scope" "$T/out" "check: ... with the custom server's fix"
-has "^! the groups claim 'groups' is not in claims_supported$" "$T/out" "check: an unlisted claim is a warning"
-has "Okta does not always list its claims" "$T/out" "check: ... saying Okta may not list it"
+grep_ok "^✓ Okta custom authorization server 'default'" "$T/out" "check: the custom server is told apart"
+grep_ok "a claim 'groups', Include in token type: ID Token, Always" "$T/out" "check: ... with what it needs for groups"
+grep_ok "^✗ the issuer does not support the scope groups" "$T/out" "check: the groups scope is refused"
+grep_ok "fix: a custom authorization server has no 'groups' scope" "$T/out" "check: ... with the custom server's fix"
+grep_ok "^! the groups claim 'groups' is not in claims_supported$" "$T/out" "check: an unlisted claim is a warning"
+grep_ok "Okta does not always list its claims" "$T/out" "check: ... saying Okta may not list it"
 
 sed 's/^  ca_file: .*$//' "$CFG" >"$T/no-ca.yaml"
-run -c "$T/no-ca.yaml" check
+okta_run -c "$T/no-ca.yaml" check
 is "$(status)" 1 "check: without oidc.ca_file the issuer is not trusted: exit 1"
-has "^✗ discovery: " "$T/out" "check: ... this machine cannot fetch discovery"
-has "^✗ pi-1: does not trust the issuer's certificate" "$T/out" "check: ... nor can pi-1 trust it"
-has "set oidc.ca_file" "$T/out" "check: ... the fix names oidc.ca_file"
+grep_ok "^✗ discovery: " "$T/out" "check: ... this machine cannot fetch discovery"
+grep_ok "^✗ pi-1: does not trust the issuer's certificate" "$T/out" "check: ... nor can pi-1 trust it"
+grep_ok "set oidc.ca_file" "$T/out" "check: ... the fix names oidc.ca_file"
 
 printf 'oidc: [\n' >"$T/bad.yaml"
-run -c "$T/bad.yaml" check
+okta_run -c "$T/bad.yaml" check
 is "$(status)" 1 "check: a config that does not load exits 1"
-has "^✗ config: " "$T/out" "check: ... and says so as an item"
+grep_ok "^✗ config: " "$T/out" "check: ... and says so as an item"
 
 # MicroK8s 1.27: SelfSubjectReview is v1beta1 only; 1.26: not served.
 echo "v1.27.5 revision 5250" >"$PI1/common/standin/version"
-run -c "$CFG" check
+okta_run -c "$CFG" check
 is "$(status)" 0 "check: MicroK8s 1.27 is a warning, exit 0"
-has "^! pi-1: MicroK8s v1.27.5: 'okta-k8s verify' needs 1.28 or later" "$T/out" "check: ... saying verify needs 1.28"
-has "^    fix: snap refresh microk8s" "$T/out" "check: ... with the fix"
-run -c "$CFG" verify --token "@$T/alice.jwt"
+grep_ok "^! pi-1: MicroK8s v1.27.5: 'okta-k8s verify' needs 1.28 or later" "$T/out" "check: ... saying verify needs 1.28"
+grep_ok "^    fix: snap refresh microk8s" "$T/out" "check: ... with the fix"
+okta_run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 0 "verify on 1.27: SelfSubjectReview v1beta1, allowed"
 echo "v1.26.4 revision 5219" >"$PI1/common/standin/version"
-run -c "$CFG" verify --token "@$T/alice.jwt"
+okta_run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 1 "verify on 1.26: exit 1"
-has "Kubernetes 1.28 or later is needed" "$T/out" "verify on 1.26: says why"
+grep_ok "Kubernetes 1.28 or later is needed" "$T/out" "verify on 1.26: says why"
 rm -f "$PI1/common/standin/version"
 
 # --- kubeconfig ---
@@ -336,23 +313,23 @@ want_cluster() {
 	echo "  name: lab"
 }
 KC=$T/kc.yaml
-run -c "$CFG" kubeconfig
+okta_run -c "$CFG" kubeconfig
 is "$(status)" 0 "kubeconfig: prints, exit 0"
 cp "$T/out" "$KC"
 want_cluster "https://127.0.0.11:$API_PORT" kubernetes >"$T/want"
 clusters "$KC" >"$T/got"
 same_file "$T/got" "$T/want" \
 	"kubeconfig: server is the address SSH reached pi-1 at, port --secure-port; tls-server-name kubernetes; pi-1's CA"
-has "^      - --oidc-issuer-url=$ISSUER$" "$KC" "kubeconfig: kubelogin gets the issuer"
-has "^      - --oidc-extra-scope=groups$" "$KC" "kubeconfig: and the scopes"
-hasnt "client-secret" "$KC" "kubeconfig: no client secret unless asked"
+grep_ok "^      - --oidc-issuer-url=$ISSUER$" "$KC" "kubeconfig: kubelogin gets the issuer"
+grep_ok "^      - --oidc-extra-scope=groups$" "$KC" "kubeconfig: and the scopes"
+grep_not_ok "client-secret" "$KC" "kubeconfig: no client secret unless asked"
 if [ -n "$KUBECTL" ]; then
 	kubectl --kubeconfig "$KC" config view >"$T/view" 2>&1
 	is "$?" 0 "kubectl config view accepts the kubeconfig"
-	has "command: kubectl" "$T/view" "kubectl config view shows the exec plugin"
+	grep_ok "command: kubectl" "$T/view" "kubectl config view shows the exec plugin"
 	kubectl --kubeconfig "$KC" config get-contexts >"$T/contexts" 2>&1
 	is "$?" 0 "kubectl config get-contexts accepts it"
-	has "^\* *okta@lab *lab *okta" "$T/contexts" "kubectl lists our context, current"
+	grep_ok "^\* *okta@lab *lab *okta" "$T/contexts" "kubectl lists our context, current"
 	kubectl --kubeconfig "$KC" config view --raw \
 		-o jsonpath='{.clusters[0].cluster.certificate-authority-data}' |
 		base64 -d >"$T/ca.got"
@@ -374,14 +351,14 @@ fi
 apiserver renumbered --node-ip 127.0.0.99
 R_PORT=$(sed 's/.*://' "$T/renumbered/ready")
 secure_port "$R_PORT"
-run -c "$CFG" kubeconfig
+okta_run -c "$CFG" kubeconfig
 cp "$T/out" "$T/kc-renumbered.yaml"
 want_cluster "https://127.0.0.11:$R_PORT" kubernetes >"$T/want"
 clusters "$T/kc-renumbered.yaml" >"$T/got"
 same_file "$T/got" "$T/want" "kubeconfig for a renumbered node: the new port, tls-server-name kubernetes"
-run -c "$CFG" verify --token "@$T/alice.jwt"
+okta_run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 0 "verify: a certificate without the node's address verifies by the name kubernetes"
-has "^apiserver: *https://127.0.0.11:$R_PORT (CA: pi-1:/var/snap/microk8s/current/certs/ca.crt; certificate checked for 'kubernetes')$" \
+grep_ok "^apiserver: *https://127.0.0.11:$R_PORT (CA: pi-1:/var/snap/microk8s/current/certs/ca.crt; certificate checked for 'kubernetes')$" \
 	"$T/out" "verify: says where it connected and the name it checked"
 if [ -n "$KUBECTL" ]; then
 	kubectl --kubeconfig "$T/kc-renumbered.yaml" --token "$(cat "$T/alice.jwt")" \
@@ -392,7 +369,7 @@ if [ -n "$KUBECTL" ]; then
 	kubectl --kubeconfig "$T/kc-no-name.yaml" --token "$(cat "$T/alice.jwt")" \
 		auth whoami >"$T/whoami" 2>&1
 	is "$?" 1 "kubectl without tls-server-name rejects the renumbered node's certificate"
-	has "x509: certificate is valid for .*127.0.0.99, not 127.0.0.11" "$T/whoami" \
+	grep_ok "x509: certificate is valid for .*127.0.0.99, not 127.0.0.11" "$T/whoami" \
 		"... x509: valid for the old address, not 127.0.0.11"
 else
 	no_kubectl 4
@@ -404,19 +381,19 @@ kill "$(cat "$T/renumbered/pid")"
 apiserver noname --cert-dns kubernetes.default --cert-dns kubernetes.default.svc
 N_PORT=$(sed 's/.*://' "$T/noname/ready")
 secure_port "$N_PORT"
-run -c "$CFG" verify --token "@$T/alice.jwt"
+okta_run -c "$CFG" verify --token "@$T/alice.jwt"
 is "$(status)" 1 "verify: a certificate without the name kubernetes: exit 1"
-has "the certificate of 127.0.0.11:$N_PORT does not hold the name 'kubernetes'" "$T/out" \
+grep_ok "the certificate of 127.0.0.11:$N_PORT does not hold the name 'kubernetes'" "$T/out" \
 	"verify: ... says the certificate lacks the name, and where"
-has "see its names with 'openssl x509 -noout -ext subjectAltName -in /var/snap/microk8s/current/certs/server.crt' on the node" \
+grep_ok "see its names with 'openssl x509 -noout -ext subjectAltName -in /var/snap/microk8s/current/certs/server.crt' on the node" \
 	"$T/out" "verify: ... and how to see the certificate's names"
-run -c "$CFG" kubeconfig
+okta_run -c "$CFG" kubeconfig
 if [ -n "$KUBECTL" ]; then
 	cp "$T/out" "$T/kc-noname.yaml"
 	kubectl --kubeconfig "$T/kc-noname.yaml" --token "$(cat "$T/alice.jwt")" \
 		auth whoami >"$T/whoami" 2>&1
 	is "$?" 1 "kubectl rejects it too"
-	has "x509: certificate is valid for kubernetes.default, kubernetes.default.svc, not kubernetes" \
+	grep_ok "x509: certificate is valid for kubernetes.default, kubernetes.default.svc, not kubernetes" \
 		"$T/whoami" "... x509: not kubernetes"
 else
 	no_kubectl 2
@@ -427,28 +404,28 @@ secure_port "$API_PORT"
 # pi-1.local: an mDNS-style name that only ~/.ssh/config knows.
 sed 's/^  - pi-\([0-9]\)$/  - pi-\1.local/' "$CFG" >"$T/local.yaml"
 check "the .local config lists pi-1.local" grep -qx '  - pi-1.local' "$T/local.yaml"
-run -c "$T/local.yaml" kubeconfig
+okta_run -c "$T/local.yaml" kubeconfig
 is "$(status)" 0 "kubeconfig, nodes named pi-N.local: exit 0"
 clusters "$T/out" >"$T/got"
 want_cluster "https://127.0.0.11:$API_PORT" kubernetes >"$T/want"
 same_file "$T/got" "$T/want" "kubeconfig, pi-1.local: server is the address SSH resolved"
-run -c "$T/local.yaml" verify --token "@$T/alice.jwt"
+okta_run -c "$T/local.yaml" verify --token "@$T/alice.jwt"
 is "$(status)" 0 "verify, nodes named pi-N.local: allowed"
-has "CA: pi-1.local:/var/snap/microk8s/current/certs/ca.crt" "$T/out" "verify: ... the CA from pi-1.local"
+grep_ok "CA: pi-1.local:/var/snap/microk8s/current/certs/ca.crt" "$T/out" "verify: ... the CA from pi-1.local"
 
 # kubeconfig.server set: kept as written; tls-server-name kubernetes
 # unless the host is one MicroK8s's certificate always holds.
 config "$T/explicit.yaml"
 sed -i "s|^kubeconfig:$|kubeconfig:\n  server: https://127.0.0.11:$API_PORT/|" "$T/explicit.yaml"
-run -c "$T/explicit.yaml" kubeconfig
+okta_run -c "$T/explicit.yaml" kubeconfig
 is "$(status)" 0 "kubeconfig with kubeconfig.server exits 0"
 clusters "$T/out" >"$T/got"
 want_cluster "https://127.0.0.11:$API_PORT/" kubernetes >"$T/want"
 same_file "$T/got" "$T/want" "kubeconfig.server: written as set, tls-server-name kubernetes"
-run -c "$T/explicit.yaml" verify --token "@$T/alice.jwt"
+okta_run -c "$T/explicit.yaml" verify --token "@$T/alice.jwt"
 is "$(status)" 0 "verify with kubeconfig.server: allowed"
 sed -i "s|^  server: .*|  server: https://127.0.0.1:$API_PORT|" "$T/explicit.yaml"
-run -c "$T/explicit.yaml" kubeconfig
+okta_run -c "$T/explicit.yaml" kubeconfig
 clusters "$T/out" >"$T/got"
 want_cluster "https://127.0.0.1:$API_PORT" >"$T/want"
 same_file "$T/got" "$T/want" "kubeconfig.server on 127.0.0.1 (in every MicroK8s certificate): no tls-server-name"
@@ -462,19 +439,19 @@ clusters "$T/out" >"$T/got"
 want_cluster "https://127.0.0.1:$API_PORT" >"$T/want"
 same_file "$T/got" "$T/want" "kubeconfig --local: 127.0.0.1 on the node's --secure-port, no tls-server-name"
 
-run -c "$CFG" kubeconfig --node pi-2
+okta_run -c "$CFG" kubeconfig --node pi-2
 is "$(status)" 1 "kubeconfig with only a worker to read exits 1"
-has "no control-plane node could be read" "$T/err" "... saying why"
+grep_ok "no control-plane node could be read" "$T/err" "... saying why"
 
-TEST_OKTA_SECRET=s3cr3t run -c "$CFG" kubeconfig --with-secret
-has "^      - --oidc-client-secret=s3cr3t$" "$T/out" "kubeconfig --with-secret: the secret from client_secret_env"
-run -c "$CFG" kubeconfig --with-secret
+TEST_OKTA_SECRET=s3cr3t okta_run -c "$CFG" kubeconfig --with-secret
+grep_ok "^      - --oidc-client-secret=s3cr3t$" "$T/out" "kubeconfig --with-secret: the secret from client_secret_env"
+okta_run -c "$CFG" kubeconfig --with-secret
 is "$(status)" 1 "kubeconfig --with-secret without the variable exits 1"
 
 cp "$P/ca.pem" "$T/some-ca.pem"
-run -c "$CFG" kubeconfig --ca-file "$T/some-ca.pem"
+okta_run -c "$CFG" kubeconfig --ca-file "$T/some-ca.pem"
 is "$(status)" 0 "kubeconfig --ca-file exits 0"
-has "certificate-authority-data: $(base64 -w0 "$T/some-ca.pem")" "$T/out" "kubeconfig --ca-file: that CA"
+grep_ok "certificate-authority-data: $(base64 -w0 "$T/some-ca.pem")" "$T/out" "kubeconfig --ca-file: that CA"
 
 # --merge into ~/.kube/config: another tool's entries are kept.
 mkdir -p "$HOME/.kube"
@@ -500,7 +477,7 @@ preferences: {}
 EOF
 chmod 0644 "$HOME/.kube/config"
 cp "$HOME/.kube/config" "$T/before"
-run -c "$CFG" kubeconfig --merge
+okta_run -c "$CFG" kubeconfig --merge
 is "$(status)" 0 "kubeconfig --merge exits 0"
 is "$(stat -c %a "$HOME/.kube/config")" 600 "kubeconfig --merge: mode 0600"
 n=0
@@ -514,7 +491,7 @@ case ${bak:-} in
 *)	ok 1 "the backup is named FILE.okta-k8s-backup.YYYYMMDDTHHMMSSZ (${bak:-none})" ;;
 esac
 same_file "${bak:-/nonexistent}" "$T/before" "the backup holds the old file"
-has "current-context: 'admin@other' (unchanged" "$T/out" "kubeconfig --merge says the current context is unchanged"
+grep_ok "current-context: 'admin@other' (unchanged" "$T/out" "kubeconfig --merge says the current context is unchanged"
 if [ -n "$KUBECTL" ]; then
 	is "$(kubectl config current-context 2>&1)" "admin@other" "current-context unchanged without --use-context"
 	kubectl config get-contexts -o name >"$T/names" 2>&1
@@ -528,15 +505,15 @@ else
 fi
 
 cp "$HOME/.kube/config" "$T/merged"
-run -c "$CFG" kubeconfig --merge
+okta_run -c "$CFG" kubeconfig --merge
 is "$(status)" 0 "kubeconfig --merge again exits 0"
-has "nothing written" "$T/out" "... and writes nothing when nothing changes"
+grep_ok "nothing written" "$T/out" "... and writes nothing when nothing changes"
 same_file "$HOME/.kube/config" "$T/merged" "... the file is the same"
 
 sleep 1
-run -c "$CFG" kubeconfig --merge --use-context
+okta_run -c "$CFG" kubeconfig --merge --use-context
 is "$(status)" 0 "kubeconfig --merge --use-context exits 0"
-has "current-context: 'okta@lab' (was 'admin@other')" "$T/out" "... says the switch"
+grep_ok "current-context: 'okta@lab' (was 'admin@other')" "$T/out" "... says the switch"
 if [ -n "$KUBECTL" ]; then
 	is "$(kubectl config current-context 2>&1)" "okta@lab" "--use-context switches current-context"
 else
@@ -544,31 +521,31 @@ else
 fi
 
 # --merge FILE, and $KUBECONFIG's first path.
-run -c "$CFG" kubeconfig --merge "$T/new/dir/config"
+okta_run -c "$CFG" kubeconfig --merge "$T/new/dir/config"
 is "$(status)" 0 "kubeconfig --merge FILE in a missing directory exits 0"
 is "$(stat -c %a "$T/new/dir")" 700 "... the directory is made 0700"
 is "$(stat -c %a "$T/new/dir/config")" 600 "... the file 0600"
-has "(the file had none)" "$T/out" "... a new file gets our current context"
-KUBECONFIG="$T/first:$T/second" run -c "$CFG" kubeconfig --merge
+grep_ok "(the file had none)" "$T/out" "... a new file gets our current context"
+KUBECONFIG="$T/first:$T/second" okta_run -c "$CFG" kubeconfig --merge
 check "--merge without FILE takes \$KUBECONFIG's first path" test -f "$T/first"
 check "... and no other" test ! -e "$T/second"
 
 printf -- '- not\n- a kubeconfig\n' >"$T/list.yaml"
 cp "$T/list.yaml" "$T/list.before"
-run -c "$CFG" kubeconfig --merge "$T/list.yaml"
+okta_run -c "$CFG" kubeconfig --merge "$T/list.yaml"
 is "$(status)" 1 "kubeconfig --merge into a YAML list exits 1"
-has "not a kubeconfig: the document is a list, not a map; nothing written" "$T/err" "... saying why"
+grep_ok "not a kubeconfig: the document is a list, not a map; nothing written" "$T/err" "... saying why"
 same_file "$T/list.yaml" "$T/list.before" "... the file untouched"
 check "... and no backup" sh -c "! ls '$T'/list.yaml.okta-k8s-backup.* 2>/dev/null"
 printf 'apiVersion: apps/v1\nkind: Deployment\n' >"$T/deploy.yaml"
-run -c "$CFG" kubeconfig --merge "$T/deploy.yaml"
+okta_run -c "$CFG" kubeconfig --merge "$T/deploy.yaml"
 is "$(status)" 1 "kubeconfig --merge into a Deployment exits 1"
-has "its kind is 'Deployment', not 'Config'" "$T/err" "... saying why"
+grep_ok "its kind is 'Deployment', not 'Config'" "$T/err" "... saying why"
 printf 'clusters: [\n' >"$T/broken.yaml"
-run -c "$CFG" kubeconfig --merge "$T/broken.yaml"
-has "not valid YAML: line" "$T/err" "kubeconfig --merge into bad YAML: refused"
+okta_run -c "$CFG" kubeconfig --merge "$T/broken.yaml"
+grep_ok "not valid YAML: line" "$T/err" "kubeconfig --merge into bad YAML: refused"
 
-run -c "$CFG" kubeconfig "$T/x"
+okta_run -c "$CFG" kubeconfig "$T/x"
 is "$(status)" 1 "kubeconfig FILE without --merge is refused"
 
 done_testing

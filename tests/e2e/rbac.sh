@@ -24,7 +24,6 @@ okta() {
 	"$OKTA_K8S" -c "$CFG" "$@" >"$T/out" 2>"$T/err"
 	echo $? >"$T/status"
 }
-status() { cat "$T/status"; }
 kc() { "$LAB/lab.sh" exec "$L" pi-1 microk8s kubectl "$@"; }
 backups() { ls "$ARGS_DIR" | grep -c okta-k8s-backup || true; }
 restarts_now() { restarts "$L/nodes/pi-1"; }

@@ -40,7 +40,6 @@ stop_all() {
 trap stop_all EXIT
 
 has() { grep -qF -- "$1" "$2"; }
-status() { cat "$T/status"; }
 
 # --------------------------------------------------------------------------
 # 1. --local: what the node's commands get from okta-k8s's environment.

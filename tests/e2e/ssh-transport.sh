@@ -74,7 +74,6 @@ x() {
 	echo $? >"$T/status"
 	echo $(($(date +%s) - t0)) >"$T/secs"
 }
-status() { cat "$T/status"; }
 out() { cat "$T/out"; }
 err() { cat "$T/err"; }
 has() { grep -qF -- "$2" "$1"; }
