@@ -156,7 +156,7 @@ binding_compare(const struct config *c, const struct config_binding *b,
 	return same ? BINDING_UNCHANGED : BINDING_UPDATE;
 }
 
-static struct binding_change *
+struct binding_change *
 binding_plan_add(struct binding_plan *bp, enum binding_action a,
     const char *kind, const char *name, const char *ns)
 {

@@ -80,6 +80,14 @@ int plan_bindings(const struct config *c, const char *tdir, json_t *live,
     struct binding_plan *bp, char **cause);
 void binding_plan_release(struct binding_plan *bp);
 
+/*
+ * Append a change of action A to KIND NAME (in namespace NS, or NULL) to
+ * BP; the other fields are zero. Returns it (borrowed from BP).
+ */
+struct binding_change *binding_plan_add(struct binding_plan *bp,
+    enum binding_action a, const char *kind, const char *name,
+    const char *ns);
+
 /* Does BP change anything? */
 bool binding_plan_changes(const struct binding_plan *bp);
 

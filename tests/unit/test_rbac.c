@@ -116,14 +116,7 @@ change(struct binding_plan *bp, enum binding_action a, const char *kind,
 {
 	struct binding_change	*bc;
 
-	bp->changes = xreallocarray(bp->changes, bp->n + 1,
-	    sizeof *bp->changes);
-	bc = &bp->changes[bp->n++];
-	memset(bc, 0, sizeof *bc);
-	bc->action = a;
-	bc->kind = xstrdup(kind);
-	bc->name = xstrdup(name);
-	bc->namespace = ns != NULL ? xstrdup(ns) : NULL;
+	bc = binding_plan_add(bp, a, kind, name, ns);
 	if (a != BINDING_DELETE)
 		bc->manifest = xasprintf("kind: %s\nname: %s\n", kind, name);
 	if (a == BINDING_RECREATE) {
