@@ -176,8 +176,9 @@ name = os.ttyname(slave)
 pid = os.fork()
 if pid == 0:
     # As in a login session: a shell runs tests in the background with
-    # SIGINT and SIGQUIT ignored, which the command would inherit.
-    for sig in (signal.SIGINT, signal.SIGQUIT):
+    # SIGINT and SIGQUIT ignored, and nohup ignores SIGHUP, which the
+    # command would inherit (okta-k8s leaves an ignored signal ignored).
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     os.setsid()
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
@@ -280,6 +281,7 @@ check "passphrase prompt, Ctrl-C: echo is back on" grep -qx 'echo-after on' "$T/
 for sig in TERM HUP QUIT; do
 	case $sig in TERM) n=15 ;; HUP) n=1 ;; QUIT) n=3 ;; esac
 	drive "$sig" "$PROMPT" "$OKTA_K8S" -c "$T/ssh.yaml" status >"$T/drive"
+	sed 's/^/# /' "$T/drive"
 	check "passphrase prompt, SIG$sig: the run ends by it" \
 		grep -qx "exit signal $n" "$T/drive"
 	check "passphrase prompt, SIG$sig: echo is back on" \
