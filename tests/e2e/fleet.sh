@@ -10,12 +10,9 @@ L=$T/lab
 "$LAB/lab.sh" start "$L" 4 --workers 3 --sudo 2 || { echo "Bail out! the lab did not start"; exit 1; }
 trap '"$LAB/lab.sh" stop "$L"; cleanup' EXIT
 CFG=$L/okta-k8s.yaml
-# The control-plane nodes share one datastore, as a MicroK8s HA cluster's
-# nodes share dqlite: bindings applied on one node are seen on every one.
-mv "$L/nodes/pi-1/microk8s/common/standin/bindings.json" "$L/datastore.json"
-for n in pi-1 pi-2 pi-4; do
-	ln -sf "$L/datastore.json" "$L/nodes/$n/microk8s/common/standin/bindings.json"
-done
+# The lab's control-plane nodes share one datastore (lab.sh), as a
+# MicroK8s HA cluster's nodes share dqlite: bindings applied on one node
+# are seen on every one.
 # Restarts held open by the tests below must never reach the limit.
 sed -i 's/^  restart_timeout: 5$/  restart_timeout: 30/' "$CFG"
 ARGS=microk8s/current/args/kube-apiserver

@@ -329,6 +329,13 @@ class Node:
     def lock(self):
         return _Lock(self.state("lock"))
 
+    def store_lock(self):
+        """The node's lock, and the datastore's: in the lab the control-plane
+        nodes share bindings.json (a link), so a change made on one node is
+        serialised with changes made on the others."""
+        return _Locks(self.lock(),
+                      _Lock(os.path.realpath(self.state("bindings.json")) + ".lock"))
+
     # -- facts --
     def version(self):
         v = (self.read("version") or "").strip()
@@ -631,6 +638,22 @@ class Node:
         args = kubelite_args(text)
         self._last_args = args
         return apiserver_check(args, self.path)
+
+
+class _Locks:
+    """Several locks, taken in order, released in reverse."""
+
+    def __init__(self, *locks):
+        self.locks = locks
+
+    def __enter__(self):
+        for lk in self.locks:
+            lk.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        for lk in reversed(self.locks):
+            lk.__exit__(*exc)
 
 
 class _Lock:
@@ -2619,7 +2642,7 @@ def _k_apply(node, k, rest, verb):
     # kubectl applies the documents one by one, in order; a refused one is
     # reported at the end and the others stay applied (apply.go Run: errs
     # collected, then returned as one error or an aggregate; exit 1).
-    with node.lock():
+    with node.store_lock():
         objs = _load_store(node)
         for (kind, ns, name), doc in checked:
             try:
@@ -2658,7 +2681,7 @@ def _k_create_namespace(node, k, rest):
     if errs:
         raise Fail(_invalid("Namespace", name, errs))
     _require_api(node)
-    with node.lock():
+    with node.store_lock():
         objs = _load_store(node)
         if _find(objs, "Namespace", "", name) >= 0:
             raise Fail('Error from server (AlreadyExists): namespaces "%s" already exists'
@@ -2711,7 +2734,7 @@ def _k_delete(node, k, rest):
             return 0
     errors = []
     suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry]
-    with node.lock():
+    with node.store_lock():
         objs = _load_store(node)
         for kind, ns, name in todo:
             i = _find(objs, kind, ns, name)
