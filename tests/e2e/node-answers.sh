@@ -128,6 +128,11 @@ check "stopped: nothing applied" sh -c "! grep -q ' kubectl apply' '$S/microk8s/
 okta "$S" rollback
 is "$(status)" 1 "stopped: rollback exits 1 too"
 is "$(restarts "$S")" 0 "stopped: rollback restarted nothing"
+okta "$S" remove
+is "$(status)" 1 "stopped: remove exits 1 too"
+check "stopped: remove refuses with the same words" \
+	has "changing nothing: MicroK8s is not running on pi-1; run 'microk8s start' there" "$T/err"
+same_file "$S/$ARGS" "$CORPUS" "stopped: remove wrote nothing"
 
 # 4. One control-plane node of three stopped, the first listed (the one
 #    that would otherwise read the bindings): the bindings are read from a
