@@ -44,12 +44,33 @@ cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode, bool wait_ready)
 	return f;
 }
 
+/*
+ * A node stopped with `microk8s stop` is never changed: its restart would
+ * start what the admin stopped. Returns true when the run must stop.
+ */
+static bool
+change_stopped(const struct fleet *f, bool dry_run)
+{
+	char	*names;
+
+	if ((names = fleet_stopped(f)) == NULL)
+		return false;
+	if (!dry_run)
+		output_error("changing nothing: MicroK8s is not running on %s; "
+		    "run 'microk8s start' there, or leave it out with --node",
+		    names);
+	free(names);
+	return true;
+}
+
 /* Decide, before any change, whether the run may go on (-1: go on). */
 static int
 change_precheck(const struct fleet *f, bool dry_run)
 {
 	size_t	i, backups = 0;
 
+	if (change_stopped(f, dry_run))
+		return EXIT_ERROR;
 	if (fleet_unreachable(f) || f->bindings_error != NULL) {
 		if (!dry_run)
 			output_error("changing nothing: %s",

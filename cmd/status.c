@@ -2,6 +2,7 @@
 #include "build-config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd.h"
 #include "fleet.h"
@@ -12,11 +13,14 @@ static int
 status_exec(struct cmd_ctx *ctx)
 {
 	struct fleet	*f;
+	char		*stopped;
 	int		 code;
 
 	if ((f = cmd_fleet_open(ctx, FLEET_SETUP, false)) == NULL)
 		return EXIT_ERROR;
-	if (fleet_unreachable(f) || f->bindings_error != NULL)
+	stopped = fleet_stopped(f);
+	if (fleet_unreachable(f) || f->bindings_error != NULL ||
+	    stopped != NULL)
 		code = EXIT_ERROR;
 	else
 		code = fleet_pending(f) ? EXIT_PENDING : EXIT_OK;
@@ -27,6 +31,7 @@ status_exec(struct cmd_ctx *ctx)
 		if (output.verbose > 0)
 			report_plan_text(f, stdout);
 	}
+	free(stopped);
 	fleet_free(f);
 	return code;
 }
@@ -38,7 +43,8 @@ const struct cmd_entry cmd_status_entry = {
 	.help =
 	    "Read every node and compare it with the config: the args file, the\n"
 	    "issuer CA and the bindings. Exit 2 when something drifted, 1 when a\n"
-	    "node cannot be read; -v shows each drift as a diff.",
+	    "node cannot be read or MicroK8s is stopped on one ('microk8s stop');\n"
+	    "-v shows each drift as a diff.",
 	.options = { { NULL, 0, NULL, NULL } },
 	.needs_config = true,
 	.exec = status_exec,

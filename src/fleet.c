@@ -60,6 +60,7 @@ node_result_name(enum node_result r, bool status)
 	static const char *const names[] = {
 		[NODE_RESULT_UNREACHABLE] = "unreachable",
 		[NODE_RESULT_SKIPPED] = "skipped (worker)",
+		[NODE_RESULT_STOPPED] = "not running (microk8s stop)",
 		[NODE_RESULT_IN_SYNC] = "in sync",
 		[NODE_RESULT_PENDING] = "changes pending",
 		[NODE_RESULT_NO_BACKUP] = "no backup to roll back to",
@@ -105,6 +106,22 @@ fleet_target(struct fleet *f, struct fleet_node *fn, size_t *len)
 	return fn->plan.args;
 }
 
+/*
+ * A node stopped with `microk8s stop`: nothing is planned on it (setup
+ * would have to start it), and what MicroK8s said is kept for the report.
+ */
+static void
+fleet_stopped_node(struct fleet_node *fn)
+{
+	const char	*said = fn->node->not_ready;
+
+	fn->result = NODE_RESULT_STOPPED;
+	fn->error = xasprintf("MicroK8s is not running (stopped with "
+	    "'microk8s stop'; %s); okta-k8s never starts it: run "
+	    "'microk8s start' on it", said != NULL ? said :
+	    "'" NODE_SNAP_DATA "/var/lock/stopped.lock' exists");
+}
+
 /* Read node FN and plan its change (run by several threads at once). */
 static void
 fleet_plan_node(struct fleet *f, struct fleet_node *fn)
@@ -123,6 +140,10 @@ fleet_plan_node(struct fleet *f, struct fleet_node *fn)
 	}
 	if (n->role == NODE_ROLE_WORKER) {
 		fn->result = NODE_RESULT_SKIPPED;
+		return;
+	}
+	if (n->stopped) {
+		fleet_stopped_node(fn);
 		return;
 	}
 	if ((target = fleet_target(f, fn, &len)) == NULL)
@@ -262,8 +283,8 @@ fleet_wait_ready(struct fleet *f)
 static void
 fleet_choose_binder(struct fleet *f)
 {
-	char	*why;
-	bool	 any = false;
+	char	*why, *stopped = NULL;
+	bool	 any = false, wait;
 	size_t	 i;
 
 	for (i = 0; i < f->n; i++)
@@ -272,11 +293,14 @@ fleet_choose_binder(struct fleet *f)
 		return;
 	if ((f->binder = fleet_ready_node(f)) != NULL)
 		return;
-	if (f->wait_ready && !fleet_unreachable(f) &&
-	    (f->binder = fleet_wait_ready(f)) != NULL)
+	/* Setup refuses a stopped node anyway: no wait for it. */
+	wait = f->wait_ready && !fleet_unreachable(f) &&
+	    (stopped = fleet_stopped(f)) == NULL;
+	free(stopped);
+	if (wait && (f->binder = fleet_wait_ready(f)) != NULL)
 		return;
 	why = fleet_not_ready(f);
-	if (f->wait_ready && !fleet_unreachable(f))
+	if (wait)
 		f->bindings_error = xasprintf("not read: no control-plane node "
 		    "became ready within %ds (%s)",
 		    f->config->microk8s.restart_timeout, why);
@@ -365,4 +389,23 @@ fleet_unreachable(const struct fleet *f)
 			return true;
 	}
 	return false;
+}
+
+char *
+fleet_stopped(const struct fleet *f)
+{
+	struct buf	names;
+	size_t		i;
+
+	buf_init(&names);
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].result == NODE_RESULT_STOPPED)
+			buf_printf(&names, "%s%s", names.len > 0 ? ", " : "",
+			    f->nodes[i].node->name);
+	}
+	if (names.len == 0) {
+		buf_release(&names);
+		return NULL;
+	}
+	return buf_detach(&names, NULL);
 }

@@ -32,6 +32,7 @@ enum fleet_mode {
 enum node_result {
 	NODE_RESULT_UNREACHABLE,	/* the inventory failed */
 	NODE_RESULT_SKIPPED,		/* a worker */
+	NODE_RESULT_STOPPED,		/* `microk8s stop`: never changed */
 	NODE_RESULT_IN_SYNC,		/* nothing to change */
 	NODE_RESULT_PENDING,		/* would change (dry run, status) */
 	NODE_RESULT_NO_BACKUP,		/* rollback: nothing to go back to */
@@ -94,6 +95,12 @@ bool fleet_pending(const struct fleet *f);
 
 /* Is any node unreachable? */
 bool fleet_unreachable(const struct fleet *f);
+
+/*
+ * The control-plane nodes that `microk8s stop` stopped, "pi-1, pi-3", or
+ * NULL when none is. Caller frees.
+ */
+char *fleet_stopped(const struct fleet *f);
 
 /*
  * Roll the plan out: each control-plane node in turn (lock, back up, write,

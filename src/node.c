@@ -24,6 +24,11 @@
 	"fail() { printf '%s\\n' \"$*\" >&2; exit 1; }\n"		\
 	"reason() { printf '%s' \"$1\" | tail -n 1 | sed -e 's/^.*: //' | tr 'A-Z' 'a-z'; }\n"
 
+/*
+ * What is on the node. `microk8s stop` leaves $SNAP_DATA/var/lock/stopped.lock
+ * (canonical/microk8s microk8s-resources/wrappers/microk8s-stop.wrapper;
+ * microk8s start and every kubelite start remove it): "stopped 1".
+ */
 static const char inventory_script[] = PRELUDE
 	"IFS= read -r want\n"
 	"echo 'okta-k8s-inventory 1'\n"
@@ -31,6 +36,7 @@ static const char inventory_script[] = PRELUDE
 	"role=control-plane\n"
 	"[ -e \"$S/var/lock/clustered.lock\" ] && role=worker\n"
 	"echo \"role $role\"\n"
+	"[ -e \"$S/var/lock/stopped.lock\" ] && echo 'stopped 1'\n"
 	"if [ \"$want\" = bindings ] && [ $role = control-plane ]; then\n"
 	"  b=$(mktemp) && be=$(mktemp) || exit 1\n"
 	"  microk8s kubectl --request-timeout=" NODE_KUBECTL_TIMEOUT " get \\\n"
@@ -423,6 +429,8 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 			    NODE_ROLE_WORKER : NODE_ROLE_CONTROL_PLANE;
 		else if (strcmp(key, "lite") == 0)
 			n->lite = strcmp(value, "1") == 0;
+		else if (strcmp(key, "stopped") == 0)
+			n->stopped = strcmp(value, "1") == 0;
 		else if (strcmp(key, "version") == 0)
 			inventory_version(n, value, false);
 		else if (strcmp(key, "snap-version") == 0)
@@ -479,7 +487,7 @@ node_inventory(struct node *n, bool bindings, char **cause)
 	free(n->bindings);
 	free(n->not_ready);
 	n->version = n->args = n->ca = n->bindings = n->not_ready = NULL;
-	n->ready = false;
+	n->ready = n->stopped = false;
 	n->role = NODE_ROLE_UNKNOWN;
 	if (node_run(n, "inventory", inventory_script, want, strlen(want),
 	    &res, cause) == -1)

@@ -42,6 +42,8 @@ struct node {
 	enum node_role		 role;
 	char			*version;	/* "v1.31.3", or NULL */
 	bool			 lite;		/* kubelite (MicroK8s 1.21+) */
+	bool			 stopped;	/* `microk8s stop` left its
+						   var/lock/stopped.lock */
 	char			*args;		/* the args file's bytes */
 	size_t			 args_len;
 	char			*ca;		/* our CA file's bytes, or NULL */

@@ -218,6 +218,23 @@ is "$("$LABSH" exec "$D" pi-3 microk8s version 2>&1)" "MicroK8s v1.31.3 revision
 ok $? "exec: a mount made with exec is what SSH sessions see (not the host)"
 "$LABSH" exec "$D" pi-1 umount /mnt
 
+# --- one datastore -------------------------------------------------------------
+# The control-plane nodes (pi-1, pi-2) share DIR/datastore.json, as an HA
+# MicroK8s cluster's nodes share dqlite; the worker has its own file.
+st() { echo "$D/nodes/$1/microk8s/common/standin/bindings.json"; }
+[ "$(readlink "$(st pi-1)")" = "$D/datastore.json" ] &&
+	[ "$(readlink "$(st pi-2)")" = "$D/datastore.json" ] &&
+	[ -f "$(st pi-3)" ] && [ ! -L "$(st pi-3)" ]
+ok $? "datastore: pi-1's and pi-2's bindings.json link to DIR/datastore.json; the worker's does not"
+printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: lab-shared\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: Group\n  name: lab\n  apiGroup: rbac.authorization.k8s.io\n' |
+	"$LABSH" exec "$D" pi-1 microk8s kubectl apply -f - >"$T/apply" 2>&1
+is "$(cat "$T/apply") | $("$LABSH" exec "$D" pi-2 microk8s kubectl get clusterrolebinding lab-shared -o jsonpath='{.roleRef.name}' 2>&1)" \
+	"clusterrolebinding.rbac.authorization.k8s.io/lab-shared created | view" \
+	"datastore: a binding applied on pi-1 is read on pi-2"
+"$LABSH" exec "$D" pi-2 microk8s kubectl delete clusterrolebinding lab-shared >/dev/null 2>&1
+! "$LABSH" exec "$D" pi-1 microk8s kubectl get clusterrolebinding lab-shared >/dev/null 2>&1
+ok $? "datastore: deleted on pi-2, gone on pi-1"
+
 # --- a dead node -------------------------------------------------------------
 
 ssh_lab pi-1 "exec sleep $S1" >/dev/null 2>&1 &

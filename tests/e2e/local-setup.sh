@@ -171,7 +171,29 @@ is "$(status)" 3 "a slow crash loop exits 3"
 check "it is found from the restart count" \
 	grep -q 'pi-1: snap.microk8s.daemon-kubelite is crash-looping: systemd restarted it 3 times (ActiveState=' "$T/err"
 same_file "$N/$ARGS" "$T/before-bad" "the args file is restored byte for byte again"
-rm "$N/microk8s/common/standin/fault-start-fails-match" "$N/microk8s/common/standin/fault-fail-seconds"
+rm "$N/microk8s/common/standin/fault-fail-seconds"
+
+# 5c. A crash loop that ran into systemd's start limit (here a drop-in's
+#     StartLimitBurst=1 in a 600 s window, so the first automatic restart
+#     is refused and the window stays open): systemd then refuses the
+#     restore's start too, unless the unit is reset first (okta-k8s runs
+#     `systemctl reset-failed` before each restart). Restored, running,
+#     exit 3, not 4.
+echo "1 600" >"$N/microk8s/common/standin/start-limit"
+r0=$(restarts "$N")
+okta "$N" setup --local
+is "$(status)" 3 "a crash loop that hit the start limit exits 3 (restored, not NEEDS A PERSON)"
+check "systemd gave up on it (the journal says the start limit was hit)" \
+	grep -q "snap.microk8s.daemon-kubelite.service: Start request repeated too quickly." "$T/err"
+check "it is reported as failed, systemd having given up" \
+	grep -q 'pi-1: snap.microk8s.daemon-kubelite is crash-looping: systemd restarted it once and gave up (ActiveState=failed)' "$T/err"
+same_file "$N/$ARGS" "$T/before-bad" "the args file is restored byte for byte after the start limit"
+is "$(restarts "$N")" $((r0 + 2)) "restarted for the change and for the restore"
+is "$(on_node "$N" pi-1 /snap/bin/microk8s kubectl get --raw /readyz) $(on_node "$N" pi-1 /snap/bin/systemctl is-active snap.microk8s.daemon-kubelite)" \
+	"ok active" "the apiserver runs again and is ready"
+check "the restore's restart was preceded by systemctl reset-failed" \
+	sh -c "grep -E ' (systemctl reset-failed|snap restart) ' '$N/microk8s/common/standin/calls.log' | tail -n 2 | head -n 1 | grep -q 'systemctl reset-failed snap.microk8s.daemon-kubelite.service'"
+rm "$N/microk8s/common/standin/fault-start-fails-match" "$N/microk8s/common/standin/start-limit"
 sed -i '/^  username_claim: email$/d' "$T/okta-k8s.yaml"
 
 # 5c. An apiserver that starts but is not ready in time (slow start of 60 s

@@ -88,24 +88,106 @@ check "1.24: the summary shows v1.24.17" grep -Eq '^pi-1 +control-plane +v1\.24\
 
 # 3. A stopped node (`microk8s stop`): kubectl says so on stderr and exits
 #    1. Its version is still read; its bindings are not (no "unchanged" or
-#    "missing" invented from the text); it is not ready; nothing is
-#    written or restarted.
+#    "missing" invented from the text); it is reported as not running,
+#    never as drifted; nothing is written, restarted or started.
 S=$T/stopped
 mknode "$S" --args "$CORPUS"
 on_node "$S" pi-1 /snap/bin/microk8s stop >/dev/null
 on_node "$S" pi-1 /snap/bin/microk8s kubectl get --raw /readyz >"$T/out" 2>"$T/err"
 is "$? $(cat "$T/out")|$(cat "$T/err")" "1 |$STOPPED" \
 	"stopped: microk8s kubectl says '$STOPPED' on stderr, exit 1"
+: >"$S/microk8s/common/standin/calls.log"
 okta "$S" status -o json
-check "stopped: status does not exit 0" [ "$(status)" != 0 ]
-check "stopped: status -o json still has the version, v1.31.3" \
-	json 'd["nodes"][0]["version"] == "v1.31.3"'
+is "$(status)" 1 "stopped: status exits 1"
+check "stopped: status -o json: version v1.31.3, result 'not running', not ready" \
+	json 'd["nodes"][0]["version"] == "v1.31.3" and d["nodes"][0]["result"].startswith("not running") and d["nodes"][0]["ready"] is False'
+check "stopped: status -o json: the error quotes MicroK8s's words" \
+	json '"'"$STOPPED"'" in d["nodes"][0]["error"]'
 okta "$S" status
-check "stopped: status quotes MicroK8s's reason" has "$STOPPED" "$T/err"
+is "$(status)" 1 "stopped: status (text) exits 1"
+check "stopped: the row says not running" \
+	grep -Eq '^pi-1 +control-plane +v1\.31\.3 +not running \(microk8s stop\)$' "$T/out"
+check "stopped: never 'drifted'" sh -c "! grep -q drifted '$T/out'"
+check "stopped: status quotes MicroK8s's reason and the fix" \
+	sh -c "grep -F -- \"said: $STOPPED\" '$T/err' | grep -qF \"run 'microk8s start'\""
 check "stopped: no binding state invented" sh -c "! grep -q 'oidc-admin-binding: ' '$T/out'"
+okta "$S" setup --dry-run
+is "$(status)" 1 "stopped: setup --dry-run exits 1"
+check "stopped: setup --dry-run quotes MicroK8s's reason" has "$STOPPED" "$T/err"
+check "stopped: setup --dry-run shows no diff for the node" sh -c "! grep -q '^--- pi-1:' '$T/out'"
 okta "$S" setup
-check "stopped: setup fails" [ "$(status)" != 0 ]
+is "$(status)" 1 "stopped: setup exits 1"
+check "stopped: setup refuses, naming the node and the fix" \
+	has "changing nothing: MicroK8s is not running on pi-1; run 'microk8s start' there" "$T/err"
 same_file "$S/$ARGS" "$CORPUS" "stopped: setup wrote nothing"
 is "$(restarts "$S")" 0 "stopped: setup restarted nothing"
+check "stopped: the node is still stopped (stopped.lock kept, no snap start)" \
+	sh -c "[ -e '$S/microk8s/current/var/lock/stopped.lock' ] && ! grep -Eq ' snap (start|restart) ' '$S/microk8s/common/standin/calls.log'"
+check "stopped: nothing applied" sh -c "! grep -q ' kubectl apply' '$S/microk8s/common/standin/calls.log'"
+okta "$S" rollback
+is "$(status)" 1 "stopped: rollback exits 1 too"
+is "$(restarts "$S")" 0 "stopped: rollback restarted nothing"
+okta "$S" remove
+is "$(status)" 1 "stopped: remove exits 1 too"
+check "stopped: remove refuses with the same words" \
+	has "changing nothing: MicroK8s is not running on pi-1; run 'microk8s start' there" "$T/err"
+same_file "$S/$ARGS" "$CORPUS" "stopped: remove wrote nothing"
+
+# 4. One control-plane node of three stopped, the first listed (the one
+#    that would otherwise read the bindings): the bindings are read from a
+#    ready one; setup refuses and changes nothing anywhere; the other
+#    nodes still answer `status`, and `--node` leaves the stopped one out.
+if [ -x /usr/sbin/sshd ]; then
+	L=$T/lab
+	"$LAB/lab.sh" start "$L" 3 --workers 3 || { echo "Bail out! the lab did not start"; exit 1; }
+	trap '"$LAB/lab.sh" stop "$L"; cleanup' EXIT
+	CFG=$L/okta-k8s.yaml
+	lab() {
+		"$OKTA_K8S" -c "$CFG" "$@" >"$T/out" 2>"$T/err"
+		echo $? >"$T/status"
+	}
+	lstate() { echo "$L/nodes/$1/microk8s/common/standin"; }
+	mtimes() { for n in pi-1 pi-2 pi-3; do stat -c "$n %Y %i" "$L/nodes/$n/$ARGS"; done; }
+	"$LAB/lab.sh" exec "$L" pi-1 microk8s stop >/dev/null
+	lab status
+	is "$(status)" 1 "HA, pi-1 stopped: status exits 1"
+	check "HA: pi-1 not running, pi-2 drifted (a fresh node), the worker skipped" \
+		sh -c "grep -Eq '^pi-1 +control-plane +v[0-9.]+ +not running \\(microk8s stop\\)\$' '$T/out' &&
+			grep -Eq '^pi-2 +control-plane +v[0-9.]+ +drifted\$' '$T/out' &&
+			grep -Eq '^pi-3 +worker ' '$T/out'"
+	check "HA: the bindings are read from pi-2 (a binding line, no bindings error)" \
+		sh -c "grep -q '^ClusterRoleBinding oidc-admin-binding: drifted: missing\$' '$T/out' && ! grep -q 'bindings:' '$T/err'"
+	check "HA: status quotes MicroK8s's words for pi-1" has "pi-1: MicroK8s is not running" "$T/err"
+	mtimes >"$T/m0"
+	lab setup --dry-run
+	is "$(status)" 1 "HA: setup --dry-run exits 1"
+	check "HA: the dry run still shows pi-2's diff and the bindings" \
+		sh -c "grep -q '^--- pi-2:' '$T/out' && grep -q 'oidc-admin-binding: create' '$T/out' && ! grep -q '^--- pi-1:' '$T/out'"
+	lab setup
+	is "$(status)" 1 "HA: setup exits 1"
+	check "HA: setup names pi-1 and the fix" \
+		has "changing nothing: MicroK8s is not running on pi-1; run 'microk8s start' there, or leave it out with --node" "$T/err"
+	mtimes >"$T/m1"
+	same_file "$T/m1" "$T/m0" "HA: setup wrote nothing on any node"
+	is "$(restarts "$L/nodes/pi-1") $(restarts "$L/nodes/pi-2")" "0 0" "HA: setup restarted nothing"
+	check "HA: setup applied nothing, and pi-1 is still stopped" \
+		sh -c "! grep -q ' kubectl apply' '$(lstate pi-2)/calls.log' && [ -e '$L/nodes/pi-1/microk8s/current/var/lock/stopped.lock' ]"
+	lab setup --node pi-2
+	is "$(status)" 0 "HA: setup --node pi-2 (the stopped node left out) exits 0"
+	is "$(restarts "$L/nodes/pi-1") $(restarts "$L/nodes/pi-2")" "0 1" "HA: pi-2 restarted once, pi-1 never"
+	lab status --node pi-2
+	is "$(status)" 0 "HA: status --node pi-2 exits 0 (in sync)"
+	lab status
+	is "$(status)" 1 "HA: status of all still exits 1 while pi-1 is stopped"
+	check "HA: pi-2 in sync, the binding in sync (read from pi-2), pi-1 not running" \
+		sh -c "grep -Eq '^pi-2 +control-plane +v[0-9.]+ +in sync\$' '$T/out' &&
+			grep -q '^ClusterRoleBinding oidc-admin-binding: in sync\$' '$T/out' &&
+			grep -Eq '^pi-1 .* not running' '$T/out'"
+	"$LAB/lab.sh" exec "$L" pi-1 microk8s start >/dev/null
+	lab status
+	is "$(status)" 2 "HA: once pi-1 is started again, status shows its drift (exit 2)"
+else
+	skip_check "HA checks with a stopped node need sshd (openssh-server)"
+fi
 
 done_testing

@@ -99,7 +99,13 @@ Please use the control plane node.'
 STOPPED='microk8s is not running, try microk8s start'
 NOTRUNNING='microk8s is not running. Use microk8s inspect for a deeper inspection.'
 READYZ='microk8s kubectl get --raw /readyz; r=$?; echo; echo "readyz-rc=$r"'
-RESTART='snap restart microk8s.daemon-kubelite; echo "restart-rc=$?"; '"$READYZ"
+# systemd refuses a start once StartLimitBurst (5) starts fall within
+# StartLimitIntervalSec (10 s), a manual one too, until `systemctl
+# reset-failed` (checked under "start limit" below). The checks up to there
+# restart the unit many times in a row, after failed starts too: each
+# resets it first, as an admin must and as okta-k8s does.
+RESET='systemctl reset-failed snap.microk8s.daemon-kubelite.service; '
+RESTART=$RESET'snap restart microk8s.daemon-kubelite; echo "restart-rc=$?"; '"$READYZ"
 
 mknode() {
 	"$LAB/mknode" "$@" || { echo "Bail out! mknode $* failed"; exit 1; }
@@ -239,13 +245,13 @@ run "$CP" "$RESTART"
 check "a CRLF args file starts, without carriage returns in the arguments" eval '
 	has "$out" "readyz-rc=0" && ! grep -q "$(printf "\r")" "$STATE/apiserver.args"'
 set_args ""
-run "$CP" 'snap restart microk8s.daemon-kubelite'
+run "$CP" "$RESET"'snap restart microk8s.daemon-kubelite'
 
 # --- slow start ----------------------------------------------------------
 # With N=4: refused for 2 s after the start, /readyz 500 until 4 s, then ok.
 # The probes are paced from the recorded start time (robust under load).
 echo 4 >"$STATE/fault-slow-start"
-run "$CP" 'snap restart microk8s.daemon-kubelite >/dev/null
+run "$CP" "$RESET"'snap restart microk8s.daemon-kubelite >/dev/null
 	s=$(cat /var/snap/microk8s/common/standin/started)
 	until_t() { d=$(awk -v s="$s" -v o="$1" -v n="$(date +%s.%N)" "BEGIN { d = s + o - n; print (d > 0 ? d : 0) }"); sleep "$d"; }
 	microk8s kubectl get --raw /readyz; echo " a=$?"
@@ -255,10 +261,71 @@ run "$CP" 'snap restart microk8s.daemon-kubelite >/dev/null
 check "fault-slow-start: refused, then 500, then ok" eval '
 	has "$out" " a=1" && has "$out" "$NOTRUNNING" && has "$out" " b=1" &&
 	has "$out" "ok c=0" && has "$errout" "$REFUSED" && has "$errout" "InternalError"'
-run "$CP" 'snap restart microk8s.daemon-kubelite >/dev/null
+run "$CP" "$RESET"'snap restart microk8s.daemon-kubelite >/dev/null
 	microk8s status --wait-ready --timeout 10'
 check "status --wait-ready waits for a slow start" eval '[ "$rc" = 0 ] && has "$out" "microk8s is running"'
 rm -f "$STATE/fault-slow-start"
+
+# --- start limit -----------------------------------------------------------
+# A crash loop runs into StartLimitBurst: systemd marks the unit failed and
+# then refuses a manual start too; snap prints systemd's words inside its
+# change error and exits 1 (canonical/snapd systemd/systemd.go Error,
+# overlord/state/change.go; systemd src/shared/bus-wait-for-jobs.c). Only
+# `systemctl reset-failed` lets the next start through. start-limit (a
+# drop-in's StartLimitIntervalSec of 600 s) keeps the window open however
+# slow this machine is.
+SVC=snap.microk8s.daemon-kubelite.service
+JOB_EXIT="Job for $SVC failed because the control process exited with error code.
+See \"systemctl status $SVC\" and \"journalctl -xeu $SVC\" for details."
+snap_err() { # snap_err ACTION SYSTEMCTL-TEXT
+	printf 'error: cannot perform the following tasks:\n- Run service command "%s" for services ["daemon-kubelite"] of snap "microk8s" (systemctl command [start %s] failed with exit status 1: stderr:\n%s)' "$1" "$SVC" "$2"
+}
+SHOW="systemctl show -p NRestarts,ActiveState,SubState $SVC"
+echo "5 600" >"$STATE/start-limit"
+echo "disk on fire" >"$STATE/fault-start-fails"
+: >"$STATE/apiserver.log"
+run "$CP" "$RESET"'snap restart microk8s.daemon-kubelite >/dev/null
+	i=0
+	until [ "$(systemctl show -p ActiveState --value '"$SVC"')" = failed ] || [ $i -ge 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	'"$SHOW"
+check "a crash loop ends in the start limit: failed, restart counter at 5" [ "$out" = "NRestarts=5
+ActiveState=failed
+SubState=failed" ]
+rm -f "$STATE/fault-start-fails"
+run "$CP" 'snap restart microk8s.daemon-kubelite; echo "restart-rc=$?"; '"$SHOW"
+check "then snap restart is refused with systemd's words, exit 1; the unit stays failed, NRestarts kept" \
+	eval '[ "$errout" = "$(snap_err restart "$JOB_EXIT")" ] && [ "$out" = "restart-rc=1
+NRestarts=5
+ActiveState=failed
+SubState=failed" ] && [ ! -e "$STATE/running" ]'
+check "the journal: Start request repeated too quickly, result exit-code" eval '
+	[ "$(grep -c "$SVC: Start request repeated too quickly.\$" "$STATE/apiserver.log")" = 2 ] &&
+	grep -q "$SVC: Failed with result '"'exit-code'"'.\$" "$STATE/apiserver.log" &&
+	tail -n 1 "$STATE/apiserver.log" | grep -q "Failed to start Service for snap application microk8s.daemon-kubelite.\$"'
+run "$CP" 'snap start microk8s.daemon-kubelite; echo "start-rc=$?"'
+check "snap start is refused the same way" \
+	eval '[ "$errout" = "$(snap_err start "$JOB_EXIT")" ] && [ "$out" = "start-rc=1" ]'
+run "$CP" 'microk8s start; echo "rc=$?"'
+check "microk8s start is refused: the wrapper's line, exit 1" [ "$out" = 'Failed to start microk8s services. Check snapd logs with "journalctl -u snapd.service"
+rc=1' ]
+run "$CP" "$RESTART"'; '"$SHOW"
+check "after systemctl reset-failed, snap restart starts it: ready, NRestarts flushed" \
+	eval 'has "$out" "restart-rc=0" && has "$out" "readyz-rc=0" && has "$out" "NRestarts=0
+ActiveState=active"'
+# A healthy unit restarted too often: the result is start-limit-hit, which
+# systemctl has no explanation for ("Job for UNIT failed.").
+echo "2 600" >"$STATE/start-limit"
+run "$CP" "$RESET"'snap restart microk8s.daemon-kubelite >/dev/null; snap restart microk8s.daemon-kubelite >/dev/null; snap restart microk8s.daemon-kubelite; echo "restart-rc=$?"; '"$SHOW"
+check "a healthy unit's third start in the window (StartLimitBurst=2) is refused: start-limit-hit, failed" \
+	eval '[ "$errout" = "$(snap_err restart "Job for $SVC failed.
+See \"systemctl status $SVC\" and \"journalctl -xeu $SVC\" for details.")" ] &&
+	has "$out" "restart-rc=1" && has "$out" "ActiveState=failed" &&
+	grep -q "$SVC: Failed with result '"'start-limit-hit'"'.\$" "$STATE/apiserver.log"'
+rm -f "$STATE/start-limit"
+run "$CP" "$RESTART"
+check "reset-failed and restart: running again" has "$out" "readyz-rc=0"
 
 # --- stop / start, status on a stopped node ------------------------------
 run "$CP" 'microk8s stop'

@@ -60,6 +60,10 @@
 #                            pid (sshd's PidFile), log (sshd -e),
 #                            known_hosts (the node's current entry; see rekey)
 #   nodes/pi-I/              the node's /var/snap
+#   datastore.json           the bindings of every control-plane node
+#                            (each one's standin/bindings.json links to
+#                            it): one cluster, one datastore, as MicroK8s
+#                            HA's dqlite; workers keep a file of their own
 #   etc/, home/              the lab's users
 #
 # start prints nothing on success; errors go to stderr with exit status 1.
@@ -659,6 +663,7 @@ cmd_start() {
 	fi
 	[ -s "$D/mknode.log" ] && cat "$D/mknode.log" >&2
 	rm -f "$D/mknode.log"
+	share_datastore "$names" "$workers" || die "cannot share the datastore"
 	cat "$c/id_ed25519.pub" "$c/id_ed25519_pass.pub" "$c/id_rsa.pub" \
 		"$c/id_ecdsa.pub" >"$c/authorized_keys" || exit 1
 	chmod 0644 "$c/authorized_keys"
@@ -723,6 +728,24 @@ cmd_start() {
 
 # make_etc HOSTS: the lab's passwd, shadow, group, sudoers and hosts (the
 # host's own plus the lab's users), and the users' homes.
+# share_datastore NAMES WORKERS: the control-plane nodes' bindings.json
+# become links to one DIR/datastore.json (the first one's), as the
+# control-plane nodes of a MicroK8s cluster share one datastore (dqlite, or
+# etcd before 1.19's ha-cluster): what is applied on one is seen on every
+# one. Workers run no apiserver and keep their own (never read) file.
+share_datastore() {
+	first=''
+	for x in $1; do
+		in_list "$x" "$2" && continue
+		s=$D/nodes/$x/microk8s/common/standin
+		if [ -z "$first" ]; then
+			mv "$s/bindings.json" "$D/datastore.json" || return 1
+			first=$x
+		fi
+		ln -sf "$D/datastore.json" "$s/bindings.json" || return 1
+	done
+}
+
 make_etc() {
 	e=$D/etc
 	home=$D/home

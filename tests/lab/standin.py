@@ -40,6 +40,10 @@ Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
                              the stop and the start
     fault-restart-hold       while it exists, `snap restart` waits between
                              the stop and the start (restart-held exists then)
+    start-limit              "BURST INTERVAL": the unit's StartLimitBurst and
+                             StartLimitIntervalSec (seconds), as a drop-in in
+                             /etc/systemd/system/snap.microk8s.*.service.d/
+                             would set them; default systemd's, 5 and 10
     version                  optional "vX.Y.Z revision N" (default below)
 
 It refuses to act when that state directory is missing, so it can never touch
@@ -171,11 +175,25 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 # snap/snapcraft.yaml sets neither for its daemons.  So systemd's defaults
 # apply: RestartSec=100ms, DefaultStartLimitIntervalSec=10s,
 # DefaultStartLimitBurst=5 (systemd-system.conf(5)).  Every start counts,
-# a manual `snap restart` too (which systemd itself would refuse after a
-# start-limit-hit until the window passes: not modelled here); `systemctl reset-failed` starts the limiter
-# afresh (unit_reset_failed in systemd's src/core/unit.c).  NRestarts counts
-# the automatic restarts and is flushed by the next start after a stop that
-# was not one (service_enter_dead/service_start in src/core/service.c).
+# a manual one too, and systemd refuses a manual start as it refuses an
+# automatic one while the window holds BURST starts: service_start() in
+# src/core/service.c tests the limit before anything else and enters
+# 'failed' ("Start request repeated too quickly."), keeping the result of
+# the crash loop ('exit-code'; 'start-limit-hit' when nothing had failed);
+# the start job fails and systemctl prints log_job_error_with_service_result()
+# (src/shared/bus-wait-for-jobs.c, systemd 252 as in Debian 12):
+#   Job for UNIT failed because the control process exited with error code.
+#   See "systemctl status UNIT" and "journalctl -xeu UNIT" for details.
+# ('start-limit-hit' is not in its table of explanations: "Job for UNIT
+# failed." then), exit 1.  `snap restart` is systemctl stop, then systemctl
+# start (canonical/snapd systemd/systemd.go Restart()); snap prints the
+# change's error (overlord/state/change.go, systemd.Error, and
+# osutil.CombineStdOutErr's "stderr:" line) and exits 1.  Only `systemctl
+# reset-failed`, or the window's end, lets a start through again: it starts
+# the limiter afresh (unit_reset_failed in src/core/unit.c).  NRestarts
+# counts the automatic restarts and is flushed by the next start after a
+# stop that was not one (service_enter_dead/service_start), not by a
+# refused one.
 RESTART_SEC = 0.1
 START_LIMIT_INTERVAL = 10.0
 START_LIMIT_BURST = 5
@@ -185,9 +203,10 @@ FAIL_SECONDS = 0.5
 
 def _rate_ok(limit, t):
     """systemd's ratelimit_below(): a fixed window from its first start."""
-    if limit.get("begin") is None or t - limit["begin"] >= START_LIMIT_INTERVAL:
+    interval = float(limit.get("interval", START_LIMIT_INTERVAL))
+    if limit.get("begin") is None or t - limit["begin"] >= interval:
         limit["begin"], limit["num"] = t, 0
-    if limit["num"] < START_LIMIT_BURST:
+    if limit["num"] < int(limit.get("burst", START_LIMIT_BURST)):
         limit["num"] += 1
         return True
     return False
@@ -202,6 +221,35 @@ def _failure_lines(unit, reason, when=None):
             ("systemd", "%s: Main process exited, code=exited, status=1/FAILURE" % svc),
             ("systemd", "%s: Failed with result 'exit-code'." % svc)]
 
+
+
+class StartRefused(Exception):
+    """systemd refused a start: the start limit (result: the unit's Result)."""
+
+    def __init__(self, unit, result):
+        super().__init__(unit)
+        self.unit = unit
+        self.result = result
+
+    def systemctl_text(self):
+        svc = "snap.microk8s.%s.service" % self.unit
+        why = {"exit-code": " because the control process exited with error code"}
+        return ('Job for %s failed%s.\nSee "systemctl status %s" and '
+                '"journalctl -xeu %s" for details.'
+                % (svc, why.get(self.result, ""), svc, svc))
+
+    def snap_text(self, action, names):
+        """What `snap ACTION NAMES` prints (snapd's change error)."""
+        svcs = [n.partition(".")[2] for n in names if "." in n]
+        if svcs:
+            what = "services [%s]" % " ".join('"%s"' % v for v in sorted(svcs))
+        else:
+            what = "running services" if action == "restart" else "services"
+        return ('error: cannot perform the following tasks:\n'
+                '- Run service command "%s" for %s of snap "microk8s" '
+                '(systemctl command [start snap.microk8s.%s.service] failed '
+                'with exit status 1: stderr:\n%s)'
+                % (action, what, self.unit, self.systemctl_text()))
 
 
 class Fail(Exception):
@@ -280,6 +328,13 @@ class Node:
 
     def lock(self):
         return _Lock(self.state("lock"))
+
+    def store_lock(self):
+        """The node's lock, and the datastore's: in the lab the control-plane
+        nodes share bindings.json (a link), so a change made on one node is
+        serialised with changes made on the others."""
+        return _Locks(self.lock(),
+                      _Lock(os.path.realpath(self.state("bindings.json")) + ".lock"))
 
     # -- facts --
     def version(self):
@@ -378,8 +433,15 @@ class Node:
                 st.update(ActiveState="active", SubState="running")
         else:
             self._crash_loop(boot, end, st)
+            # A reset-failed after the loop's last restart still starts
+            # the limiter afresh (unit_reset_failed resets it at once).
+            reset = boot.get("reset")
+            if reset is not None and reset <= end and not boot.get("_reset_done"):
+                st["limit"].update(begin=None, num=0)
             if boot.get("stopped") is not None and st["ActiveState"] != "failed":
                 st.update(ActiveState="inactive", SubState="dead")
+        if boot.get("refused"):
+            st.update(ActiveState="failed", SubState="failed")
         return st
 
     def _crash_loop(self, boot, end, st):
@@ -445,11 +507,12 @@ class Node:
         when the start rate limit refuses the start (raises Fail, as snap
         does).  What the start will look like (its slowness, its failure)
         is recorded now, in unit.json."""
+        old = self.boot()
         boot = self._new_boot(unit)
-        # The start counts in the rate limiter.  Whether snap's restart
-        # would be refused after a start-limit-hit is not modelled (the
-        # refusal is systemd's; okta-k8s runs reset-failed first anyway).
-        _rate_ok(boot["limit"], boot["t"])
+        # The start counts in the rate limiter, which may refuse it.
+        boot["limit"].update(self._start_limit())
+        if not _rate_ok(boot["limit"], boot["t"]):
+            self._refuse_start(unit, old)
         self.remove("stopped")
         # run-kubelite-with-args (run-apiserver-with-args before 1.21) drops
         # the stopped.lock of `microk8s stop` at every start.
@@ -481,6 +544,32 @@ class Node:
                      % time.strftime("%m%d %H:%M:%S"))
         return None
 
+    def _start_limit(self):
+        """The unit's StartLimitBurst and StartLimitIntervalSec (start-limit)."""
+        words = (self.read("start-limit") or "").split()
+        try:
+            return {"burst": int(words[0]), "interval": float(words[1])}
+        except (IndexError, ValueError):
+            return {"burst": START_LIMIT_BURST, "interval": START_LIMIT_INTERVAL}
+
+    def _refuse_start(self, unit, old):
+        """systemd's refusal of a start over the limit: the unit is failed,
+        keeps its result, NRestarts and its limiter's window (a refused
+        start does not move it); raises StartRefused."""
+        st = self.unit_state()
+        result = "exit-code" if old and old.get("fails") else "start-limit-hit"
+        svc = "snap.microk8s.%s.service" % unit
+        self.journal("systemd", "%s: Start request repeated too quickly." % svc)
+        self.journal("systemd", "%s: Failed with result '%s'." % (svc, result))
+        self.journal("systemd", "Failed to start Service for snap application "
+                     "microk8s.%s." % unit)
+        boot = dict(old or {"unit": unit, "t": time.time(), "fails": None})
+        boot.update(settled=True, nrestarts=st["NRestarts"],
+                    stopped=boot.get("stopped") or time.time(), refused=result)
+        self.write("unit.json", json.dumps(boot))
+        self.remove("running")
+        raise StartRefused(unit, result)
+
     def stop(self, unit=None):
         st = self._settle_journal()
         boot = self.boot()
@@ -503,6 +592,7 @@ class Node:
             return
         boot["reset"] = time.time()
         st = self.unit_state()
+        boot.pop("refused", None)
         if st["ActiveState"] == "failed":
             self._settle_journal()
             boot.update(settled=True, stopped=boot.get("stopped") or time.time(),
@@ -548,6 +638,22 @@ class Node:
         args = kubelite_args(text)
         self._last_args = args
         return apiserver_check(args, self.path)
+
+
+class _Locks:
+    """Several locks, taken in order, released in reverse."""
+
+    def __init__(self, *locks):
+        self.locks = locks
+
+    def __enter__(self):
+        for lk in self.locks:
+            lk.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        for lk in reversed(self.locks):
+            lk.__exit__(*exc)
 
 
 class _Lock:
@@ -1085,7 +1191,10 @@ def _snap_service_op(node, cmd, rest):
         node.restart_pause()
     if hits and (cmd == "restart" or (cmd == "start" and not node.exists("running"))):
         with node.lock():
-            node.start(api)
+            try:
+                node.start(api)
+            except StartRefused as e:
+                raise Fail(e.snap_text(cmd, names))
     out({"restart": "Restarted.", "start": "Started.", "stop": "Stopped."}[cmd])
     return 0
 
@@ -1201,7 +1310,14 @@ def _microk8s(node, args):
             out("Stopped.")
         else:
             if not node.exists("running"):
-                node.start(api)
+                try:
+                    node.start(api)
+                except StartRefused:
+                    # microk8s-start.wrapper, when `snapctl start` fails
+                    # (snapctl's own error is not modelled).
+                    out('Failed to start microk8s services. Check snapd logs '
+                        'with "journalctl -u snapd.service"')
+                    return 1
             try:
                 os.unlink(node.data("var/lock/stopped.lock"))
             except FileNotFoundError:
@@ -2526,7 +2642,7 @@ def _k_apply(node, k, rest, verb):
     # kubectl applies the documents one by one, in order; a refused one is
     # reported at the end and the others stay applied (apply.go Run: errs
     # collected, then returned as one error or an aggregate; exit 1).
-    with node.lock():
+    with node.store_lock():
         objs = _load_store(node)
         for (kind, ns, name), doc in checked:
             try:
@@ -2565,7 +2681,7 @@ def _k_create_namespace(node, k, rest):
     if errs:
         raise Fail(_invalid("Namespace", name, errs))
     _require_api(node)
-    with node.lock():
+    with node.store_lock():
         objs = _load_store(node)
         if _find(objs, "Namespace", "", name) >= 0:
             raise Fail('Error from server (AlreadyExists): namespaces "%s" already exists'
@@ -2618,7 +2734,7 @@ def _k_delete(node, k, rest):
             return 0
     errors = []
     suffix = {"none": "", "client": " (dry run)", "server": " (server dry run)"}[dry]
-    with node.lock():
+    with node.store_lock():
         objs = _load_store(node)
         for kind, ns, name in todo:
             i = _find(objs, kind, ns, name)
