@@ -1,6 +1,6 @@
 /*
- * What node.c makes of MicroK8s's own answers, through a transport that
- * plays back canned ones: versions (from `microk8s version`, else `snap
+ * What node.c makes of MicroK8s's own answers, through the scripted
+ * transport: versions (from `microk8s version`, else `snap
  * list microk8s`), and a worker's notice, which is never kubectl's answer.
  */
 #include "build-config.h"
@@ -11,69 +11,32 @@
 #include "node.h"
 #include "rbac.h"
 #include "tap.h"
+#include "scripted.h"
 
 #define NOTICE	"This MicroK8s deployment is acting as a node in a " \
 	"cluster. Please use the microk8s kubectl on the master.\n"
-
-/* A transport whose every exec answers OUT with exit STATUS. */
-struct canned {
-	struct transport	 t;
-	const char		*out;
-	int			 status;
-	int			 calls;
-};
-
-static int
-canned_exec(struct transport *t, const char *script, const char *in,
-    size_t inlen, int wait, struct exec_result *res, char **cause)
-{
-	struct canned	*c = (struct canned *)t;
-
-	c->calls++;
-	memset(res, 0, sizeof *res);
-	buf_init(&res->out);
-	buf_init(&res->err);
-	buf_puts(&res->out, c->out);
-	res->status = c->status;
-	return 0;
-}
-
-static void
-canned_free(struct transport *t)
-{
-	free(t);
-}
-
-static const struct transport_ops canned_ops = { canned_exec, canned_free };
-
-static struct node *
-canned_node(const char *out, int status)
-{
-	struct canned	*c = xcalloc(1, sizeof *c);
-
-	c->t.ops = &canned_ops;
-	c->t.name = "pi-1";
-	c->out = out;
-	c->status = status;
-	return node_new(&c->t);
-}
 
 /* The version node_inventory() reads from the inventory lines VERSION. */
 static char *
 version_of(const char *version)
 {
-	struct node	*n;
-	char		*out, *cause = NULL, *v;
+	struct scripted_step	 step = { .script = "inventory" };
+	struct scripted		 s;
+	struct node		*n;
+	char			*out, *cause = NULL, *v;
 
 	out = xasprintf("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
 	    "%sargs 3\nabc\nca -\n", version);
-	n = canned_node(out, 0);
+	step.out = out;
+	scripted_init(&s, &step, 1);
+	n = scripted_node(&s, "pi-1");
 	if (node_inventory(n, false, &cause) == -1) {
 		tap_diag("inventory failed", cause);
 		free(cause);
 	}
 	v = n->version != NULL ? xstrdup(n->version) : NULL;
 	node_free(n);
+	scripted_done(&s);
 	free(out);
 	return v;
 }
@@ -142,6 +105,18 @@ static void
 test_worker_notice(void)
 {
 	static const char *const argv[] = { "get", "--raw", "/readyz", NULL };
+	static const struct scripted_step notices[] = {
+		{ .script = "get", .out = NOTICE },
+		{ .script = "get", .out = NOTICE },
+		{ .script = "apply", .in = "kind: ClusterRoleBinding",
+		    .out = NOTICE },
+	}, inventory[] = {
+		{ .script = "inventory", .in = "bindings\n",
+		    .out = "okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
+		    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
+		    "bindings-status 0\nbindings 106\n" NOTICE "\n" },
+	};
+	struct scripted		 s;
 	struct exec_result	 res;
 	struct node		*n;
 	json_t			*live = NULL;
@@ -152,7 +127,8 @@ test_worker_notice(void)
 	ok(!node_refusal("", 0), "nothing is not");
 
 	/* kubectl on a node that turned out to be a worker: exit 0, notice. */
-	n = canned_node(NOTICE, 0);
+	scripted_init(&s, notices, nitems(notices));
+	n = scripted_node(&s, "pi-1");
 	ok(node_kubectl(n, argv, NULL, &res, &cause) == 0 && res.status == 1,
 	    "node_kubectl: the notice with exit 0 counts as a failure");
 	reason = exec_result_reason(&res);
@@ -168,11 +144,12 @@ test_worker_notice(void)
 	cause = NULL;
 	test_apply_notice(n);
 	node_free(n);
+	scripted_done(&s);
 
-	/* The inventory's bindings read, answered by the notice, exit 0. */
-	n = canned_node("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
-	    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
-	    "bindings-status 0\nbindings 106\n" NOTICE "\n", 0);
+	/* The inventory's bindings read, answered by the notice, exit 0:
+	 * rbac_live then asks nothing more. */
+	scripted_init(&s, inventory, nitems(inventory));
+	n = scripted_node(&s, "pi-1");
 	ok(node_inventory(n, true, &cause) == 0, "inventory with the notice "
 	    "for bindings is read");
 	is_int(n->bindings_status, 1, "... the bindings read counts as failed");
@@ -181,6 +158,7 @@ test_worker_notice(void)
 	    "... and rbac_live says why, taking no bindings from it");
 	free(cause);
 	node_free(n);
+	scripted_done(&s);
 }
 
 int
