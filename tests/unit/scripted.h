@@ -111,9 +111,12 @@ scripted_exec(struct transport *t, const char *script, const char *in,
 	buf_init(&res->err);
 	if (s->next >= s->n || !scripted_matches(&s->steps[s->next], t->name,
 	    name, input)) {
-		ok(0, "scripted: unexpected command '%s' on %s (expected: %s)",
-		    name, t->name, s->next < s->n ?
-		    s->steps[s->next].script : "nothing more");
+		st = s->next < s->n ? &s->steps[s->next] : NULL;
+		ok(0, "scripted: unexpected command '%s' on %s (expected: "
+		    "%s on %s, its stdin holding '%s')", name, t->name,
+		    st != NULL ? st->script : "nothing more",
+		    st != NULL && st->node != NULL ? st->node : "any node",
+		    st != NULL && st->in != NULL ? st->in : "anything");
 		tap_diag("its stdin", input != NULL ? input : "(none)");
 		free(input);
 		res->status = 99;

@@ -45,13 +45,13 @@ test_order(void)
 {
 	static const struct scripted_step steps[] = {
 		{ NULL, "delete", NULL, 0, "clusterrolebinding.rbac.authorization.k8s.io "
-		  "\"gone\" deleted\n", NULL },
+		  "\"gone\" deleted\n", NULL, false, NULL },
 		{ NULL, "apply", NULL, 0, "namespace/dev created\n"
 		  "rolebinding.rbac.authorization.k8s.io/dev-editors created\n",
-		  NULL },
-		{ NULL, "delete", NULL, 0, "", NULL },
+		  NULL, false, NULL },
+		{ NULL, "delete", NULL, 0, "", NULL, false, NULL },
 		{ NULL, "apply", NULL, 0, "clusterrolebinding.rbac.authorization.k8s.io/"
-		  "admins created\n", NULL },
+		  "admins created\n", NULL, false, NULL },
 	};
 	struct binding_plan	 bp = { 0 };
 	struct scripted		 s;
@@ -89,7 +89,7 @@ test_batch_refused(void)
 		  "clusterrolebinding.rbac.authorization.k8s.io/one created\n"
 		  "rolebinding.rbac.authorization.k8s.io/three configured\n",
 		  "Error from server (NotFound): error when creating \"STDIN\": "
-		  "namespaces \"dev\" not found\n" },
+		  "namespaces \"dev\" not found\n", false, NULL },
 	};
 	struct binding_plan	 bp = { 0 };
 	struct scripted		 s;
@@ -121,7 +121,8 @@ static void
 test_batch_unknown_line(void)
 {
 	static const struct scripted_step steps[] = {
-		{ NULL, "apply", NULL, 0, "something else entirely\n", NULL },
+		{ NULL, "apply", NULL, 0, "something else entirely\n", NULL,
+		  false, NULL },
 	};
 	struct binding_plan	 bp = { 0 };
 	struct scripted		 s;
@@ -144,12 +145,12 @@ static void
 test_recreate_put_back(void)
 {
 	static const struct scripted_step steps[] = {
-		{ NULL, "delete", NULL, 0, "", NULL },
+		{ NULL, "delete", NULL, 0, "", NULL, false, NULL },
 		{ NULL, "apply", NULL, 1, "", "Error from server (Forbidden): error when "
 		  "creating \"STDIN\": admission webhook \"x\" denied the "
-		  "request\n" },
+		  "request\n", false, NULL },
 		{ NULL, "create", NULL, 0, "clusterrolebinding.rbac.authorization.k8s.io/"
-		  "admins created\n", NULL },
+		  "admins created\n", NULL, false, NULL },
 	};
 	struct binding_plan	 bp = { 0 };
 	struct scripted		 s;
@@ -180,9 +181,11 @@ static void
 test_recreate_missing(void)
 {
 	static const struct scripted_step steps[] = {
-		{ NULL, "delete", NULL, 0, "", NULL },
-		{ NULL, "apply", NULL, 1, "", "Error from server (Forbidden): new refused\n" },
-		{ NULL, "create", NULL, 1, "", "Error from server (Forbidden): old refused\n" },
+		{ NULL, "delete", NULL, 0, "", NULL, false, NULL },
+		{ NULL, "apply", NULL, 1, "", "Error from server (Forbidden): "
+		  "new refused\n", false, NULL },
+		{ NULL, "create", NULL, 1, "", "Error from server (Forbidden): "
+		  "old refused\n", false, NULL },
 	};
 	struct binding_plan	 bp = { 0 };
 	struct scripted		 s;
