@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fleet.h"
@@ -70,12 +71,39 @@ struct run {
 	struct scripted	 s;
 	int		 code;
 	char		*summary;	/* report_summary_text()'s text */
+	char		*errors;	/* what report_errors() printed */
 };
 
 static void
 ctrl_c(void)
 {
 	fleet_interrupt = 1;
+}
+
+/* What report_errors() prints on stderr for F (caller frees). */
+static char *
+errors_of(const struct fleet *f)
+{
+	struct buf	 b;
+	char		 chunk[512];
+	size_t		 n;
+	FILE		*tmp;
+	int		 saved;
+
+	buf_init(&b);
+	fflush(stderr);
+	if ((tmp = tmpfile()) == NULL || (saved = dup(STDERR_FILENO)) == -1)
+		return buf_detach(&b, NULL);
+	dup2(fileno(tmp), STDERR_FILENO);
+	report_errors(f);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(tmp);
+	return buf_detach(&b, NULL);
 }
 
 /* Plan and apply setup over pi-1, pi-2 (control plane), pi-3 (worker). */
@@ -110,6 +138,7 @@ run_setup(struct run *r, const struct scripted_step *steps, size_t n)
 		report_summary_text(r->f, out, false);
 		fclose(out);
 	}
+	r->errors = errors_of(r->f);
 }
 
 static void
@@ -119,6 +148,7 @@ run_free(struct run *r)
 	config_free(r->c);
 	scripted_done(&r->s);
 	free(r->summary);
+	free(r->errors);
 	fleet_interrupt = 0;
 }
 
@@ -277,8 +307,14 @@ test_crash_loop(void)
 	    "'journalctl -u snap.microk8s.daemon-kubelite'); the previous "
 	    "args file is back and the apiserver is ready",
 	    "crash loop: systemd's words, and that it is back");
-	ok(holds(r.f->nodes[0].node->journal, "\"invalid --oidc-issuer-url\""),
-	    "crash loop: the journal's lines kept for the error report");
+	ok(holds(r.errors, "okta-k8s: pi-1: snap.microk8s.daemon-kubelite is "
+	    "crash-looping") && holds(r.errors, "  the last lines of its "
+	    "journal:\n    Dec 01 08:45:01 pi-1 microk8s.daemon-kubelite[812]: "
+	    "E1201 08:45:01.1 server.go:1 \"invalid --oidc-issuer-url\"\n"),
+	    "crash loop: the error printed names pi-1, then the journal's "
+	    "lines");
+	if (!holds(r.errors, "the last lines of its journal"))
+		tap_diag("errors", r.errors);
 	is_int(count_of(&r, "pi-1 restart"), 2, "crash loop: two restarts");
 	ok(!holds(r.s.calls.data, "pi-2 lock"), "crash loop: pi-2 never "
 	    "touched");
@@ -317,6 +353,11 @@ test_restore_fails(void)
 	    "restore fails: the summary names pi-1 as needing a person");
 	if (!holds(r.summary, "NEEDS A PERSON"))
 		tap_diag("summary", r.summary);
+	ok(holds(r.errors, "okta-k8s: pi-1: wait: apiserver not ready") &&
+	    holds(r.errors, "needs a look (backups are next to it)\n"),
+	    "restore fails: the error printed names pi-1 and what to do");
+	if (!holds(r.errors, "okta-k8s: pi-1: "))
+		tap_diag("errors", r.errors);
 	is_int(count_of(&r, "pi-1 restart"), 1, "restore fails: no restart "
 	    "of a file not restored");
 	is_int(count_of(&r, "pi-1 unlock"), 1, "restore fails: lock released");
