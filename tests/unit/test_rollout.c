@@ -106,9 +106,10 @@ errors_of(const struct fleet *f)
 	return buf_detach(&b, NULL);
 }
 
-/* Plan and apply setup over pi-1, pi-2 (control plane), pi-3 (worker). */
+/* Plan and apply MODE over pi-1, pi-2 (control plane), pi-3 (worker). */
 static void
-run_setup(struct run *r, const struct scripted_step *steps, size_t n)
+run_mode(struct run *r, enum fleet_mode mode,
+    const struct scripted_step *steps, size_t n)
 {
 	static const char *const names[] = { "pi-1", "pi-2", "pi-3" };
 	struct node	*nodes[3];
@@ -127,7 +128,7 @@ run_setup(struct run *r, const struct scripted_step *steps, size_t n)
 	r->s.log_nodes = true;
 	for (i = 0; i < 3; i++)
 		nodes[i] = scripted_node(&r->s, names[i]);
-	r->f = fleet_new(r->c, FLEET_SETUP, nodes, 3);
+	r->f = fleet_new(r->c, mode, nodes, 3);
 	r->f->wait_ready = true;
 	if (fleet_plan(r->f, OKTA_SRC_TEMPLATES, 1, &cause) == -1) {
 		printf("Bail out! plan: %s\n", cause);
@@ -139,6 +140,12 @@ run_setup(struct run *r, const struct scripted_step *steps, size_t n)
 		fclose(out);
 	}
 	r->errors = errors_of(r->f);
+}
+
+static void
+run_setup(struct run *r, const struct scripted_step *steps, size_t n)
+{
+	run_mode(r, FLEET_SETUP, steps, n);
 }
 
 static void
@@ -367,6 +374,98 @@ test_restore_fails(void)
 }
 
 static void
+test_restart_fails(void)
+{
+	static const struct scripted_step steps[] = {
+		PLAN_STEPS,
+		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
+		{ "pi-1", "restart", NULL, 1, NULL, "'snap restart "
+		    "microk8s.daemon-kubelite' did not finish within 120s\n",
+		    false, NULL },
+		{ "pi-1", "restore", BACKUP "\n", 0, NULL, NULL, false, NULL },
+		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
+		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
+		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+	};
+	struct run	r;
+
+	run_setup(&r, steps, nitems(steps));
+	is_int(r.code, 3, "restart fails: exit 3");
+	is_str(error_of(&r, 0), "restart: 'snap restart "
+	    "microk8s.daemon-kubelite' did not finish within 120s; the "
+	    "previous args file is back and the apiserver is ready",
+	    "restart fails: snap's reason, and that it is back");
+	is_int(count_of(&r, "pi-1 wait"), 1, "restart fails: no wait for a "
+	    "restart that failed, one after the restore's");
+	ok(!holds(r.s.calls.data, "pi-2 lock"), "restart fails: pi-2 never "
+	    "touched");
+	run_free(&r);
+}
+
+static void
+test_bindings_fail(void)
+{
+	static const struct scripted_step steps[] = {
+		PLAN_STEPS, NODE_STEPS("pi-1"), NODE_STEPS("pi-2"),
+		{ "pi-1", "apply", NULL, 1, NULL, "Error from server "
+		    "(Forbidden): clusterrolebindings is forbidden\n", false,
+		    NULL },
+	};
+	struct run	r;
+
+	run_setup(&r, steps, nitems(steps));
+	is_int(r.code, 1, "bindings fail: exit 1");
+	ok(r.f->nodes[0].result == NODE_RESULT_CHANGED &&
+	    r.f->nodes[1].result == NODE_RESULT_CHANGED,
+	    "bindings fail: both nodes stay changed");
+	is_str(r.f->bindings_error, "pi-1: apply bindings: Error from server "
+	    "(Forbidden): clusterrolebindings is forbidden",
+	    "bindings fail: kubectl's reason, where it ran");
+	run_free(&r);
+}
+
+/* Rollback: each node's newest backup read in the plan, put back. */
+#define OLD_ARGS	"--secure-port=16444\n"		/* 20 bytes */
+#define ROLLBACK_PLAN_STEPS						\
+	{ "pi-1", "inventory", NULL, 0, CP_INV, NULL, false, NULL },	\
+	{ "pi-1", "newest-backup", NULL, 0, "backup 20\n" OLD_ARGS "\n"	\
+	    BACKUP "\n", NULL, false, NULL },				\
+	{ "pi-2", "inventory", NULL, 0, CP_INV, NULL, false, NULL },	\
+	{ "pi-2", "newest-backup", NULL, 0, "backup -\n", NULL, false,	\
+	    NULL },							\
+	{ "pi-3", "inventory", NULL, 0, WORKER_INV, NULL, false, NULL }
+
+static void
+test_rollback(void)
+{
+	static const struct scripted_step steps[] = {
+		ROLLBACK_PLAN_STEPS,
+		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		{ "pi-1", "write", "\nundo\n" OLD_ARGS, 0,
+		    NODE_ARGS_PATH ".okta-k8s-undo\n", NULL, false, NULL },
+		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
+		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
+		{ "pi-1", "discard", BACKUP "\n", 1, NULL, "rm: cannot remove: "
+		    "Read-only file system\n", false, NULL },
+		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+	};
+	struct run	r;
+
+	run_mode(&r, FLEET_ROLLBACK, steps, nitems(steps));
+	is_int(r.code, 0, "rollback: exit 0");
+	is_str(result_of(&r, 0), "changed", "rollback: pi-1 rolled back to "
+	    "its newest backup");
+	is_str(result_of(&r, 1), "no backup to roll back to",
+	    "rollback: pi-2 has none, left alone");
+	is_str(error_of(&r, 0), "rolled back, but remove the used backup: "
+	    "rm: cannot remove: Read-only file system",
+	    "rollback: a backup not removed is said, not a failure");
+	ok(!holds(r.s.calls.data, "apply"), "rollback: no bindings");
+	run_free(&r);
+}
+
+static void
 test_lock_held(void)
 {
 	static const struct scripted_step steps[] = {
@@ -466,6 +565,9 @@ main(void)
 	test_not_ready();
 	test_crash_loop();
 	test_restore_fails();
+	test_restart_fails();
+	test_bindings_fail();
+	test_rollback();
 	test_lock_held();
 	test_lock_broken();
 	test_ctrl_c_between();
