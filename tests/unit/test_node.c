@@ -1,7 +1,9 @@
 /*
- * What node.c makes of MicroK8s's own answers, through a transport that
- * plays back canned ones: versions (from `microk8s version`, else `snap
- * list microk8s`), and a worker's notice, which is never kubectl's answer.
+ * What node.c makes of MicroK8s's own answers, through the scripted
+ * transport: the inventory (complete, cut short, sections missing, a worker,
+ * a stopped node, a lost connection), versions (from `microk8s version`,
+ * else `snap list microk8s`), and a worker's notice, which is never
+ * kubectl's answer.
  */
 #include "build-config.h"
 
@@ -11,69 +13,180 @@
 #include "node.h"
 #include "rbac.h"
 #include "tap.h"
+#include "scripted.h"
 
 #define NOTICE	"This MicroK8s deployment is acting as a node in a " \
 	"cluster. Please use the microk8s kubectl on the master.\n"
 
-/* A transport whose every exec answers OUT with exit STATUS. */
-struct canned {
-	struct transport	 t;
-	const char		*out;
-	int			 status;
-	int			 calls;
-};
+#define CP_HEAD	"okta-k8s-inventory 1\nrole control-plane\nlite 1\n" \
+	"version MicroK8s v1.31.3 revision 7394\n"
+#define ARGS	"--secure-port=16443\n"		/* 20 bytes */
+#define CA	"-----BEGIN CERTIFICATE-----\n"	/* 28 bytes */
 
+/* node_inventory() on pi-1 answered by STEP; *N (caller frees) and rc. */
 static int
-canned_exec(struct transport *t, const char *script, const char *in,
-    size_t inlen, int wait, struct exec_result *res, char **cause)
+inventory_of(const struct scripted_step *step, bool bindings,
+    struct node **n, char **cause)
 {
-	struct canned	*c = (struct canned *)t;
+	struct scripted	s;
+	int		rc;
 
-	c->calls++;
-	memset(res, 0, sizeof *res);
-	buf_init(&res->out);
-	buf_init(&res->err);
-	buf_puts(&res->out, c->out);
-	res->status = c->status;
-	return 0;
+	scripted_init(&s, step, 1);
+	*n = scripted_node(&s, "pi-1");
+	rc = node_inventory(*n, bindings, cause);
+	scripted_done(&s);
+	return rc;
 }
 
 static void
-canned_free(struct transport *t)
+test_inventory_complete(void)
 {
-	free(t);
+	static const struct scripted_step step = {
+		.script = "inventory", .in = "bindings\n",
+		.out = CP_HEAD "args 20\n" ARGS "\nca 28\n" CA "\n"
+		    "readyz-status 0\nreadyz 3\nok\n\n"
+		    "bindings-status 0\nbindings 12\n{\"items\":[]}\n",
+	};
+	struct node	*n;
+	char		*cause = NULL;
+
+	is_int(inventory_of(&step, true, &n, &cause), 0, "complete: read");
+	is_str(node_role_name(n->role), "control-plane", "complete: the role");
+	ok(n->lite, "complete: kubelite");
+	is_str(n->version, "v1.31.3", "complete: the version");
+	ok(n->args_len == 20 && memcmp(n->args, ARGS, 20) == 0,
+	    "complete: the args file's bytes");
+	ok(n->ca_len == 28 && memcmp(n->ca, CA, 28) == 0,
+	    "complete: our CA file's bytes");
+	ok(n->ready && n->not_ready == NULL, "complete: ready ('ok\\n')");
+	ok(n->bindings_status == 0 && n->bindings_len == 12 &&
+	    memcmp(n->bindings, "{\"items\":[]}", 12) == 0,
+	    "complete: the bindings' answer");
+	free(cause);
+	node_free(n);
 }
 
-static const struct transport_ops canned_ops = { canned_exec, canned_free };
-
-static struct node *
-canned_node(const char *out, int status)
+static void
+test_inventory_broken(void)
 {
-	struct canned	*c = xcalloc(1, sizeof *c);
+	static const struct {
+		struct scripted_step	 step;
+		const char		*want, *what;
+	} cases[] = {
+		{ { .script = "inventory", .out = CP_HEAD "args 20\n--secure" },
+		  "'" NODE_ARGS_PATH "' changed while it was read; try again",
+		  "cut short in the args file" },
+		{ { .script = "inventory", .out = CP_HEAD "args 20\n" ARGS
+		    "\nca 28\n" CA },
+		  "'" NODE_ARGS_PATH "' changed while it was read; try again",
+		  "cut short before the CA's newline" },
+		{ { .script = "inventory", .out = CP_HEAD "args x\n" ARGS "\n" },
+		  "'" NODE_ARGS_PATH "' changed while it was read; try again",
+		  "a length that is no number" },
+		{ { .script = "inventory", .out = CP_HEAD "ca -\n" },
+		  "'" NODE_ARGS_PATH "' is missing",
+		  "a control-plane node without its args section" },
+		{ { .script = "inventory", .out = CP_HEAD "args -\nca -\n" },
+		  "'" NODE_ARGS_PATH "' is missing",
+		  "a control-plane node without its args file" },
+		{ { .script = "inventory", .out = "" },
+		  "unexpected answer to the inventory", "nothing at all" },
+		{ { .script = "inventory", .out = "Last login: today\n" },
+		  "unexpected answer to the inventory", "a login banner" },
+		{ { .script = "inventory", .out = "okta-k8s-inventory 1\n"
+		    "microk8s none\n" },
+		  "MicroK8s not found ('" NODE_SNAP_DATA "' is missing); "
+		  "install it with 'snap install microk8s --classic'",
+		  "no MicroK8s" },
+		{ { .script = "inventory", .status = 1,
+		    .err = "mktemp: No space left on device\n" },
+		  "inventory: mktemp: No space left on device",
+		  "the script failed" },
+		{ { .script = "inventory", .broken = true,
+		    .err = "pi-1: connection lost" },
+		  "pi-1: connection lost", "the connection lost" },
+	};
+	struct node	*n;
+	char		*cause;
+	size_t		 i;
 
-	c->t.ops = &canned_ops;
-	c->t.name = "pi-1";
-	c->out = out;
-	c->status = status;
-	return node_new(&c->t);
+	for (i = 0; i < nitems(cases); i++) {
+		cause = NULL;
+		ok(inventory_of(&cases[i].step, false, &n, &cause) == -1 &&
+		    n->role == NODE_ROLE_UNKNOWN, "inventory: %s: fails, role "
+		    "unknown", cases[i].what);
+		is_str(cause, cases[i].want, "inventory: %s: says why",
+		    cases[i].what);
+		free(cause);
+		node_free(n);
+	}
+}
+
+static void
+test_inventory_worker(void)
+{
+	static const struct scripted_step step = {
+		.script = "inventory", .in = "\n",
+		.out = "okta-k8s-inventory 1\nrole worker\nlite 1\n"
+		    "version MicroK8s v1.31.3 revision 7394\n"
+		    "args 20\n" ARGS "\nca -\n",
+	};
+	struct node	*n;
+	char		*cause = NULL;
+
+	is_int(inventory_of(&step, false, &n, &cause), 0, "worker: read");
+	is_str(node_role_name(n->role), "worker", "worker: the role");
+	ok(!n->ready && n->bindings == NULL && n->ca == NULL,
+	    "worker: not ready, no bindings, no CA");
+	free(cause);
+	node_free(n);
+}
+
+static void
+test_inventory_stopped(void)
+{
+	static const struct scripted_step step = {
+		.script = "inventory", .in = "bindings\n",
+		.out = CP_HEAD "args 20\n" ARGS "\nca -\n"
+		    "readyz-status 1\nreadyz 44\n"
+		    "microk8s is not running, try microk8s start\n\n"
+		    "bindings-status 1\nbindings 44\n"
+		    "microk8s is not running, try microk8s start\n\n",
+	};
+	struct node	*n;
+	char		*cause = NULL;
+
+	is_int(inventory_of(&step, true, &n, &cause), 0, "stopped: read");
+	ok(!n->ready, "stopped: not ready");
+	is_str(n->not_ready, "'microk8s kubectl get --raw /readyz' said: "
+	    "microk8s is not running, try microk8s start",
+	    "stopped: what /readyz said");
+	is_int(n->bindings_status, 1, "stopped: the bindings read failed");
+	free(cause);
+	node_free(n);
 }
 
 /* The version node_inventory() reads from the inventory lines VERSION. */
 static char *
 version_of(const char *version)
 {
-	struct node	*n;
-	char		*out, *cause = NULL, *v;
+	struct scripted_step	 step = { .script = "inventory" };
+	struct scripted		 s;
+	struct node		*n;
+	char			*out, *cause = NULL, *v;
 
 	out = xasprintf("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
 	    "%sargs 3\nabc\nca -\n", version);
-	n = canned_node(out, 0);
+	step.out = out;
+	scripted_init(&s, &step, 1);
+	n = scripted_node(&s, "pi-1");
 	if (node_inventory(n, false, &cause) == -1) {
 		tap_diag("inventory failed", cause);
 		free(cause);
 	}
 	v = n->version != NULL ? xstrdup(n->version) : NULL;
 	node_free(n);
+	scripted_done(&s);
 	free(out);
 	return v;
 }
@@ -142,6 +255,18 @@ static void
 test_worker_notice(void)
 {
 	static const char *const argv[] = { "get", "--raw", "/readyz", NULL };
+	static const struct scripted_step notices[] = {
+		{ .script = "get", .out = NOTICE },
+		{ .script = "get", .out = NOTICE },
+		{ .script = "apply", .in = "kind: ClusterRoleBinding",
+		    .out = NOTICE },
+	}, inventory[] = {
+		{ .script = "inventory", .in = "bindings\n",
+		    .out = "okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
+		    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
+		    "bindings-status 0\nbindings 106\n" NOTICE "\n" },
+	};
+	struct scripted		 s;
 	struct exec_result	 res;
 	struct node		*n;
 	json_t			*live = NULL;
@@ -152,7 +277,8 @@ test_worker_notice(void)
 	ok(!node_refusal("", 0), "nothing is not");
 
 	/* kubectl on a node that turned out to be a worker: exit 0, notice. */
-	n = canned_node(NOTICE, 0);
+	scripted_init(&s, notices, nitems(notices));
+	n = scripted_node(&s, "pi-1");
 	ok(node_kubectl(n, argv, NULL, &res, &cause) == 0 && res.status == 1,
 	    "node_kubectl: the notice with exit 0 counts as a failure");
 	reason = exec_result_reason(&res);
@@ -168,11 +294,12 @@ test_worker_notice(void)
 	cause = NULL;
 	test_apply_notice(n);
 	node_free(n);
+	scripted_done(&s);
 
-	/* The inventory's bindings read, answered by the notice, exit 0. */
-	n = canned_node("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
-	    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
-	    "bindings-status 0\nbindings 106\n" NOTICE "\n", 0);
+	/* The inventory's bindings read, answered by the notice, exit 0:
+	 * rbac_live then asks nothing more. */
+	scripted_init(&s, inventory, nitems(inventory));
+	n = scripted_node(&s, "pi-1");
 	ok(node_inventory(n, true, &cause) == 0, "inventory with the notice "
 	    "for bindings is read");
 	is_int(n->bindings_status, 1, "... the bindings read counts as failed");
@@ -181,6 +308,7 @@ test_worker_notice(void)
 	    "... and rbac_live says why, taking no bindings from it");
 	free(cause);
 	node_free(n);
+	scripted_done(&s);
 }
 
 /* A node stopped with `microk8s stop`: its lock, and kubectl's refusal. */
@@ -214,6 +342,10 @@ test_stopped(void)
 int
 main(void)
 {
+	test_inventory_complete();
+	test_inventory_broken();
+	test_inventory_worker();
+	test_inventory_stopped();
 	test_version();
 	test_worker_notice();
 	test_stopped();
