@@ -315,14 +315,22 @@ test_worker_notice(void)
 static void
 test_stopped(void)
 {
+	static const struct scripted_step stopped = {
+		.script = "inventory", .in = "\n",
+		.out = "okta-k8s-inventory 1\nrole control-plane\n"
+		    "stopped 1\nlite 1\nversion MicroK8s v1.31.3 revision 7394\n"
+		    "args 3\nabc\nca -\nreadyz-status 1\nreadyz 44\n"
+		    "microk8s is not running, try microk8s start\n\n",
+	};
+	static const struct scripted_step running = {
+		.script = "inventory", .in = "\n",
+		.out = CP_HEAD "args 3\nabc\nca -\n"
+		    "readyz-status 0\nreadyz 2\nok\n",
+	};
 	struct node	*n;
 	char		*cause = NULL;
 
-	n = canned_node("okta-k8s-inventory 1\nrole control-plane\n"
-	    "stopped 1\nlite 1\nversion MicroK8s v1.31.3 revision 7394\n"
-	    "args 3\nabc\nca -\nreadyz-status 1\nreadyz 44\n"
-	    "microk8s is not running, try microk8s start\n\n", 0);
-	ok(node_inventory(n, false, &cause) == 0, "a stopped node's "
+	ok(inventory_of(&stopped, false, &n, &cause) == 0, "a stopped node's "
 	    "inventory is read");
 	ok(n->stopped && !n->ready, "... stopped, and not ready");
 	ok(n->not_ready != NULL && strcmp(n->not_ready, "'microk8s kubectl "
@@ -331,12 +339,10 @@ test_stopped(void)
 	is_str(n->version, "v1.31.3", "... its version still read");
 	node_free(n);
 
-	n = canned_node("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
-	    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
-	    "readyz-status 0\nreadyz 2\nok\n", 0);
-	ok(node_inventory(n, false, &cause) == 0 && !n->stopped && n->ready,
-	    "no stopped line: running, ready");
+	ok(inventory_of(&running, false, &n, &cause) == 0 && !n->stopped &&
+	    n->ready, "no stopped line: running, ready");
 	node_free(n);
+	free(cause);
 }
 
 int
