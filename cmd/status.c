@@ -16,7 +16,8 @@ status_exec(struct cmd_ctx *ctx)
 
 	if ((f = cmd_fleet_open(ctx, FLEET_SETUP, false)) == NULL)
 		return EXIT_ERROR;
-	if (fleet_unreachable(f) || f->bindings_error != NULL)
+	if (fleet_unreachable(f) || fleet_refused(f) ||
+	    f->bindings_error != NULL)
 		code = EXIT_ERROR;
 	else
 		code = fleet_pending(f) ? EXIT_PENDING : EXIT_OK;
