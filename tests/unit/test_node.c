@@ -66,7 +66,7 @@ version_of(const char *version)
 	char		*out, *cause = NULL, *v;
 
 	out = xasprintf("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
-	    "%sargs 3\nabc\nca -\n", version);
+	    "%sargs 3\nabc\nca -\nend\n", version);
 	n = canned_node(out, 0);
 	if (node_inventory(n, false, &cause) == -1) {
 		tap_diag("inventory failed", cause);
@@ -172,7 +172,7 @@ test_worker_notice(void)
 	/* The inventory's bindings read, answered by the notice, exit 0. */
 	n = canned_node("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
 	    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
-	    "bindings-status 0\nbindings 106\n" NOTICE "\n", 0);
+	    "bindings-status 0\nbindings 106\n" NOTICE "\nend\n", 0);
 	ok(node_inventory(n, true, &cause) == 0, "inventory with the notice "
 	    "for bindings is read");
 	is_int(n->bindings_status, 1, "... the bindings read counts as failed");
@@ -183,10 +183,43 @@ test_worker_notice(void)
 	node_free(n);
 }
 
+/*
+ * An answer cut short (a connection closed with exit status 0) is no
+ * answer: without the script's last line "end", or with more after it, the
+ * inventory fails (found by tests/fuzz/fuzz_inventory.c: an answer cut
+ * before "ca -" read as a node without our CA file).
+ */
+static void
+test_cut_short(void)
+{
+	static const char *const answers[] = {
+		"okta-k8s-inventory 1\nrole control-plane\nlite 1\nargs 3\nabc\n",
+		"okta-k8s-inventory 1\nrole control-plane\nlite 1\nargs 3\nabc\n"
+		    "ca -\nend",
+		"okta-k8s-inventory 1\nrole control-plane\nlite 1\nargs 3\nabc\n"
+		    "ca -\nend\nrole worker\n",
+	};
+	struct node	*n;
+	char		*cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < sizeof answers / sizeof *answers; i++) {
+		n = canned_node(answers[i], 0);
+		ok(node_inventory(n, false, &cause) == -1 && cause != NULL &&
+		    strcmp(cause, "the answer to the inventory was cut short; "
+		    "try again") == 0 && n->role == NODE_ROLE_UNKNOWN,
+		    "an answer cut short is refused (%zu)", i + 1);
+		free(cause);
+		cause = NULL;
+		node_free(n);
+	}
+}
+
 int
 main(void)
 {
 	test_version();
 	test_worker_notice();
+	test_cut_short();
 	return tap_done();
 }
