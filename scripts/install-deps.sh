@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install what okta-k8s needs to build and test, from Debian's archive.
 # Idempotent: packages already installed are left alone.
+# --fuzz: also what the fuzz targets need (scripts/fuzz.sh): clang and
+# libFuzzer's runtime, libclang-rt-14-dev, which is only a Recommends of
+# clang, so --no-install-recommends would leave it out.
 set -eu
 
 PACKAGES="gcc make autoconf automake pkg-config
@@ -10,6 +13,7 @@ openssh-server openssh-client util-linux diffutils procps sudo curl"
 # kubectl for the kubeconfig tests: Debian's, unless one is there already
 # (another vendor's kubectl package and kubernetes-client conflict).
 command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
+[ "${1:-}" = --fuzz ] && PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 
 missing=
 for p in $PACKAGES; do

@@ -137,10 +137,9 @@ jwk_bignum(json_t *k, const char *key)
 	BIGNUM		*bn;
 	size_t		 n;
 
-	if (s == NULL || (raw = base64url_decode(s, strlen(s), &n)) == NULL ||
-	    n == 0)
+	if (s == NULL || (raw = base64url_decode(s, strlen(s), &n)) == NULL)
 		return NULL;
-	bn = BN_bin2bn(raw, (int)n, NULL);
+	bn = n > 0 ? BN_bin2bn(raw, (int)n, NULL) : NULL;
 	free(raw);
 	return bn;
 }

@@ -462,7 +462,7 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 		    NODE_ARGS_PATH);
 		goto out;
 	}
-	if (!complete) {
+	if (!complete || n->role == NODE_ROLE_UNKNOWN) {
 		set_cause(cause, "the answer to the inventory was cut short; "
 		    "try again");
 		goto out;

@@ -187,7 +187,8 @@ test_worker_notice(void)
  * An answer cut short (a connection closed with exit status 0) is no
  * answer: without the script's last line "end", or with more after it, the
  * inventory fails (found by tests/fuzz/fuzz_inventory.c: an answer cut
- * before "ca -" read as a node without our CA file).
+ * before "ca -" read as a node without our CA file), and so does one
+ * without a role line.
  */
 static void
 test_cut_short(void)
@@ -198,6 +199,9 @@ test_cut_short(void)
 		    "ca -\nend",
 		"okta-k8s-inventory 1\nrole control-plane\nlite 1\nargs 3\nabc\n"
 		    "ca -\nend\nrole worker\n",
+		/* fuzz_inventory: no role line, yet read as valid */
+		"okta-k8s-inventory 1\nrolo control-plane\nlite 1\nargs 3\n"
+		    "abc\nca -\nend\n",
 	};
 	struct node	*n;
 	char		*cause = NULL;
