@@ -26,4 +26,9 @@ if [ -f config.status ]; then
 fi
 cd "$work/build"
 "$src/configure" -q --enable-fuzz CC=clang
-make -s -j"$(nproc)" fuzz FUZZ_SECONDS="$seconds"
+if ! make -s -j"$(nproc)" fuzz-targets >build.log 2>&1; then
+	tail -n 40 build.log >&2
+	echo "okta-k8s: the fuzz targets did not build (log above)" >&2
+	exit 1
+fi
+make -s fuzz FUZZ_SECONDS="$seconds"
