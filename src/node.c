@@ -294,6 +294,7 @@ inventory_section(const char **p, const char *end, const char *value,
 	char		*endp;
 	unsigned long	 n;
 
+	free(*data);	/* a section given twice: the last counts */
 	*data = NULL;
 	*len = 0;
 	if (strcmp(value, "-") == 0)
