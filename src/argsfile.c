@@ -63,8 +63,8 @@ argsfile_check(const char *text, size_t len, char **cause)
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		if ((size_t)(nl - p) > ARGSFILE_LINE_MAX)
-			return set_cause(cause, "line %zu (offset %zu) is %zu "
-			    "bytes long: kubelite stops at a line of 64 KiB or "
+			return set_cause(cause, "line %zu (offset %zu) is "
+			    "%zu bytes long: kubelite stops at a line of 64 KiB or "
 			    "more and the apiserver would not start; shorten it "
 			    "on the node and run again", line,
 			    (size_t)(p - text), (size_t)(nl - p));

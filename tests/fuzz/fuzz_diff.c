@@ -1,9 +1,9 @@
 /*
  * The unified diff of two texts (the input split at its first 0xff byte;
  * without one, the input and the empty text; a text has no NUL byte: the
- * args files it diffs never do, plan_node() refuses them). For any two texts A and B,
- * diff_unified() returns NULL exactly when A equals B, and otherwise a diff
- * whose hunks, applied as patch(1) reads them, rebuild both: A's lines
+ * args files it diffs never do, plan_node() refuses them). For any two
+ * texts A and B, diff_unified() returns NULL exactly when A equals B, and
+ * otherwise a diff whose hunks, applied as patch(1) reads them, rebuild both: A's lines
  * outside the hunks plus the context and removed lines give A, and plus
  * the context and added lines give B; every hunk header's line numbers and
  * counts agree with the lines that follow it.
@@ -52,7 +52,7 @@ lines_free(struct lines *l)
 struct rebuild {
 	struct buf	 old, new;
 	size_t		 old_lines, new_lines;	/* lines so far */
-	int		 last;			/* ' ', '-', '+' of the last line */
+	int		 last;		/* ' ', '-', '+': the last line's */
 	bool		 bad;
 };
 
@@ -85,7 +85,8 @@ hunk_line(struct rebuild *r, const char *s, size_t len)
 
 	if (s[0] == '\\') {
 		/* "\ No newline at end of file": the last line has none. */
-		for (b = &r->old; b != NULL; b = b == &r->old ? &r->new : NULL) {
+		for (b = &r->old; b != NULL;
+		    b = b == &r->old ? &r->new : NULL) {
 			if ((r->last == ' ' || (r->last == '-') == (b ==
 			    &r->old)) && b->len > 0 && b->data[b->len - 1] ==
 			    '\n')

@@ -26,13 +26,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&host, 0xa5, sizeof host);
 	rc = sshconfig_resolve("pi-1", path, &host, &cause);
 	fuzz_check((rc == 0) == (cause == NULL) && (rc == 0 || rc == -1),
-	    "sshconfig_resolve: %d, %s", rc, cause != NULL ? cause : "no cause");
+	    "sshconfig_resolve: %d, %s", rc,
+	    cause != NULL ? cause : "no cause");
 	if (rc == 0) {
 		fuzz_check(host.hostname != NULL && *host.hostname != '\0',
 		    "no host name");
 		for (p = host.hostname; p != NULL && *p != '\0'; p++)
 			fuzz_check(!isupper((unsigned char)*p),
-			    "host name '%s' is not in lowercase", host.hostname);
+			    "host name '%s' is not in lowercase",
+			    host.hostname);
 		fuzz_check(host.port >= 0 && host.port <= 65535, "port %d",
 		    host.port);
 	} else {

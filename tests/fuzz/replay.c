@@ -40,7 +40,8 @@ replay_list(const char *dir, struct strvec *out)
 	qsort(out->v + first, out->n - first, sizeof *out->v, test_name_cmp);
 }
 
-/* The corpus of the program ARGV0 ("tests/fuzz/fuzz-argsfile"). Caller frees. */
+/* The corpus of the program ARGV0 ("tests/fuzz/fuzz-argsfile"); caller
+   frees. */
 static char *
 replay_default_dir(const char *argv0)
 {
