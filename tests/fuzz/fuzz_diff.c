@@ -3,10 +3,10 @@
  * without one, the input and the empty text; a text has no NUL byte: the
  * args files it diffs never do, plan_node() refuses them). For any two
  * texts A and B, diff_unified() returns NULL exactly when A equals B, and
- * otherwise a diff whose hunks, applied as patch(1) reads them, rebuild both: A's lines
- * outside the hunks plus the context and removed lines give A, and plus
- * the context and added lines give B; every hunk header's line numbers and
- * counts agree with the lines that follow it.
+ * otherwise a diff whose hunks, applied as patch(1) reads them, rebuild
+ * both: A's lines outside the hunks plus the context and removed lines give
+ * A, and plus the context and added lines give B; every hunk header's
+ * line numbers and counts agree with the lines that follow it.
  */
 #include "build-config.h"
 
