@@ -31,17 +31,26 @@ fuzz_check(bool cond, const char *fmt, ...)
 #endif
 }
 
+static char	fuzz_path[64];
+
+static void
+fuzz_file_remove(void)
+{
+	unlink(fuzz_path);
+}
+
 const char *
 fuzz_file(const uint8_t *data, size_t size)
 {
-	static char	 path[64];
-	int		 fd;
+	char	*path = fuzz_path;
+	int	 fd;
 
 	if (path[0] == '\0') {
-		snprintf(path, sizeof path, "/tmp/okta-k8s-fuzz.XXXXXX");
+		snprintf(path, sizeof fuzz_path, "/tmp/okta-k8s-fuzz.XXXXXX");
 		if ((fd = mkstemp(path)) == -1)
 			fatal("mkstemp: cannot make a file in /tmp");
 		close(fd);
+		atexit(fuzz_file_remove);
 	}
 	if ((fd = open(path, O_WRONLY | O_TRUNC)) == -1 ||
 	    (size > 0 && write(fd, data, size) != (ssize_t)size) ||

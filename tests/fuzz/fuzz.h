@@ -28,7 +28,8 @@ void fuzz_check(bool cond, const char *fmt, ...)
 
 /*
  * A file holding SIZE bytes of DATA, rewritten on each call, for parsers
- * that read files (known_hosts, ssh_config). Returns its path (static).
+ * that read files (known_hosts, ssh_config); removed at exit. Returns its
+ * path (static).
  */
 const char *fuzz_file(const uint8_t *data, size_t size);
 
