@@ -79,6 +79,12 @@ change_precheck(const struct fleet *f, bool dry_run)
 			    "not every node could be read");
 		return EXIT_ERROR;
 	}
+	if (fleet_refused(f)) {
+		if (!dry_run)
+			output_error("changing nothing: a node's args file "
+			    "was refused");
+		return EXIT_ERROR;
+	}
 	for (i = 0; i < f->n; i++) {
 		if (f->nodes[i].result == NODE_RESULT_PENDING ||
 		    f->nodes[i].result == NODE_RESULT_IN_SYNC)

@@ -19,8 +19,8 @@ status_exec(struct cmd_ctx *ctx)
 	if ((f = cmd_fleet_open(ctx, FLEET_SETUP, false)) == NULL)
 		return EXIT_ERROR;
 	stopped = fleet_stopped(f);
-	if (fleet_unreachable(f) || f->bindings_error != NULL ||
-	    stopped != NULL)
+	if (fleet_unreachable(f) || fleet_refused(f) ||
+	    f->bindings_error != NULL || stopped != NULL)
 		code = EXIT_ERROR;
 	else
 		code = fleet_pending(f) ? EXIT_PENDING : EXIT_OK;

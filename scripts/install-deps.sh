@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install what okta-k8s needs to build and test, from Debian's archive.
 # Idempotent: packages already installed are left alone.
+# --fuzz: also what the fuzz targets need (scripts/fuzz.sh): clang and
+# libFuzzer's runtime, libclang-rt-14-dev, which is only a Recommends of
+# clang, so --no-install-recommends would leave it out.
 set -eu
 
 PACKAGES="gcc make autoconf automake pkg-config
@@ -15,6 +18,7 @@ command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"
 # there already (another vendor's nodejs conflicts with Debian's npm).
 command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+[ "${1:-}" = --fuzz ] && PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 
 missing=
 for p in $PACKAGES; do

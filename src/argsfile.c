@@ -45,6 +45,33 @@ line_read(struct args_line *l)
 	l->name = flat;
 }
 
+int
+argsfile_check(const char *text, size_t len, char **cause)
+{
+	const char	*nul, *p = text, *end = text + len, *nl;
+	size_t		 line = 1;
+
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (; (nl = memchr(p, '\n', (size_t)(nul - p))) != NULL;
+		    p = nl + 1)
+			line++;
+		return set_cause(cause, "a NUL byte at offset %zu (line %zu): "
+		    "not a text file kubelite can read; remove the byte on "
+		    "the node and run again", (size_t)(nul - text), line);
+	}
+	for (; p < end; p = nl + 1, line++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((size_t)(nl - p) > ARGSFILE_LINE_MAX)
+			return set_cause(cause, "line %zu (offset %zu) is "
+			    "%zu bytes long: kubelite stops at a line of 64 KiB or "
+			    "more and the apiserver would not start; shorten it "
+			    "on the node and run again", line,
+			    (size_t)(p - text), (size_t)(nl - p));
+	}
+	return 0;
+}
+
 static void
 line_clear(struct args_line *l)
 {

@@ -27,6 +27,22 @@ struct argsfile {
 	bool			 final_newline;	/* the last line has an ending */
 };
 
+/*
+ * The longest line kubelite can read, its line ending but the '\n'
+ * included: kubelite reads the file with Go's bufio.Scanner, whose buffer
+ * stops at MaxScanTokenSize (64 KiB) and fails the whole read with
+ * ErrTooLong (golang/go src/bufio/scan.go).
+ */
+#define ARGSFILE_LINE_MAX	(64 * 1024 - 1)
+
+/*
+ * Can kubelite read TEXT (LEN bytes) as text: no NUL byte (argsfile_parse
+ * would also cut a line at it) and no line of ARGSFILE_LINE_MAX + 1 bytes or
+ * more. Returns 0, or -1 with *cause (caller frees) naming the first
+ * offending byte offset (from 0) and line (from 1).
+ */
+int argsfile_check(const char *text, size_t len, char **cause);
+
 /* Parse TEXT. Never fails. Free with argsfile_free. */
 struct argsfile *argsfile_parse(const char *text, size_t len);
 

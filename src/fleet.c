@@ -84,8 +84,12 @@ fleet_target(struct fleet *f, struct fleet_node *fn, size_t *len)
 	char		*cause = NULL;
 
 	if (f->mode != FLEET_ROLLBACK) {
-		plan_node(&f->flags, n->args, n->args_len, n->ca, n->ca_len,
-		    f->ca, f->ca_len, &fn->plan);
+		if (plan_node(&f->flags, n->args, n->args_len, n->ca,
+		    n->ca_len, f->ca, f->ca_len, &fn->plan, &cause) == -1) {
+			fn->result = NODE_RESULT_FAILED;
+			fn->error = cause;
+			return NULL;
+		}
 		*len = fn->plan.args_len;
 		return fn->plan.args;
 	}
@@ -377,6 +381,18 @@ fleet_pending(const struct fleet *f)
 			return true;
 	}
 	return binding_plan_changes(&f->bindings);
+}
+
+bool
+fleet_refused(const struct fleet *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->nodes[i].result == NODE_RESULT_FAILED)
+			return true;
+	}
+	return false;
 }
 
 bool

@@ -93,6 +93,12 @@ int fleet_plan(struct fleet *f, const char *tdir, int parallel,
 /* Does the plan change anything? */
 bool fleet_pending(const struct fleet *f);
 
+/*
+ * Before the rollout: did the plan refuse any node (its args file is not
+ * one kubelite can read)?
+ */
+bool fleet_refused(const struct fleet *f);
+
 /* Is any node unreachable? */
 bool fleet_unreachable(const struct fleet *f);
 

@@ -70,7 +70,8 @@ static const char inventory_script[] = PRELUDE
 	"  [ $st = 0 ] || cat \"$be\" >>\"$b\"\n"
 	"  section \"$b\" bindings\n"
 	"  rm -f \"$b\" \"$be\"\n"
-	"fi\n";
+	"fi\n"
+	"echo end\n";
 
 static const char lock_script[] = PRELUDE
 	"IFS= read -r holder\n"
@@ -299,6 +300,7 @@ inventory_section(const char **p, const char *end, const char *value,
 	char		*endp;
 	unsigned long	 n;
 
+	free(*data);	/* a section given twice: the last counts */
 	*data = NULL;
 	*len = 0;
 	if (strcmp(value, "-") == 0)
@@ -407,6 +409,7 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 	char		*key = NULL, *value = NULL, *readyz = NULL;
 	size_t		 readyz_len = 0;
 	int		 rc = -1, bad = 0, readyz_status = -1;
+	bool		 complete = false;
 
 	if (!inventory_line(&p, end, &key, &value) ||
 	    strcmp(key, "okta-k8s-inventory") != 0) {
@@ -419,6 +422,11 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 		key = value = NULL;
 		if (!inventory_line(&p, end, &key, &value))
 			break;
+		/* The script's last line: an answer cut short is no answer. */
+		if (strcmp(key, "end") == 0) {
+			complete = p == end && p[-1] == '\n';
+			break;
+		}
 		if (strcmp(key, "microk8s") == 0) {
 			set_cause(cause, "MicroK8s not found ('%s' is missing); "
 			    "install it with 'snap install microk8s --classic'",
@@ -461,6 +469,11 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 	if (bad) {
 		set_cause(cause, "'%s' changed while it was read; try again",
 		    NODE_ARGS_PATH);
+		goto out;
+	}
+	if (!complete || n->role == NODE_ROLE_UNKNOWN) {
+		set_cause(cause, "the answer to the inventory was cut short; "
+		    "try again");
 		goto out;
 	}
 	if (n->role == NODE_ROLE_CONTROL_PLANE && n->args == NULL) {

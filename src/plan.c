@@ -8,14 +8,20 @@
 #include "plan.h"
 #include "template.h"
 
-void
+int
 plan_node(const struct flagset *fs, const char *old, size_t old_len,
     const char *old_ca, size_t old_ca_len, const char *ca, size_t ca_len,
-    struct node_plan *p)
+    struct node_plan *p, char **cause)
 {
 	struct argsfile	*af;
+	char		*why = NULL;
 
 	memset(p, 0, sizeof *p);
+	if (argsfile_check(old, old_len, &why) == -1) {
+		set_cause(cause, "'%s': %s", NODE_ARGS_PATH, why);
+		free(why);
+		return -1;
+	}
 	af = argsfile_parse(old, old_len);
 	flags_apply(af, fs, &p->leaves_always_allow);
 	p->args = argsfile_render(af, &p->args_len);
@@ -24,6 +30,7 @@ plan_node(const struct flagset *fs, const char *old, size_t old_len,
 	    memcmp(old_ca, ca, ca_len) != 0);
 	p->change = p->ca_change || p->args_len != old_len ||
 	    memcmp(p->args, old, old_len) != 0;
+	return 0;
 }
 
 void

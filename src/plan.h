@@ -24,11 +24,13 @@ struct node_plan {
 /*
  * Plan the node whose args file is OLD (OLD_LEN bytes) and CA file OLD_CA
  * (NULL: absent) for FS; CA is the config's CA file contents (NULL: none).
- * Release with node_plan_release.
+ * Returns 0 (release P with node_plan_release), or -1 with *cause set
+ * (caller frees) and P empty when OLD is not a file kubelite can read
+ * (argsfile_check): editing it would drop or keep what kubelite cannot.
  */
-void plan_node(const struct flagset *fs, const char *old, size_t old_len,
+int plan_node(const struct flagset *fs, const char *old, size_t old_len,
     const char *old_ca, size_t old_ca_len, const char *ca, size_t ca_len,
-    struct node_plan *p);
+    struct node_plan *p, char **cause);
 void node_plan_release(struct node_plan *p);
 
 enum binding_action {

@@ -307,6 +307,59 @@ test_set(void)
 	    NULL, 0, "");
 }
 
+/* A line of LEN bytes of 'a', then END. Caller frees. */
+static char *
+long_line(size_t len, const char *end, size_t *out_len)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	while (b.len < len)
+		buf_putc(&b, 'a');
+	buf_puts(&b, end);
+	return buf_detach(&b, out_len);
+}
+
+/*
+ * What kubelite cannot read: a NUL byte anywhere, a line that does not fit
+ * bufio.Scanner's 64 KiB buffer with its ending (golang/go
+ * src/bufio/scan.go: MaxScanTokenSize; a CR counts, and so does a last
+ * line without a newline that fills the buffer).
+ */
+static void
+test_check(void)
+{
+	char	*cause = NULL, *t;
+	size_t	 len;
+
+	ok(argsfile_check("", 0, &cause) == 0, "an empty file is fine");
+	ok(argsfile_check("\0", 1, &cause) == -1, "a lone NUL byte is refused");
+	is_str(cause, "a NUL byte at offset 0 (line 1): not a text file kubelite "
+	    "can read; remove the byte on the node and run again", "its cause");
+	free(cause);
+	cause = NULL;
+	ok(argsfile_check("a\nb\r\n\nc\0", 8, &cause) == -1 &&
+	    strstr(cause, "offset 7 (line 4)") != NULL,
+	    "the offset and line of a later NUL byte");
+	free(cause);
+	cause = NULL;
+	t = long_line(65535, "\n", &len);
+	ok(argsfile_check(t, len, NULL) == 0, "65535 bytes and LF: fits");
+	free(t);
+	t = long_line(65535, "\r\n", &len);
+	ok(argsfile_check(t, len, NULL) == -1, "65535 bytes and CRLF: refused");
+	free(t);
+	t = long_line(65535, "", &len);
+	ok(argsfile_check(t, len, NULL) == 0, "65535 bytes, no newline: fits");
+	free(t);
+	t = long_line(65536, "", &len);
+	ok(argsfile_check(t, len, &cause) == -1 && strstr(cause, "line 1 "
+	    "(offset 0) is 65536 bytes long") != NULL,
+	    "65536 bytes, no newline: refused");
+	free(cause);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -316,5 +369,6 @@ main(void)
 	test_read_like_kubelite();
 	test_get_has();
 	test_set();
+	test_check();
 	return tap_done();
 }

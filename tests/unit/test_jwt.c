@@ -325,6 +325,16 @@ test_bad_jwk(void)
 	free(cause);
 	cause = NULL;
 	json_decref(set);
+	/* Found by tests/fuzz/fuzz_json.c: an empty "e" leaked its decoding
+	   (seen by --enable-asan's leak check). */
+	set = json_pack("{s:[{s:s, s:s, s:s, s:s}]}", "keys", "kty", "RSA",
+	    "kid", "k1", "n", "x83WZxAB", "e", "");
+	ok(jwt_verify(&j, set, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "no valid \"n\" and \"e\"") != NULL,
+	    "a key with an empty exponent is refused");
+	free(cause);
+	cause = NULL;
+	json_decref(set);
 	set = json_pack("{s:[{s:s, s:s, s:s}]}", "keys", "kty", "EC",
 	    "kid", "k1", "crv", "P-256");
 	ok(jwt_verify(&j, set, &cause) == -1 && cause != NULL &&

@@ -45,7 +45,7 @@ test_inventory_complete(void)
 		.script = "inventory", .in = "bindings\n",
 		.out = CP_HEAD "args 20\n" ARGS "\nca 28\n" CA "\n"
 		    "readyz-status 0\nreadyz 3\nok\n\n"
-		    "bindings-status 0\nbindings 12\n{\"items\":[]}\n",
+		    "bindings-status 0\nbindings 12\n{\"items\":[]}\nend\n",
 	};
 	struct node	*n;
 	char		*cause = NULL;
@@ -83,10 +83,10 @@ test_inventory_broken(void)
 		{ { .script = "inventory", .out = CP_HEAD "args x\n" ARGS "\n" },
 		  "'" NODE_ARGS_PATH "' changed while it was read; try again",
 		  "a length that is no number" },
-		{ { .script = "inventory", .out = CP_HEAD "ca -\n" },
+		{ { .script = "inventory", .out = CP_HEAD "ca -\nend\n" },
 		  "'" NODE_ARGS_PATH "' is missing",
 		  "a control-plane node without its args section" },
-		{ { .script = "inventory", .out = CP_HEAD "args -\nca -\n" },
+		{ { .script = "inventory", .out = CP_HEAD "args -\nca -\nend\n" },
 		  "'" NODE_ARGS_PATH "' is missing",
 		  "a control-plane node without its args file" },
 		{ { .script = "inventory", .out = "" },
@@ -129,7 +129,7 @@ test_inventory_worker(void)
 		.script = "inventory", .in = "\n",
 		.out = "okta-k8s-inventory 1\nrole worker\nlite 1\n"
 		    "version MicroK8s v1.31.3 revision 7394\n"
-		    "args 20\n" ARGS "\nca -\n",
+		    "args 20\n" ARGS "\nca -\nend\n",
 	};
 	struct node	*n;
 	char		*cause = NULL;
@@ -151,7 +151,7 @@ test_inventory_stopped(void)
 		    "readyz-status 1\nreadyz 44\n"
 		    "microk8s is not running, try microk8s start\n\n"
 		    "bindings-status 1\nbindings 44\n"
-		    "microk8s is not running, try microk8s start\n\n",
+		    "microk8s is not running, try microk8s start\n\nend\n",
 	};
 	struct node	*n;
 	char		*cause = NULL;
@@ -176,7 +176,7 @@ version_of(const char *version)
 	char			*out, *cause = NULL, *v;
 
 	out = xasprintf("okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
-	    "%sargs 3\nabc\nca -\n", version);
+	    "%sargs 3\nabc\nca -\nend\n", version);
 	step.out = out;
 	scripted_init(&s, &step, 1);
 	n = scripted_node(&s, "pi-1");
@@ -264,7 +264,7 @@ test_worker_notice(void)
 		{ .script = "inventory", .in = "bindings\n",
 		    .out = "okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
 		    "version MicroK8s v1.31.3 revision 7394\nargs 3\nabc\nca -\n"
-		    "bindings-status 0\nbindings 106\n" NOTICE "\n" },
+		    "bindings-status 0\nbindings 106\n" NOTICE "\nend\n" },
 	};
 	struct scripted		 s;
 	struct exec_result	 res;
@@ -320,12 +320,12 @@ test_stopped(void)
 		.out = "okta-k8s-inventory 1\nrole control-plane\n"
 		    "stopped 1\nlite 1\nversion MicroK8s v1.31.3 revision 7394\n"
 		    "args 3\nabc\nca -\nreadyz-status 1\nreadyz 44\n"
-		    "microk8s is not running, try microk8s start\n\n",
+		    "microk8s is not running, try microk8s start\n\nend\n",
 	};
 	static const struct scripted_step running = {
 		.script = "inventory", .in = "\n",
 		.out = CP_HEAD "args 3\nabc\nca -\n"
-		    "readyz-status 0\nreadyz 2\nok\n",
+		    "readyz-status 0\nreadyz 2\nok\nend\n",
 	};
 	struct node	*n;
 	char		*cause = NULL;
@@ -345,6 +345,51 @@ test_stopped(void)
 	free(cause);
 }
 
+/* fuzz_inventory's findings: answers cut short, without a role, or with a
+ * section given twice (the first leaked; the last counts). */
+static void
+test_cut_short(void)
+{
+	static const struct scripted_step cut[] = {
+		{ .script = "inventory", .in = "\n", .out =
+		    "okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
+		    "args 3\nabc\n" },
+		{ .script = "inventory", .in = "\n", .out =
+		    "okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
+		    "args 3\nabc\nca -\nend" },
+		{ .script = "inventory", .in = "\n", .out =
+		    "okta-k8s-inventory 1\nrole control-plane\nlite 1\n"
+		    "args 3\nabc\nca -\nend\nrole worker\n" },
+		{ .script = "inventory", .in = "\n", .out =
+		    "okta-k8s-inventory 1\nrolo control-plane\nlite 1\n"
+		    "args 3\nabc\nca -\nend\n" },
+	};
+	static const struct scripted_step twice = {
+		.script = "inventory", .in = "\n", .out =
+		    "okta-k8s-inventory 1\nrole control-plane\nargs 3\n"
+		    "abc\nargs 2\nde\nca -\nend\n",
+	};
+	struct node	*n;
+	char		*cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < nitems(cut); i++) {
+		ok(inventory_of(&cut[i], false, &n, &cause) == -1 &&
+		    cause != NULL && strcmp(cause, "the answer to the inventory "
+		    "was cut short; try again") == 0 &&
+		    n->role == NODE_ROLE_UNKNOWN,
+		    "an answer cut short is refused (%zu)", i + 1);
+		free(cause);
+		cause = NULL;
+		node_free(n);
+	}
+	ok(inventory_of(&twice, false, &n, &cause) == 0 && n->args_len == 2 &&
+	    memcmp(n->args, "de", 2) == 0, "a section given twice: the last "
+	    "counts");
+	free(cause);
+	node_free(n);
+}
+
 int
 main(void)
 {
@@ -355,5 +400,6 @@ main(void)
 	test_version();
 	test_worker_notice();
 	test_stopped();
+	test_cut_short();
 	return tap_done();
 }

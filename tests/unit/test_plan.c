@@ -77,7 +77,7 @@ test_node(const struct config *c)
 	struct node_plan	p, again;
 
 	flagset_from_config(&fs, c);
-	plan_node(&fs, old, strlen(old), NULL, 0, NULL, 0, &p);
+	plan_node(&fs, old, strlen(old), NULL, 0, NULL, 0, &p, NULL);
 	ok(p.change, "a fresh file changes");
 	ok(!p.ca_change, "no CA configured: no CA change");
 	ok(p.leaves_always_allow, "AlwaysAllow is left");
@@ -90,22 +90,69 @@ test_node(const struct config *c)
 	    "--oidc-groups-claim=groups\n"
 	    "--oidc-groups-prefix=oidcgroup:\n", "the planned file");
 
-	plan_node(&fs, p.args, p.args_len, NULL, 0, NULL, 0, &again);
+	plan_node(&fs, p.args, p.args_len, NULL, 0, NULL, 0, &again, NULL);
 	ok(!again.change, "the planned file plans no change");
 	ok(!again.leaves_always_allow, "and warns no more");
 	node_plan_release(&again);
 
-	plan_node(&fs, p.args, p.args_len, NULL, 0, "CA", 2, &again);
+	plan_node(&fs, p.args, p.args_len, NULL, 0, "CA", 2, &again, NULL);
 	ok(again.change && again.ca_change, "a missing CA file is a change");
 	node_plan_release(&again);
-	plan_node(&fs, p.args, p.args_len, "CA", 2, "CA", 2, &again);
+	plan_node(&fs, p.args, p.args_len, "CA", 2, "CA", 2, &again, NULL);
 	ok(!again.change && !again.ca_change, "the same CA is no change");
 	node_plan_release(&again);
-	plan_node(&fs, p.args, p.args_len, "CB", 2, "CA", 2, &again);
+	plan_node(&fs, p.args, p.args_len, "CB", 2, "CA", 2, &again, NULL);
 	ok(again.change && again.ca_change, "another CA is a change");
 	node_plan_release(&again);
 
 	node_plan_release(&p);
+	flagset_release(&fs);
+}
+
+/*
+ * A file kubelite cannot read is refused, naming the file, the byte offset
+ * and the line, and nothing is planned: a NUL byte (found by the argsfile
+ * fuzz target: parse and render cut the line at it) and a line of 64 KiB.
+ */
+static void
+test_refused(const struct config *c)
+{
+	static const char	nul[] = "--secure-port=16443\n--etcd\0x\n";
+	struct flagset		fs;
+	struct node_plan	p;
+	struct buf		b;
+	char			*cause = NULL;
+
+	flagset_from_config(&fs, c);
+	ok(plan_node(&fs, nul, sizeof nul - 1, NULL, 0, NULL, 0, &p,
+	    &cause) == -1 && p.args == NULL && !p.change,
+	    "a NUL byte: refused, nothing planned");
+	is_str(cause, "'/var/snap/microk8s/current/args/kube-apiserver': a "
+	    "NUL byte at offset 26 (line 2): not a text file kubelite can "
+	    "read; remove the byte on the node and run again",
+	    "the cause names the file, the offset and the line");
+	free(cause);
+	cause = NULL;
+
+	buf_init(&b);
+	buf_printf(&b, "--secure-port=16443\n--x=");
+	while (b.len < 20 + 65536)
+		buf_putc(&b, 'a');
+	buf_putc(&b, '\n');
+	ok(plan_node(&fs, b.data, b.len, NULL, 0, NULL, 0, &p, &cause) == -1,
+	    "a line of 64 KiB: refused");
+	is_str(cause, "'/var/snap/microk8s/current/args/kube-apiserver': line "
+	    "2 (offset 20) is 65536 bytes long: kubelite stops at a line of "
+	    "64 KiB or more and the apiserver would not start; shorten it on "
+	    "the node and run again", "the cause names the line and its length");
+	free(cause);
+	cause = NULL;
+	b.len -= 2;
+	buf_putc(&b, '\n');
+	ok(plan_node(&fs, b.data, b.len, NULL, 0, NULL, 0, &p, &cause) == 0 &&
+	    cause == NULL && p.change, "a line of 64 KiB less one byte: planned");
+	node_plan_release(&p);
+	buf_release(&b);
 	flagset_release(&fs);
 }
 
@@ -397,6 +444,7 @@ main(void)
 	setenv("HOME", "/nonexistent", 1);
 	c = load();
 	test_node(c);
+	test_refused(c);
 	test_bindings(c);
 	test_create_namespace();
 	test_restorable(c);

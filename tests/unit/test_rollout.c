@@ -45,10 +45,10 @@ static const char config_text[] =
 
 /* The plan: every node read, in order (one at a time). */
 #define PLAN_STEPS							\
-	{ "pi-1", "inventory", "bindings\n", 0, CP_INV NO_BINDINGS, NULL, \
+	{ "pi-1", "inventory", "bindings\n", 0, CP_INV NO_BINDINGS "end\n", NULL, \
 	    false, NULL },						\
-	{ "pi-2", "inventory", NULL, 0, CP_INV, NULL, false, NULL },	\
-	{ "pi-3", "inventory", NULL, 0, WORKER_INV, NULL, false, NULL }
+	{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL, false, NULL },	\
+	{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false, NULL }
 
 /* One node changed: lock, back up and write, restart, wait, unlock. */
 #define NODE_STEPS(node)						\
@@ -428,13 +428,13 @@ test_bindings_fail(void)
 /* Rollback: each node's newest backup read in the plan, put back. */
 #define OLD_ARGS	"--secure-port=16444\n"		/* 20 bytes */
 #define ROLLBACK_PLAN_STEPS						\
-	{ "pi-1", "inventory", NULL, 0, CP_INV, NULL, false, NULL },	\
+	{ "pi-1", "inventory", NULL, 0, CP_INV "end\n", NULL, false, NULL },	\
 	{ "pi-1", "newest-backup", NULL, 0, "backup 20\n" OLD_ARGS "\n"	\
 	    BACKUP "\n", NULL, false, NULL },				\
-	{ "pi-2", "inventory", NULL, 0, CP_INV, NULL, false, NULL },	\
+	{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL, false, NULL },	\
 	{ "pi-2", "newest-backup", NULL, 0, "backup -\n", NULL, false,	\
 	    NULL },							\
-	{ "pi-3", "inventory", NULL, 0, WORKER_INV, NULL, false, NULL }
+	{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false, NULL }
 
 static void
 test_rollback(void)
