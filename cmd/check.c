@@ -986,10 +986,6 @@ check_exec(struct cmd_ctx *ctx)
 	struct config		*c;
 	int			 code;
 
-	if (ctx->argc > 0) {
-		output_error("check: unexpected argument '%s'", ctx->argv[0]);
-		return EXIT_ERROR;
-	}
 	if ((c = check_config(&cl, ctx->config_path)) != NULL) {
 		check_discovery(&cl, c);
 		check_nodes(&cl, ctx, c);

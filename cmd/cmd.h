@@ -25,6 +25,10 @@ struct cmd_entry {
 	const char		*usage;		/* "[-n]" after "okta-k8s NAME" */
 	const char		*help;		/* a paragraph for `help NAME` */
 	struct cmd_option	 options[CMD_MAX_OPTIONS];	/* ends with .name NULL */
+	int			 min_args;	/* positional arguments, */
+	int			 max_args;	/* checked by cmd/main.c */
+	const char		*args_hint;	/* said when there are too
+						   many, or NULL */
 	bool			 needs_config;
 	int			(*exec)(struct cmd_ctx *ctx);
 };

@@ -45,11 +45,6 @@ init_exec(struct cmd_ctx *ctx)
 	size_t	 len;
 	int	 rc = EXIT_ERROR;
 
-	if (ctx->argc > 0) {
-		output_error("init: unexpected argument '%s' (name the file "
-		    "with -c FILE)", ctx->argv[0]);
-		return EXIT_ERROR;
-	}
 	path = xasprintf("%s/okta-k8s.yaml", template_dir());
 	if (file_read(path, &data, &len, &cause) == -1 ||
 	    init_write(ctx->config_path, data, len, &cause) == -1) {
@@ -71,6 +66,7 @@ const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.summary = "write a commented starter config (never overwrites)",
 	.usage = "",
+	.args_hint = "name the file with -c FILE",
 	.help =
 	    "Write a commented starter config to the config path (-c FILE,\n"
 	    "$OKTA_K8S_CONFIG or ./okta-k8s.yaml), including what to set up on\n"

@@ -292,11 +292,6 @@ merge_path(struct cmd_ctx *ctx)
 {
 	char	*path, *cause = NULL;
 
-	if (ctx->argc > 1) {
-		output_error("kubeconfig: unexpected argument '%s' (--merge "
-		    "takes one file)", ctx->argv[1]);
-		return NULL;
-	}
 	if (ctx->argc == 1)
 		return xstrdup(ctx->argv[0]);
 	if ((path = default_path(&cause)) == NULL) {
@@ -353,6 +348,8 @@ const struct cmd_entry cmd_kubeconfig_entry = {
 	.name = "kubeconfig",
 	.summary = "print, or merge into a file, a kubeconfig with a kubelogin user",
 	.usage = "[--merge [FILE]] [--use-context] [--with-secret] [--ca-file FILE]",
+	.max_args = 1,
+	.args_hint = "--merge takes one file",
 	.help =
 	    "Print a kubeconfig for the cluster: a cluster (kubeconfig.server, else\n"
 	    "the first control-plane node at the address SSH reached it at, on the\n"

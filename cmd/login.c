@@ -147,10 +147,6 @@ login_exec(struct cmd_ctx *ctx)
 	char	*token = NULL, *cause = NULL, *clean;
 	int	 rc;
 
-	if (ctx->argc > 0) {
-		output_error("login: unexpected argument '%s'", ctx->argv[0]);
-		return EXIT_ERROR;
-	}
 	if (cmd_login_token(ctx->config, cmd_value(ctx, "username"), &token,
 	    &cause) == -1) {
 		clean = output_clean(cause);	/* it may quote the issuer */

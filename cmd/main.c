@@ -307,11 +307,31 @@ run_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Does the command get as many positional arguments as its entry allows? */
+static int
+check_args(const struct cmd_ctx *ctx)
+{
+	const struct cmd_entry	*e = ctx->entry;
+
+	if (ctx->argc < e->min_args)
+		return usage_error(e, "%s: missing argument (usage: okta-k8s "
+		    "%s %s)", e->name, e->name, e->usage);
+	if (ctx->argc > e->max_args)
+		return usage_error(e, "%s: unexpected argument '%s'%s%s%s",
+		    e->name, ctx->argv[e->max_args],
+		    e->args_hint ? " (" : "", e->args_hint ? e->args_hint : "",
+		    e->args_hint ? ")" : "");
+	return -1;
+}
+
 static int
 run_command(struct cmd_ctx *ctx, struct globals *g)
 {
 	char	*cause = NULL;
+	int	 rc;
 
+	if ((rc = check_args(ctx)) != -1)
+		return rc;
 	ctx->config_path = config_path(g->config);
 	if (ctx->entry->needs_config &&
 	    config_load(ctx->config_path, &ctx->config, &cause) == -1) {

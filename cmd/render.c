@@ -69,10 +69,6 @@ render_exec(struct cmd_ctx *ctx)
 	size_t		 i;
 	int		 rc = EXIT_OK;
 
-	if (ctx->argc > 0) {
-		output_error("render: unexpected argument '%s'", ctx->argv[0]);
-		return EXIT_ERROR;
-	}
 	flags = render_flags(ctx->config);
 	if (render_manifests(ctx->config, &manifests, &cause) == -1) {
 		output_error("%s", cause);

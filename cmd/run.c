@@ -20,11 +20,6 @@ cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode, bool wait_ready)
 	char		 *cause = NULL;
 	size_t		  n;
 
-	if (ctx->argc > 0) {
-		output_error("%s: unexpected argument '%s'", ctx->entry->name,
-		    ctx->argv[0]);
-		return NULL;
-	}
 	if (targets_open(ctx->config, ctx->local, &ctx->nodes, &nodes, &n,
 	    &cause) == -1) {
 		output_error("%s", cause);

@@ -456,10 +456,6 @@ verify_exec(struct cmd_ctx *ctx)
 
 	memset(&v, 0, sizeof v);
 	v.config = ctx->config;
-	if (ctx->argc > 0) {
-		output_error("verify: unexpected argument '%s'", ctx->argv[0]);
-		return EXIT_ERROR;
-	}
 	if (cmd_value(ctx, "token") != NULL &&
 	    cmd_value(ctx, "username") != NULL) {
 		output_error("verify: --token and --username do not go together");

@@ -292,10 +292,9 @@ whoami_exec(struct cmd_ctx *ctx)
 	struct jwt	 j = { 0 };
 	int		 rc = EXIT_ERROR, r = -1;
 
-	if (ctx->argc > 0 || arg == NULL) {
-		output_error("whoami: %s", arg == NULL ? "--token is required "
-		    "(TOKEN, - for standard input, or @FILE)" :
-		    "unexpected argument");
+	if (arg == NULL) {
+		output_error("whoami: --token is required (TOKEN, - for "
+		    "standard input, or @FILE)");
 		return EXIT_ERROR;
 	}
 	if (token_read(arg, &token, &cause) == -1)

@@ -37,6 +37,24 @@ check "a bad --output is explained" grep -q -- "--output: 'yaml' is not text or 
 run
 is "$(status)" 1 "no command exits 1 with the usage"
 
+# Positional arguments are counted once, from the command table, before
+# the config is read (there is none here) and before any node is reached.
+for c in setup status rollback remove render check login whoami verify init; do
+	run $c stray
+	is "$(status)" 1 "$c with a stray argument exits 1"
+	check "$c names the stray argument" \
+	    grep -q "okta-k8s: $c: unexpected argument 'stray'" "$T/err"
+	check "$c's stray argument points to help" \
+	    grep -q "Try 'okta-k8s $c --help'" "$T/err"
+done
+check "init's stray argument says how to name the file" \
+    grep -q "unexpected argument 'stray' (name the file with -c FILE)" "$T/err"
+check "init with a stray argument wrote nothing" test ! -e okta-k8s.yaml
+run kubeconfig --merge one two
+is "$(status)" 1 "kubeconfig --merge with two files exits 1"
+check "kubeconfig names the second file" \
+    grep -q "unexpected argument 'two' (--merge takes one file)" "$T/err"
+
 # No config anywhere: the error says how to make one.
 run render
 is "$(status)" 1 "render without a config exits 1"
@@ -56,6 +74,11 @@ run init
 is "$(status)" 1 "init refuses to overwrite"
 check "init says it never overwrites" grep -q "already exists" "$T/err"
 same_file okta-k8s.yaml mine.copy "the existing file is untouched"
+run kubeconfig mine.kubeconfig
+is "$(status)" 1 "kubeconfig with a file but no --merge exits 1"
+check "kubeconfig says a file goes with --merge" \
+    grep -q "unexpected argument 'mine.kubeconfig' (a file goes with --merge)" "$T/err"
+check "kubeconfig without --merge wrote nothing" test ! -e mine.kubeconfig
 run init -c "$T/other.yaml"
 is "$(status)" 0 "init -c FILE writes there"
 same_file "$T/other.yaml" starter.copy "the same starter"
