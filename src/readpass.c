@@ -4,6 +4,9 @@
  * worker thread while other threads run, so the signal handler puts the
  * terminal back itself (tcsetattr is async-signal-safe) and the reader
  * waits for input in short polls, noticing a signal taken by another thread.
+ * Ctrl-Z (and SIGTTIN, SIGTTOU) also puts the terminal back before the
+ * process stops; once continued, echo goes off again and the prompt is
+ * asked afresh, as readpassphrase does.
  */
 #include "build-config.h"
 
@@ -21,8 +24,12 @@
 
 #define READPASS_MAX	1024
 #define READPASS_POLL_MS 200	/* how soon a signal on another thread is seen */
+/* The reader's own answer, never returned: stopped, ask again. */
+#define READPASS_STOPPED ((enum readpass_status)(READPASS_INTERRUPTED + 1))
 
-static const int readpass_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int readpass_sigs[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU,
+};
 
 static pthread_mutex_t		readpass_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -32,6 +39,7 @@ static struct termios		tty_saved;
 static struct sigaction		sig_saved[nitems(readpass_sigs)];
 static volatile sig_atomic_t	sig_caught;
 static volatile sig_atomic_t	tty_restored;
+static volatile sig_atomic_t	stopped;	/* ask again once continued */
 
 static int
 sig_index(int sig)
@@ -43,6 +51,12 @@ sig_index(int sig)
 			return (int)i;
 	}
 	return -1;
+}
+
+static bool
+is_stop_signal(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 /*
@@ -60,6 +74,15 @@ readpass_catch(int sig)
 		tty_restored = 1;
 		(void)!write(tty_fd, "\n", 1);
 	}
+	if (is_stop_signal(sig) && i >= 0) {
+		/* Stop now (the signal is raised again once this returns);
+		   the reader catches it anew when continued. */
+		stopped = 1;
+		sigaction(sig, &sig_saved[i], NULL);
+		raise(sig);
+		errno = saved;
+		return;
+	}
 	sig_caught = sig;
 	if (i >= 0 && sig_saved[i].sa_handler == SIG_DFL) {
 		sigaction(sig, &sig_saved[i], NULL);
@@ -68,23 +91,33 @@ readpass_catch(int sig)
 	errno = saved;
 }
 
+/* Catch signal I of readpass_sigs, unless it was ignored. */
+static void
+readpass_catch_one(size_t i)
+{
+	struct sigaction	sa;
+	size_t			j;
+
+	if (sig_saved[i].sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = readpass_catch;
+	sigemptyset(&sa.sa_mask);
+	for (j = 0; j < nitems(readpass_sigs); j++)
+		sigaddset(&sa.sa_mask, readpass_sigs[j]);
+	sigaction(readpass_sigs[i], &sa, NULL);
+}
+
 /* Catch each signal that is not ignored; ON false: put them back. */
 static void
 readpass_signals(bool on)
 {
-	struct sigaction	sa;
-	size_t			i;
+	size_t	i;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = readpass_catch;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < nitems(readpass_sigs); i++)
-		sigaddset(&sa.sa_mask, readpass_sigs[i]);
 	for (i = 0; i < nitems(readpass_sigs); i++) {
 		if (on) {
 			sigaction(readpass_sigs[i], NULL, &sig_saved[i]);
-			if (sig_saved[i].sa_handler != SIG_IGN)
-				sigaction(readpass_sigs[i], &sa, NULL);
+			readpass_catch_one(i);
 		} else if (sig_saved[i].sa_handler != SIG_IGN)
 			sigaction(readpass_sigs[i], &sig_saved[i], NULL);
 	}
@@ -103,6 +136,8 @@ readpass_line(char *b, size_t size)
 	for (;;) {
 		if (sig_caught != 0)
 			return READPASS_INTERRUPTED;
+		if (stopped)
+			return READPASS_STOPPED;
 		n = poll(&pfd, 1, READPASS_POLL_MS);
 		if (n == 0 || (n == -1 && errno == EINTR))
 			continue;
@@ -122,11 +157,39 @@ readpass_line(char *b, size_t size)
 	return READPASS_OK;
 }
 
+/*
+ * Echo off, the prompt, one line into B; again from the start each time a
+ * stop signal stopped the process meanwhile.
+ */
+static enum readpass_status
+readpass_ask(const char *prompt, char *b)
+{
+	struct termios		quiet;
+	enum readpass_status	st;
+	size_t			i;
+
+	quiet = tty_saved;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	do {
+		stopped = 0;
+		for (i = 0; i < nitems(readpass_sigs); i++) {
+			if (is_stop_signal(readpass_sigs[i]))
+				readpass_catch_one(i);
+		}
+		explicit_bzero(b, READPASS_MAX);
+		(void)!write(tty_fd, prompt, strlen(prompt));
+		tty_restored = 0;
+		if (tcsetattr(tty_fd, TCSAFLUSH, &quiet) == -1)
+			return READPASS_NO_TTY;
+		st = readpass_line(b, READPASS_MAX);
+	} while (st == READPASS_STOPPED);
+	return st;
+}
+
 /* The prompt, the read, the terminal put back: under readpass_lock. */
 static enum readpass_status
 readpass_locked(const char *prompt, char *b)
 {
-	struct termios		quiet;
 	enum readpass_status	st;
 
 	if ((tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
@@ -137,17 +200,13 @@ readpass_locked(const char *prompt, char *b)
 		return READPASS_NO_TTY;
 	}
 	sig_caught = 0;
-	tty_restored = 0;
-	quiet = tty_saved;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	tty_restored = 1;
 	readpass_signals(true);
-	(void)!write(tty_fd, prompt, strlen(prompt));
-	if (tcsetattr(tty_fd, TCSAFLUSH, &quiet) == -1)
-		st = READPASS_NO_TTY;
-	else
-		st = readpass_line(b, READPASS_MAX);
+	st = readpass_ask(prompt, b);
+	/* Always: a signal taken between tty_restored = 0 and the quiet
+	   tcsetattr restored too early. */
+	tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
 	if (!tty_restored) {
-		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
 		tty_restored = 1;
 		(void)!write(tty_fd, "\n", 1);
 	}

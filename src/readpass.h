@@ -4,6 +4,8 @@
  * terminal (/dev/tty, never stdin) is put back as it was however the read
  * ends, and a SIGINT, SIGTERM, SIGHUP or SIGQUIT that arrives meanwhile
  * restores it first and then acts as it would have without the prompt.
+ * Ctrl-Z stops the process with the terminal restored; once continued, the
+ * prompt is asked again.
  */
 #ifndef OKTA_READPASS_H
 #define OKTA_READPASS_H

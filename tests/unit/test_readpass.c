@@ -5,7 +5,8 @@
  * terminal at all, and a signal with a handler of its own (as during a
  * rollout): the terminal comes back, the handler runs, and readpass says
  * it was interrupted. (A signal left at its default ends the process: see
- * tests/e2e/secrets.sh.)
+ * tests/e2e/secrets.sh.) And Ctrl-Z under a shell with job control: the
+ * terminal comes back while stopped, and `fg` asks again with echo off.
  */
 #include "build-config.h"
 
@@ -30,6 +31,7 @@
 
 static volatile sig_atomic_t handled, handled_echo;
 static int child_tty = -1;
+static bool child_setsid = true;	/* false: job_shell made the session */
 
 /* The program's own handler: notes the signal, and whether echo was back
  * on by the time it ran. */
@@ -59,9 +61,11 @@ child(int slave, bool tty, int report)
 	char			*out = NULL;
 
 	child_tty = slave;
-	setsid();
-	if (tty)
-		ioctl(slave, TIOCSCTTY, 0);
+	if (child_setsid) {
+		setsid();
+		if (tty)
+			ioctl(slave, TIOCSCTTY, 0);
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -151,6 +155,85 @@ ask(bool tty, const char *type, bool *echo_back)
 	return v;
 }
 
+/*
+ * As a shell with job control runs a command: the session leader puts the
+ * prompting child in a process group of its own, in the foreground, and
+ * waits. When Ctrl-Z stops it, the leader writes to STOPPED whether echo
+ * is on, then continues it in the foreground, as `fg` does.
+ */
+static void
+job_shell(int slave, int report, int stopped)
+{
+	pid_t	pid;
+	int	st;
+	char	echo;
+
+	setsid();
+	ioctl(slave, TIOCSCTTY, 0);
+	signal(SIGTTOU, SIG_IGN);	/* tcsetpgrp from the background */
+	if ((pid = fork()) == 0) {
+		setpgid(0, 0);
+		signal(SIGTTOU, SIG_DFL);
+		while (tcgetpgrp(slave) != getpid())
+			usleep(1000);
+		child(slave, true, report);
+	}
+	setpgid(pid, pid);
+	tcsetpgrp(slave, pid);
+	if (waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st)) {
+		echo = echo_on(slave) ? '1' : '0';
+		(void)!write(stopped, &echo, 1);
+		tcsetpgrp(slave, pid);
+		kill(pid, SIGCONT);
+		waitpid(pid, &st, 0);
+	}
+	_exit(0);
+}
+
+/* Type BEFORE, then Ctrl-Z; once stopped and continued, type AFTER. */
+static struct verdict
+ask_suspended(const char *before, const char *after, char *echo_stopped,
+    bool *reprompted)
+{
+	struct verdict	v;
+	int		master, slave, report[2], stop[2], st;
+	pid_t		pid;
+
+	memset(&v, 0, sizeof v);
+	v.status = -1;
+	*echo_stopped = '?';
+	*reprompted = false;
+	if (openpty(&master, &slave, NULL, NULL, NULL) == -1 ||
+	    pipe(report) == -1 || pipe(stop) == -1)
+		return v;
+	if ((pid = fork()) == 0) {
+		close(master);
+		close(report[0]);
+		close(stop[0]);
+		child_setsid = false;
+		job_shell(slave, report[1], stop[1]);
+	}
+	close(report[1]);
+	close(stop[1]);
+	if (wait_prompt(master, slave)) {
+		(void)!write(master, before, strlen(before));
+		(void)!write(master, "\x1a", 1);
+		if (answered(stop[0]) && read(stop[0], echo_stopped, 1) == 1 &&
+		    (*reprompted = wait_prompt(master, slave)))
+			(void)!write(master, after, strlen(after));
+	}
+	if (!answered(report[0]))
+		kill(0 - pid, SIGKILL);
+	if (read(report[0], &v, sizeof v) != (ssize_t)sizeof v)
+		v.status = -1;
+	waitpid(pid, &st, 0);
+	close(report[0]);
+	close(stop[0]);
+	close(master);
+	close(slave);
+	return v;
+}
+
 int
 main(void)
 {
@@ -179,5 +262,18 @@ main(void)
 
 	v = ask(false, NULL, &echo);
 	is_int(v.status, READPASS_NO_TTY, "no controlling terminal: said so");
+
+	{
+		char	echo_stopped;
+		bool	again;
+
+		v = ask_suspended("hun", "hunter2\r", &echo_stopped, &again);
+		is_int(echo_stopped, '1', "Ctrl-Z: echo is on while stopped");
+		ok(again, "continued: the prompt is asked again, echo off");
+		is_int(v.status, READPASS_OK, "... and the line typed then "
+		    "is read");
+		is_str(v.line, "hunter2", "... alone (what came before Ctrl-Z "
+		    "is dropped)");
+	}
 	return tap_done();
 }
