@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "knownhosts.h"
+#include "match.h"
 #include "sshconfig.h"
 
 #define MAX_DEPTH	16	/* Include nesting, as OpenSSH allows */
@@ -292,7 +292,7 @@ host_matches(const char *alias, struct strvec *patterns)
 		p = patterns->v[i];
 		negated = *p == '!';
 		p += negated;
-		if (!knownhosts_glob(alias, p, strlen(p), false))
+		if (!match_pattern(alias, p, strlen(p), false))
 			continue;
 		if (negated)
 			return false;
