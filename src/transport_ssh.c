@@ -1,8 +1,9 @@
 /*
  * The SSH transport (SPEC §2, §4): where to reach a node, and commands on
- * it. The connection (ssh_conn.c, ssh_auth.c) is made on the first command
- * and kept; each command gets its own channel: open, exec, standard input
- * out while standard output and error come in to EOF, close, exit status.
+ * it. The connection is made on the first command and kept: ssh_conn.c
+ * connects and checks the host key, then ssh_auth.c logs in. Each command
+ * gets its own channel: open, exec, standard input out while standard
+ * output and error come in to EOF, close, exit status.
  */
 #include "build-config.h"
 
@@ -17,6 +18,7 @@
 #include <libssh2.h>
 
 #include "quote.h"
+#include "ssh_auth.h"
 #include "ssh_conn.h"
 #include "sshconfig.h"
 #include "transport_ssh.h"
@@ -438,6 +440,28 @@ ssh_run(struct ssh_transport *st, const char *script, const char *in,
 	return channel_finish(c, ch, &res->status, cause);
 }
 
+/*
+ * Connect ST as libssh2's example/ssh2_exec.c does: the connection and
+ * its host key check (ssh_conn_open), then the log-in (ssh_auth), then
+ * keepalives. Returns 0, or -1 with *cause set and the connection closed.
+ */
+static int
+ssh_connect(struct ssh_transport *st, char **cause)
+{
+	struct ssh_conn		*c = &st->conn;
+	const struct ssh_target	*t = &st->target;
+
+	if (ssh_conn_open(c, t, cause) == -1)
+		return -1;
+	ssh_conn_step(c, "log in to %s as '%s'", c->peer, t->user);
+	if (ssh_auth(c, t, cause) == -1) {
+		ssh_conn_close(c, false);
+		return -1;
+	}
+	ssh_conn_keepalive(c, t->connect_timeout);
+	return 0;
+}
+
 static int
 ssh_exec(struct transport *t, const char *script, const char *in,
     size_t inlen, int wait, struct exec_result *res, char **cause)
@@ -448,8 +472,7 @@ ssh_exec(struct transport *t, const char *script, const char *in,
 	memset(res, 0, sizeof *res);
 	buf_init(&res->out);
 	buf_init(&res->err);
-	if (st->conn.session == NULL &&
-	    ssh_conn_open(&st->conn, &st->target, cause) == -1)
+	if (st->conn.session == NULL && ssh_connect(st, cause) == -1)
 		goto fail;
 	if (ssh_run(st, script, in, inlen, wait, res, cause) == -1) {
 		ssh_conn_close(&st->conn, false);

@@ -32,21 +32,22 @@ test_pattern(void)
 		{ "aXbXc", "a*b*c", 0, false, true, "backtracking" },
 		{ "aXbXd", "a*b*c", 0, false, false, "no match" },
 		{ "abcbc", "*bc", 0, false, true, "star retried to the end" },
-		{ "pi-1x", "pi-1", 0, false, false, "text longer than pattern" },
-		{ "pi", "pi-1", 0, false, false, "text shorter than pattern" },
+		{ "pi-1x", "pi-1", 0, false, false, "text longer" },
+		{ "pi", "pi-1", 0, false, false, "text shorter" },
 		{ "Pi-1", "pi-1,junk", 4, true, true, "length, fold" },
 		{ "Pi-1", "pi-1", 0, false, false, "case counts" },
 		{ "PI-1", "pi-*", 0, true, true, "fold with a star" },
 		{ "pi-1", "pi-1*", 0, false, true, "trailing star" },
-		{ "[pi-1]:2222", "[pi-?]:2222", 0, false, true, "brackets literal" },
+		{ "[pi-1]:22", "[pi-?]:22", 0, false, true, "brackets" },
 		{ "\xc3\xa9", "?", 0, false, false, "? is one byte" },
 	};
 	size_t	i, len;
 
 	for (i = 0; i < nitems(cases); i++) {
 		len = cases[i].len != 0 ? cases[i].len : strlen(cases[i].pat);
-		ok(match_pattern(cases[i].s, cases[i].pat, len, cases[i].fold) ==
-		    cases[i].want, "pattern: %s", cases[i].what);
+		ok(match_pattern(cases[i].s, cases[i].pat, len,
+		    cases[i].fold) == cases[i].want, "pattern: %s",
+		    cases[i].what);
 	}
 }
 
