@@ -1,3 +1,12 @@
+/*
+ * OpenSSH known_hosts files (SPEC §4): the keys recorded for one host
+ * (plain and hashed names, [host]:port, @revoked), the verdict on a key
+ * a node shows, fingerprints, and an entry formatted and appended as
+ * OpenSSH writes it. It reads and appends files and nothing else: it must
+ * not connect to a node or decide what an unknown or changed key means
+ * for the run (ssh_conn.c does), nor match host patterns itself
+ * (match.c does).
+ */
 #include "build-config.h"
 
 #include <ctype.h>

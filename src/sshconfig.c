@@ -1,3 +1,11 @@
+/*
+ * The user's ~/.ssh/config, read as OpenSSH reads it for one host alias:
+ * Host blocks, Include, tokens and ~ in the options okta-k8s honours
+ * (HostName, User, Port, IdentityFile), ProxyJump/ProxyCommand and Match
+ * refused. It reads the config files and nothing else: it must not
+ * connect, read keys or known_hosts, or decide defaults that belong to
+ * the transport (transport_ssh.c does); patterns are match.c's.
+ */
 #include "build-config.h"
 
 #include <ctype.h>
