@@ -13,7 +13,7 @@
 
 #include <libssh2.h>
 
-#include "transport_ssh.h"
+#include "ssh_target.h"
 
 /* One connection to a node; used by one thread at a time. */
 struct ssh_conn {
