@@ -659,15 +659,54 @@ test_template_errors(void)
 	}
 }
 
+/*
+ * What a rendering that returned RC gave: *OUT, or "error: *CAUSE" (and
+ * no output). *OUT and *CAUSE are reset. Caller frees.
+ */
+static char *
+outcome(int rc, char **out, char **cause)
+{
+	char	*r;
+
+	if (rc == 0)
+		r = *out;
+	else {
+		r = xasprintf("error: %s", *cause);
+		ok(*out == NULL, "no output with an error: %s", *cause);
+	}
+	free(*cause);
+	*out = *cause = NULL;
+	return r;
+}
+
 /* Each manifest comes from its own template's text. */
 static void
 test_template_choice(void)
 {
+	static const struct {
+		bool		 namespace;	/* template_namespace() */
+		bool		 namespaced;	/* the binding has one */
+		const char	*text;		/* of the namespace template */
+		const char	*want;
+		const char	*what;
+	} cases[] = {
+		{ false, false, NULL, "crb: \"a\" \"view\"\n",
+		  "no namespace: the clusterrolebinding text" },
+		{ false, true, NULL, "rb: \"dev\"/\"b\"\n",
+		  "a namespace: the rolebinding text" },
+		{ true, true, NULL, "ns: \"dev\"\n", "the namespace text" },
+		{ true, true, "ns: {{cluster_role}}{{bad}}\n",
+		  "error: ns:1: unknown placeholder '{{bad}}'",
+		  "an error names its template" },
+	};
 	struct config		*c = config_new(NULL, NULL);
 	struct config_binding	*crb = binding_new("a", NULL, "view");
 	struct config_binding	*rb = binding_new("b", "dev", "edit");
+	struct config_binding	*b;
 	struct templates	 t;
-	char			*out = NULL, *cause = NULL;
+	char			*out = NULL, *cause = NULL, *got;
+	size_t			 i;
+	int			 rc;
 
 	memset(&t, 0, sizeof t);
 	t.clusterrolebinding.name = xstrdup("crb");
@@ -675,35 +714,19 @@ test_template_choice(void)
 	t.rolebinding.name = xstrdup("rb");
 	t.rolebinding.text = xstrdup("rb: {{namespace}}/{{name}}\n");
 	t.namespace.name = xstrdup("ns");
-	t.namespace.text = xstrdup("ns: {{namespace}}\n");
-	if (template_binding(&t, c, crb, &out, &cause) == 0)
-		is_str(out, "crb: \"a\" \"view\"\n",
-		    "choice: no namespace: the clusterrolebinding text");
-	else
-		ok(0, "choice: clusterrolebinding renders: %s", cause);
-	free(out);
-	out = NULL;
-	if (template_binding(&t, c, rb, &out, &cause) == 0)
-		is_str(out, "rb: \"dev\"/\"b\"\n",
-		    "choice: a namespace: the rolebinding text");
-	else
-		ok(0, "choice: rolebinding renders: %s", cause);
-	free(out);
-	out = NULL;
-	if (template_namespace(&t, c, rb, &out, &cause) == 0)
-		is_str(out, "ns: \"dev\"\n", "choice: the namespace text");
-	else
-		ok(0, "choice: namespace renders: %s", cause);
-	free(out);
-	out = NULL;
-	free(t.namespace.text);
-	t.namespace.text = xstrdup("ns: {{cluster_role}}{{bad}}\n");
-	is_int(template_namespace(&t, c, rb, &out, &cause), -1,
-	    "choice: an error in the namespace text");
-	is_str(cause, "ns:1: unknown placeholder '{{bad}}'",
-	    "choice: the error names that template");
-	ok(out == NULL, "choice: no output with the error");
-	free(cause);
+	for (i = 0; i < nitems(cases); i++) {
+		free(t.namespace.text);
+		t.namespace.text = xstrdup(cases[i].text != NULL ?
+		    cases[i].text : "ns: {{namespace}}\n");
+		b = cases[i].namespaced ? rb : crb;
+		if (cases[i].namespace)
+			rc = template_namespace(&t, c, b, &out, &cause);
+		else
+			rc = template_binding(&t, c, b, &out, &cause);
+		got = outcome(rc, &out, &cause);
+		is_str(got, cases[i].want, "choice: %s", cases[i].what);
+		free(got);
+	}
 	templates_release(&t);
 	ok(t.rolebinding.text == NULL && t.namespace.name == NULL,
 	    "templates_release empties the set");
