@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "fleet.h"
 #include "output.h"
-#include "template.h"
+#include "template_files.h"
 
 /* Create PATH with DATA; refuse when it exists. */
 static int

@@ -11,6 +11,7 @@
 #include "flags.h"
 #include "output.h"
 #include "template.h"
+#include "template_files.h"
 
 /* Our lines of the args file, as setup writes them into an empty file. */
 static char *
@@ -33,16 +34,22 @@ render_flags(const struct config *c)
 static int
 render_manifests(const struct config *c, struct strvec *out, char **cause)
 {
-	char	*m;
-	size_t	 i;
+	struct templates	 t;
+	char			*m;
+	size_t			 i;
+	int			 rc = 0;
 
-	for (i = 0; i < c->rbac.n_bindings; i++) {
-		if (template_binding(template_dir(), c, &c->rbac.bindings[i],
-		    &m, cause) == -1)
-			return -1;
-		strvec_push_nodup(out, m);
+	if (c->rbac.n_bindings == 0)
+		return 0;
+	if (templates_read(&t, template_dir(), cause) == -1)
+		return -1;
+	for (i = 0; rc == 0 && i < c->rbac.n_bindings; i++) {
+		rc = template_binding(&t, c, &c->rbac.bindings[i], &m, cause);
+		if (rc == 0)
+			strvec_push_nodup(out, m);
 	}
-	return 0;
+	templates_release(&t);
+	return rc;
 }
 
 static void

@@ -10,7 +10,7 @@
 #include "output.h"
 #include "report.h"
 #include "targets.h"
-#include "template.h"
+#include "template_files.h"
 
 struct fleet *
 cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode, bool wait_ready)

@@ -1,3 +1,11 @@
+/*
+ * The apiserver's args file (SPEC §3), text in, text out: a lossless
+ * parse into lines (every byte, comment and line ending kept), the
+ * kubelite checks of what it can read, and setting or removing one flag
+ * while leaving every other line alone. Pure: it must not read or write
+ * files, run commands, or know which flags are okta-k8s's (flags.c
+ * decides that).
+ */
 #include "build-config.h"
 
 #include <stdint.h>
@@ -64,9 +72,9 @@ argsfile_check(const char *text, size_t len, char **cause)
 			nl = end;
 		if ((size_t)(nl - p) > ARGSFILE_LINE_MAX)
 			return set_cause(cause, "line %zu (offset %zu) is "
-			    "%zu bytes long: kubelite stops at a line of 64 KiB or "
-			    "more and the apiserver would not start; shorten it "
-			    "on the node and run again", line,
+			    "%zu bytes long: kubelite stops at a line of "
+			    "64 KiB or more and the apiserver would not start; "
+			    "shorten it on the node and run again", line,
 			    (size_t)(p - text), (size_t)(nl - p));
 	}
 	return 0;

@@ -1,3 +1,8 @@
+/*
+ * Base64 (RFC 4648 §4) and base64url (§5): one encoder and one decoder,
+ * given the alphabet. Pure: bytes in, text out, and back. It must not
+ * know what it encodes (keys, tokens, PEM bodies): callers frame it.
+ */
 #include "build-config.h"
 
 #include <stdint.h>

@@ -1,3 +1,9 @@
+/*
+ * The unified diff of two texts, line for line as GNU `diff -u` prints
+ * it, which is what setup --dry-run and status -v show. Pure: texts in,
+ * text out. It must not read files, clean or print its output (report.c
+ * does), or know what the texts are.
+ */
 #include "build-config.h"
 
 #include <limits.h>

@@ -1,3 +1,10 @@
+/*
+ * okta-k8s's own apiserver flags (SPEC §3): the set the config asks for
+ * (--oidc-*, and --authorization-mode when rbac.enable), and applying it
+ * to a parsed args file, keeping every flag that is not ours. Pure: it
+ * must not read or write files or reach nodes, and it edits the args
+ * file only through argsfile.h.
+ */
 #include "build-config.h"
 
 #include <stdlib.h>

@@ -11,6 +11,7 @@
 #include "fleet.h"
 #include "output.h"
 #include "rbac.h"
+#include "template_files.h"
 
 struct fleet *
 fleet_new(const struct config *c, enum fleet_mode mode, struct node **nodes,
@@ -314,13 +315,27 @@ fleet_choose_binder(struct fleet *f)
 	free(why);
 }
 
+/*
+ * The templates in TDIR into T when the config has bindings to render
+ * (else T stays empty). Returns 0, or -1 with *cause set.
+ */
+static int
+fleet_read_templates(const struct fleet *f, const char *tdir,
+    struct templates *t, char **cause)
+{
+	if (f->config->rbac.n_bindings == 0)
+		return 0;
+	return templates_read(t, tdir, cause);
+}
+
 /* The bindings: compare the config with what the binder node has live. */
 static void
 fleet_plan_bindings(struct fleet *f, const char *tdir)
 {
-	json_t	*live = NULL;
-	char	*cause = NULL;
-	int	 rc;
+	struct templates	 t = { 0 };
+	json_t			*live = NULL;
+	char			*cause = NULL;
+	int			 rc;
 
 	if (f->mode == FLEET_ROLLBACK || f->bindings_error != NULL)
 		return;
@@ -337,14 +352,15 @@ fleet_plan_bindings(struct fleet *f, const char *tdir)
 		return;
 	}
 	if (f->mode == FLEET_REMOVE)
-		rc = plan_bindings(NULL, tdir, live, &f->bindings, &cause);
-	else
-		rc = plan_bindings(f->config, tdir, live, &f->bindings,
+		rc = plan_bindings(NULL, NULL, live, &f->bindings, &cause);
+	else if ((rc = fleet_read_templates(f, tdir, &t, &cause)) == 0)
+		rc = plan_bindings(f->config, &t, live, &f->bindings,
 		    &cause);
 	if (rc == -1) {
 		f->bindings_error = cause;
 		f->bindings_refused = true;
 	}
+	templates_release(&t);
 	json_decref(live);
 }
 

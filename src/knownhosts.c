@@ -1,3 +1,12 @@
+/*
+ * OpenSSH known_hosts files (SPEC §4): the keys recorded for one host
+ * (plain and hashed names, [host]:port, @revoked), the verdict on a key
+ * a node shows, fingerprints, and an entry formatted and appended as
+ * OpenSSH writes it. It reads and appends files and nothing else: it must
+ * not connect to a node or decide what an unknown or changed key means
+ * for the run (ssh_conn.c does), nor match host patterns itself
+ * (match.c does).
+ */
 #include "build-config.h"
 
 #include <ctype.h>
@@ -18,6 +27,7 @@
 
 #include "base64.h"
 #include "knownhosts.h"
+#include "match.h"
 
 #define HASH_MAGIC	"|1|"
 #define HASH_LEN	20	/* SHA-1: both the salt and the HMAC */
@@ -46,39 +56,6 @@ type_supported(const char *type)
 	return false;
 }
 
-bool
-knownhosts_glob(const char *s, const char *pat, size_t patlen, bool fold)
-{
-	const char	*end = pat + patlen, *star = NULL, *retry = NULL;
-	int		 a, b;
-
-	while (*s != '\0') {
-		if (pat < end && *pat == '*') {
-			star = ++pat;
-			retry = s;
-			continue;
-		}
-		a = (unsigned char)*s;
-		b = pat < end ? (unsigned char)*pat : -1;
-		if (fold) {
-			a = tolower(a);
-			b = b == -1 ? -1 : tolower(b);
-		}
-		if (b != -1 && (b == '?' || a == b)) {
-			pat++;
-			s++;
-			continue;
-		}
-		if (star == NULL)
-			return false;
-		pat = star;
-		s = ++retry;
-	}
-	while (pat < end && *pat == '*')
-		pat++;
-	return pat == end;
-}
-
 /* The name known_hosts records for HOST:PORT, in lowercase. Caller frees. */
 static char *
 lookup_name(const char *host, int port)
@@ -92,34 +69,6 @@ lookup_name(const char *host, int port)
 	for (p = name; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return name;
-}
-
-/*
- * Match NAME against a comma-separated pattern LIST of LEN bytes: 1 when a
- * pattern matches, 0 when none does, -1 when a negated one does (which
- * wins over everything else).
- */
-static int
-match_list(const char *name, const char *list, size_t len)
-{
-	const char	*end = list + len, *comma;
-	size_t		 n;
-	int		 result = 0;
-	bool		 negated;
-
-	while (list < end) {
-		if ((comma = memchr(list, ',', (size_t)(end - list))) == NULL)
-			comma = end;
-		negated = *list == '!';
-		n = (size_t)(comma - list) - (negated ? 1 : 0);
-		if (knownhosts_glob(name, list + (negated ? 1 : 0), n, true)) {
-			if (negated)
-				return -1;
-			result = 1;
-		}
-		list = comma + 1;
-	}
-	return result;
 }
 
 char *
@@ -225,7 +174,7 @@ parse_line(struct knownhosts *kh, const char *name, const char *s,
 	if (strncmp(hosts, HASH_MAGIC, strlen(HASH_MAGIC)) == 0)
 		match = match_hashed(name, hosts, hlen);
 	else
-		match = match_list(name, hosts, hlen) == 1;
+		match = match_pattern_list(name, hosts, hlen, true) == 1;
 	if (!match)
 		return;
 	t = xstrndup(type, tlen);

@@ -106,12 +106,4 @@ int knownhosts_format(const char *host, int port, const unsigned char *blob,
  */
 int knownhosts_append(const char *path, const char *line, char **cause);
 
-/*
- * Whether S matches the OpenSSH pattern PAT (PATLEN bytes): '*' matches any
- * run of characters, '?' any one. With FOLD, ASCII case is ignored. Also
- * used for ssh_config "Host" patterns.
- */
-bool knownhosts_glob(const char *s, const char *pat, size_t patlen,
-    bool fold);
-
 #endif

@@ -261,8 +261,8 @@ binding_refused(const struct config *c, size_t i, json_t *live,
 
 /* The namespaces to create, first: each missing one once. */
 static int
-plan_namespaces(const struct config *c, const char *tdir, json_t *live,
-    struct binding_plan *bp, char **cause)
+plan_namespaces(const struct config *c, const struct templates *t,
+    json_t *live, struct binding_plan *bp, char **cause)
 {
 	const struct config_binding	*b;
 	struct binding_change		*bc;
@@ -281,7 +281,7 @@ plan_namespaces(const struct config *c, const char *tdir, json_t *live,
 			continue;
 		bc = binding_plan_add(bp, BINDING_CREATE, "Namespace",
 		    b->namespace, NULL);
-		if (template_namespace(tdir, c, b, &bc->manifest, cause) == -1)
+		if (template_namespace(t, c, b, &bc->manifest, cause) == -1)
 			return -1;
 	}
 	return 0;
@@ -313,8 +313,8 @@ binding_restorable(json_t *item)
 
 /* The config's bindings, in order. */
 static int
-plan_wanted(const struct config *c, const char *tdir, json_t *live,
-    struct binding_plan *bp, char **cause)
+plan_wanted(const struct config *c, const struct templates *t,
+    json_t *live, struct binding_plan *bp, char **cause)
 {
 	const struct config_binding	*b;
 	struct binding_change		*bc;
@@ -335,7 +335,7 @@ plan_wanted(const struct config *c, const char *tdir, json_t *live,
 			    NULL;
 			bc->old_manifest = binding_restorable(item);
 		}
-		if (template_binding(tdir, c, b, &bc->manifest, cause) == -1)
+		if (template_binding(t, c, b, &bc->manifest, cause) == -1)
 			return -1;
 	}
 	return 0;
@@ -353,8 +353,8 @@ managed_binding(json_t *item)
 }
 
 int
-plan_bindings(const struct config *c, const char *tdir, json_t *live,
-    struct binding_plan *bp, char **cause)
+plan_bindings(const struct config *c, const struct templates *t,
+    json_t *live, struct binding_plan *bp, char **cause)
 {
 	json_t	*item;
 	size_t	 i;
@@ -364,8 +364,8 @@ plan_bindings(const struct config *c, const char *tdir, json_t *live,
 		if (binding_refused(c, i, live, cause) == -1)
 			return -1;
 	}
-	if (c != NULL && (plan_namespaces(c, tdir, live, bp, cause) == -1 ||
-	    plan_wanted(c, tdir, live, bp, cause) == -1)) {
+	if (c != NULL && (plan_namespaces(c, t, live, bp, cause) == -1 ||
+	    plan_wanted(c, t, live, bp, cause) == -1)) {
 		binding_plan_release(bp);
 		return -1;
 	}

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "flags.h"
 #include "node.h"
+#include "template.h"
 
 /* One control-plane node's change. */
 struct node_plan {
@@ -66,20 +67,21 @@ struct binding_plan {
 };
 
 /*
- * Compare the config's bindings (manifests from the templates in TDIR) with
- * LIVE, the cluster's ClusterRoleBindings, RoleBindings and Namespaces (a
- * list of Kubernetes objects, managed or not). Refused, with -1 and *cause
- * naming the object and the fix: a config binding whose name an object
- * without our label holds (okta-k8s never changes what it does not own),
- * a RoleBinding whose namespace is missing unless a binding in that
- * namespace has create_namespace (then the namespace is created first,
- * once), and one whose namespace is being deleted. Only bindings
+ * Compare the config's bindings (manifests rendered from the templates T)
+ * with LIVE, the cluster's ClusterRoleBindings, RoleBindings and
+ * Namespaces (a list of Kubernetes objects, managed or not). Refused, with
+ * -1 and *cause naming the object and the fix: a config binding whose
+ * name an object without our label holds (okta-k8s never changes what it
+ * does not own), a RoleBinding whose namespace is missing unless a binding
+ * in that namespace has create_namespace (then the namespace is created
+ * first, once), and one whose namespace is being deleted. Only bindings
  * with our label are updated or deleted. With C NULL (`remove`), every
- * managed binding is to be deleted. Returns 0 with BP filled (release with
- * binding_plan_release), or -1 with *cause set.
+ * managed binding is to be deleted and T is not used (it may be NULL).
+ * Returns 0 with BP filled (release with binding_plan_release), or -1
+ * with *cause set.
  */
-int plan_bindings(const struct config *c, const char *tdir, json_t *live,
-    struct binding_plan *bp, char **cause);
+int plan_bindings(const struct config *c, const struct templates *t,
+    json_t *live, struct binding_plan *bp, char **cause);
 void binding_plan_release(struct binding_plan *bp);
 
 /*

@@ -1,3 +1,8 @@
+/*
+ * The one shell quoting function: a value as one word for a POSIX shell,
+ * for the few places a value must sit in a remote command instead of on
+ * its standard input. Pure: it must not build or run commands.
+ */
 #include "build-config.h"
 
 #include <string.h>

@@ -20,7 +20,7 @@
 #include "knownhosts.h"
 #include "readpass.h"
 #include "base64.h"
-#include "ssh_conn.h"
+#include "ssh_auth.h"
 
 #define PASSPHRASE_ENV	"OKTA_K8S_SSH_PASSPHRASE"
 #define OPENSSH_MAGIC	"openssh-key-v1"

@@ -2,8 +2,9 @@
  * One SSH connection to a node (SPEC §2, §4): a non-blocking socket and a
  * libssh2 session, every wait a poll() in the directions libssh2 is
  * blocked on, bounded by a deadline. In libssh2's order: TCP, handshake
- * with the host key types known_hosts records, the host key check, then
- * the log-in (ssh_auth.c).
+ * with the host key types known_hosts records, and the host key check.
+ * The log-in comes next (ssh_auth.c, which the transport calls): this
+ * room must not authenticate, nor know about keys the user holds.
  */
 #include "build-config.h"
 
@@ -523,18 +524,19 @@ ssh_conn_open(struct ssh_conn *c, const struct ssh_target *t, char **cause)
 {
 	ssh_conn_arm(c, t->connect_timeout, false);
 	ssh_conn_step(c, "connect %s", c->peer);
-	if (tcp_connect(c, t, cause) == -1 || ssh_handshake(c, t, cause) == -1)
-		goto fail;
-	ssh_conn_step(c, "log in to %s as '%s'", c->peer, t->user);
-	if (ssh_auth(c, t, cause) == -1)
-		goto fail;
-	c->keepalive = t->connect_timeout < KEEPALIVE_MAX ?
-	    t->connect_timeout : KEEPALIVE_MAX;
-	libssh2_keepalive_config(c->session, 1, (unsigned)c->keepalive);
+	if (tcp_connect(c, t, cause) == -1 ||
+	    ssh_handshake(c, t, cause) == -1) {
+		ssh_conn_close(c, false);
+		return -1;
+	}
 	return 0;
-fail:
-	ssh_conn_close(c, false);
-	return -1;
+}
+
+void
+ssh_conn_keepalive(struct ssh_conn *c, int seconds)
+{
+	c->keepalive = seconds < KEEPALIVE_MAX ? seconds : KEEPALIVE_MAX;
+	libssh2_keepalive_config(c->session, 1, (unsigned)c->keepalive);
 }
 
 void

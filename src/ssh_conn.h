@@ -1,6 +1,6 @@
 /*
- * One SSH connection to a node (ssh_conn.c), shared by the transport's
- * commands (transport_ssh.c) and the log-in (ssh_auth.c): a libssh2
+ * One SSH connection to a node (ssh_conn.c), used by the log-in
+ * (ssh_auth.c) and the transport's commands (transport_ssh.c): a libssh2
  * session on a non-blocking socket, waits bounded by a deadline, and
  * libssh2's errors turned into causes. Not for other rooms: they use
  * transport.h and transport_ssh.h.
@@ -13,7 +13,7 @@
 
 #include <libssh2.h>
 
-#include "transport_ssh.h"
+#include "ssh_target.h"
 
 /* One connection to a node; used by one thread at a time. */
 struct ssh_conn {
@@ -37,12 +37,18 @@ void ssh_conn_release(struct ssh_conn *c);
 
 /*
  * Connect C to T: TCP, handshake with only the host key types known_hosts
- * records for the host, the host key check (SPEC §4), the log-in; all
- * within T's connect_timeout (time at a passphrase prompt excepted).
+ * records for the host, and the host key check (SPEC §4), leaving C armed
+ * with T's connect_timeout for the log-in (ssh_auth) that must follow.
  * Returns 0, or -1 with *cause set and C closed.
  */
 int ssh_conn_open(struct ssh_conn *c, const struct ssh_target *t,
     char **cause);
+
+/*
+ * Start keepalives on C, which is logged in: SECONDS apart (at most 15),
+ * sent while ssh_conn_wait() waits.
+ */
+void ssh_conn_keepalive(struct ssh_conn *c, int seconds);
 
 /*
  * Drop the session and the socket; C can be opened again. POLITE: say
@@ -80,12 +86,5 @@ char *ssh_conn_reason(struct ssh_conn *c, int rc);
 
 /* "STEP: " and ssh_conn_reason(): sets *cause and returns -1. */
 int ssh_conn_error(struct ssh_conn *c, int rc, char **cause);
-
-/*
- * Log in to the node as T->user on C, whose host key has been checked:
- * ssh-agent's keys, then T's identity files. Returns 0, or -1 with *cause
- * set (one line naming the user and every key tried).
- */
-int ssh_auth(struct ssh_conn *c, const struct ssh_target *t, char **cause);
 
 #endif

@@ -1,3 +1,11 @@
+/*
+ * The user's ~/.ssh/config, read as OpenSSH reads it for one host alias:
+ * Host blocks, Include, tokens and ~ in the options okta-k8s honours
+ * (HostName, User, Port, IdentityFile), ProxyJump/ProxyCommand and Match
+ * refused. It reads the config files and nothing else: it must not
+ * connect, read keys or known_hosts, or decide defaults that belong to
+ * the transport (transport_ssh.c does); patterns are match.c's.
+ */
 #include "build-config.h"
 
 #include <ctype.h>
@@ -10,7 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "knownhosts.h"
+#include "match.h"
 #include "sshconfig.h"
 
 #define MAX_DEPTH	16	/* Include nesting, as OpenSSH allows */
@@ -292,7 +300,7 @@ host_matches(const char *alias, struct strvec *patterns)
 		p = patterns->v[i];
 		negated = *p == '!';
 		p += negated;
-		if (!knownhosts_glob(alias, p, strlen(p), false))
+		if (!match_pattern(alias, p, strlen(p), false))
 			continue;
 		if (negated)
 			return false;

@@ -1,12 +1,16 @@
+/*
+ * Template rendering: the RBAC manifests (a ClusterRoleBinding, a
+ * RoleBinding, a Namespace) made from template texts and a config
+ * binding, every value escaped for YAML (yaml_quote). This room is pure:
+ * texts in, text out. It must not read files or find the templates
+ * directory (template_files.c does), nor know about nodes or kubectl.
+ */
 #include "build-config.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <threads.h>
-#include <unistd.h>
 
 #include "template.h"
 
@@ -20,8 +24,8 @@
  *     (users, then groups), indented as the placeholder, or "[]" when the
  *     binding has none.
  *
- * Anything else between "{{" and "}}" is an error naming the template file
- * and line. Every rendered line ends with a newline.
+ * Anything else between "{{" and "}}" is an error naming the template
+ * (its file's path) and line. Every rendered line ends with a newline.
  */
 
 #define RBAC_API_GROUP	"rbac.authorization.k8s.io"
@@ -29,7 +33,7 @@
 
 /* One rendering in progress. */
 struct render {
-	char				*path;	/* the template, for errors */
+	const char			*name;	/* the template, for errors */
 	int				 line;
 	const struct config_binding	*b;
 	struct strvec			 users;	/* prefixed subject names */
@@ -167,91 +171,6 @@ yaml_quote(const char *s)
 	return buf_detach(&b, NULL);
 }
 
-/* The directory of the running binary, or NULL. Caller frees. */
-static char *
-exe_dir(void)
-{
-	char	*path = NULL, *slash = NULL;
-	size_t	 size = 256;
-	ssize_t	 n;
-
-	for (;;) {
-		path = xrealloc(path, size);
-		n = readlink("/proc/self/exe", path, size);
-		if (n == -1 || (size_t)n < size)
-			break;
-		size *= 2;
-	}
-	if (n > 0)
-		slash = memrchr(path, '/', (size_t)n);
-	if (slash == NULL) {
-		free(path);
-		return NULL;
-	}
-	slash[slash == path ? 1 : 0] = '\0';
-	return path;
-}
-
-/* Whether A and B name the same existing directory. */
-static bool
-same_dir(const char *a, const char *b)
-{
-	struct stat	sa, sb;
-
-	if (stat(a, &sa) == -1 || stat(b, &sb) == -1)
-		return false;
-	return S_ISDIR(sa.st_mode) && sa.st_dev == sb.st_dev &&
-	    sa.st_ino == sb.st_ino;
-}
-
-/* DIR/../share/okta-k8s, resolved, when it is a directory; or NULL. */
-static char *
-relocated_dir(const char *dir)
-{
-	struct stat	 sb;
-	char		*share, *real;
-
-	share = xasprintf("%s/../share/okta-k8s", dir);
-	real = realpath(share, NULL);
-	free(share);
-	if (real != NULL && (stat(real, &sb) == -1 || !S_ISDIR(sb.st_mode))) {
-		free(real);
-		real = NULL;
-	}
-	return real;
-}
-
-static char		*template_dir_path;
-static once_flag	 template_dir_once = ONCE_FLAG_INIT;
-
-static void
-template_dir_init(void)
-{
-	char	*dir;
-
-	dir = exe_dir();
-	if (dir != NULL && same_dir(dir, OKTA_BUILDDIR))
-		template_dir_path = xstrdup(OKTA_SRC_TEMPLATES);
-	else if (dir != NULL)
-		template_dir_path = relocated_dir(dir);
-	if (template_dir_path == NULL)
-		template_dir_path = xstrdup(OKTA_PKGDATADIR);
-	free(dir);
-}
-
-/*
- * The templates directory, found once: the source tree's templates/ when
- * the binary runs from the build directory, else ../share/okta-k8s next to
- * the binary's directory when that exists (a relocated install), else the
- * configured package data directory. Borrowed.
- */
-const char *
-template_dir(void)
-{
-	call_once(&template_dir_once, template_dir_init);
-	return template_dir_path;
-}
-
 /* PREFIX + NAME, pushed onto SV; a NULL PREFIX adds nothing. */
 static void
 push_prefixed(struct strvec *sv, const char *prefix, const char *name)
@@ -333,14 +252,14 @@ render_placeholder(struct render *r, const char *name, size_t n, char **cause)
 		value = r->b->cluster_role;
 	else if (n == 8 && memcmp(name, "subjects", n) == 0) {
 		return set_cause(cause, "%s:%d: '" SUBJECTS "' must be alone "
-		    "on its line", r->path, r->line);
+		    "on its line", r->name, r->line);
 	} else {
 		return set_cause(cause, "%s:%d: unknown placeholder '{{%.*s}}'",
-		    r->path, r->line, (int)n, name);
+		    r->name, r->line, (int)n, name);
 	}
 	if (value == NULL) {
 		return set_cause(cause, "%s:%d: '{{%.*s}}' has no value for "
-		    "this binding", r->path, r->line, (int)n, name);
+		    "this binding", r->name, r->line, (int)n, name);
 	}
 	buf_add_yaml_quoted(&r->out, value);
 	return 0;
@@ -361,7 +280,7 @@ render_text(struct render *r, const char *line, size_t n, char **cause)
 		close = memmem(open, (size_t)(end - open), "}}", 2);
 		if (close == NULL) {
 			return set_cause(cause, "%s:%d: unterminated "
-			    "placeholder", r->path, r->line);
+			    "placeholder", r->name, r->line);
 		}
 		if (render_placeholder(r, open, (size_t)(close - open),
 		    cause) == -1)
@@ -413,32 +332,29 @@ render_template(struct render *r, const char *text, char **cause)
 }
 
 /*
- * Render DIR/FILE for binding B into one YAML document (without "---",
+ * Render template T for binding B into one YAML document (without "---",
  * ending in a newline). Returns 0 with *out set (caller frees), or -1 with
  * *cause set (caller frees).
  */
 static int
-render_file(const char *dir, const char *file, const struct config *c,
+render_one(const struct template *t, const struct config *c,
     const struct config_binding *b, char **out, char **cause)
 {
 	struct render	 r;
-	char		*text = NULL;
 	int		 rc = -1;
 
+	if (t->text == NULL)
+		fatal("template '%s' not read", t->name);
 	memset(&r, 0, sizeof r);
-	r.path = xasprintf("%s/%s", dir, file);
+	r.name = t->name;
 	r.b = b;
 	buf_init(&r.out);
-	if (file_read(r.path, &text, NULL, cause) == -1)
-		goto out;
 	template_subjects(c, b, &r.users, &r.groups);
-	if (render_template(&r, text, cause) == -1)
+	if (render_template(&r, t->text, cause) == -1)
 		goto out;
 	*out = buf_detach(&r.out, NULL);
 	rc = 0;
 out:
-	free(text);
-	free(r.path);
 	strvec_clear(&r.users);
 	strvec_clear(&r.groups);
 	buf_release(&r.out);
@@ -447,17 +363,31 @@ out:
 
 /* Binding B's manifest (see template.h). */
 int
-template_binding(const char *dir, const struct config *c,
+template_binding(const struct templates *t, const struct config *c,
     const struct config_binding *b, char **out, char **cause)
 {
-	return render_file(dir, b->namespace != NULL ? "rolebinding.yaml" :
-	    "clusterrolebinding.yaml", c, b, out, cause);
+	return render_one(b->namespace != NULL ? &t->rolebinding :
+	    &t->clusterrolebinding, c, b, out, cause);
 }
 
 /* The Namespace manifest of B's namespace (see template.h). */
 int
-template_namespace(const char *dir, const struct config *c,
+template_namespace(const struct templates *t, const struct config *c,
     const struct config_binding *b, char **out, char **cause)
 {
-	return render_file(dir, "namespace.yaml", c, b, out, cause);
+	return render_one(&t->namespace, c, b, out, cause);
+}
+
+void
+templates_release(struct templates *t)
+{
+	struct template	*all[] = { &t->clusterrolebinding, &t->rolebinding,
+			    &t->namespace };
+	size_t		 i;
+
+	for (i = 0; i < nitems(all); i++) {
+		free(all[i]->name);
+		free(all[i]->text);
+		all[i]->name = all[i]->text = NULL;
+	}
 }

@@ -1,4 +1,7 @@
-/* RBAC manifests rendered from templates/, every value escaped for YAML. */
+/*
+ * RBAC manifests rendered from template texts, every value escaped for
+ * YAML. Pure: reading the texts is template_files.h's.
+ */
 #ifndef OKTA_TEMPLATE_H
 #define OKTA_TEMPLATE_H
 
@@ -7,32 +10,45 @@
 /* S as a YAML double-quoted scalar ("..." with escapes). Caller frees. */
 char *yaml_quote(const char *s);
 
-/*
- * The directory holding the templates: installed ($(pkgdatadir), or
- * ../share/okta-k8s next to the running binary) or, when the binary runs
- * from the build tree, the source tree's templates/. Borrowed.
- */
-const char *template_dir(void);
+/* One template: its text, and the name errors give it (its path). */
+struct template {
+	char	*name;
+	char	*text;		/* NUL-terminated; NULL: not read */
+};
+
+/* The RBAC templates, as template_files.c reads them from templates/. */
+struct templates {
+	struct template	clusterrolebinding;	/* clusterrolebinding.yaml */
+	struct template	rolebinding;		/* rolebinding.yaml */
+	struct template	namespace;		/* namespace.yaml */
+};
+
+/* Free what T holds; T may then be filled again. */
+void templates_release(struct templates *t);
 
 /*
- * The manifest (one YAML document, ending in a newline) of binding B:
- * templates/clusterrolebinding.yaml, or templates/rolebinding.yaml when B
- * has a namespace, read from DIR. Users get the config's username prefix,
- * groups its groups prefix. Returns 0 with *out set (caller frees), or -1
- * with *cause set.
+ * The manifest (one YAML document, ending in a newline) of binding B,
+ * rendered from T's clusterrolebinding template, or its rolebinding
+ * template when B has a namespace. Users get the config's username
+ * prefix, groups its groups prefix. Returns 0 with *out set (caller
+ * frees), or -1 with *cause set ("NAME:LINE: ..."). The template must
+ * have been read.
  */
-int template_binding(const char *dir, const struct config *c,
+int template_binding(const struct templates *t, const struct config *c,
     const struct config_binding *b, char **out, char **cause);
 
 /*
- * The Namespace manifest of B's namespace (B has one), from
- * DIR/namespace.yaml, for "create_namespace: true". Same returns as
+ * The Namespace manifest of B's namespace (B has one), from T's namespace
+ * template, for "create_namespace: true". Same returns as
  * template_binding().
  */
-int template_namespace(const char *dir, const struct config *c,
+int template_namespace(const struct templates *t, const struct config *c,
     const struct config_binding *b, char **out, char **cause);
 
-/* The subject names of B as the apiserver will see them. Fills USERS and GROUPS. */
+/*
+ * The subject names of B as the apiserver will see them. Fills USERS and
+ * GROUPS.
+ */
 void template_subjects(const struct config *c, const struct config_binding *b,
     struct strvec *users, struct strvec *groups);
 

@@ -1,13 +1,12 @@
 /*
- * The SSH transport (SPEC §2, §4): where to reach a node, and commands on
- * it. The connection (ssh_conn.c, ssh_auth.c) is made on the first command
- * and kept; each command gets its own channel: open, exec, standard input
- * out while standard output and error come in to EOF, close, exit status.
+ * The SSH transport (SPEC §2, §4): commands on a node that ssh_target.c
+ * says how to reach. The connection is made on the first command and
+ * kept: ssh_conn.c connects and checks the host key, then ssh_auth.c logs
+ * in. Each command gets its own channel: open, exec, standard input out
+ * while standard output and error come in to EOF, close, exit status.
  */
 #include "build-config.h"
 
-#include <sys/stat.h>
-#include <errno.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,8 +16,8 @@
 #include <libssh2.h>
 
 #include "quote.h"
+#include "ssh_auth.h"
 #include "ssh_conn.h"
-#include "sshconfig.h"
 #include "transport_ssh.h"
 
 #define CHUNK			16384	/* read at once */
@@ -30,124 +29,6 @@ struct ssh_transport {
 	struct ssh_target	 target;
 	struct ssh_conn		 conn;
 };
-
-/* Settings. */
-
-/* Add the files of FROM that exist: defaults are skipped when missing. */
-static void
-push_existing(struct strvec *to, char *const *from, size_t n)
-{
-	struct stat	st;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		if (stat(from[i], &st) == 0 || errno != ENOENT)
-			strvec_push(to, from[i]);
-	}
-}
-
-static void
-default_identities(struct strvec *to)
-{
-	char	*home, *files[2];
-
-	if ((home = user_home()) == NULL)
-		return;
-	files[0] = xasprintf("%s/.ssh/id_ed25519", home);
-	files[1] = xasprintf("%s/.ssh/id_ecdsa", home);
-	push_existing(to, files, nitems(files));
-	free(files[0]);
-	free(files[1]);
-	free(home);
-}
-
-static void
-copy_strvec(struct strvec *to, const struct strvec *from)
-{
-	size_t	i;
-
-	for (i = 0; i < from->n; i++)
-		strvec_push(to, from->v[i]);
-}
-
-/*
- * Identity files: the node's, else the config's (both must exist), else
- * ~/.ssh/config's, else the defaults (those two only where they exist, as
- * OpenSSH does).
- */
-static void
-resolve_identities(const struct config *c, const struct config_node *n,
-    const struct sshconfig_host *h, struct strvec *to)
-{
-	if (n->identity_files.n > 0)
-		copy_strvec(to, &n->identity_files);
-	else if (c->ssh.identity_files.n > 0)
-		copy_strvec(to, &c->ssh.identity_files);
-	else if (h->identity_files.n > 0)
-		push_existing(to, h->identity_files.v, h->identity_files.n);
-	else
-		default_identities(to);
-}
-
-int
-ssh_target_resolve(const struct config *c, const struct config_node *n,
-    struct ssh_target *t, char **cause)
-{
-	struct sshconfig_host	h;
-	bool			host_set;
-
-	memset(t, 0, sizeof *t);
-	/* The config makes host and name equal when only one is given. */
-	if (sshconfig_resolve(n->host, NULL, &h, cause) == -1)
-		return -1;
-	host_set = strcmp(n->host, n->name) != 0;
-	t->name = xstrdup(n->name);
-	t->host = xstrdup(host_set ? n->host : h.hostname);
-	t->port = n->port != 0 ? n->port : c->ssh.port != 0 ? c->ssh.port :
-	    h.port != 0 ? h.port : 22;
-	if (n->user != NULL)
-		t->user = xstrdup(n->user);
-	else if (c->ssh.user != NULL)
-		t->user = xstrdup(c->ssh.user);
-	else if (h.user != NULL)
-		t->user = xstrdup(h.user);
-	else
-		t->user = user_name();
-	resolve_identities(c, n, &h, &t->identity_files);
-	t->known_hosts = xstrdup(c->ssh.known_hosts);
-	t->host_key_checking = c->ssh.host_key_checking;
-	t->connect_timeout = c->ssh.connect_timeout > 0 ?
-	    c->ssh.connect_timeout : 10;
-	sshconfig_host_release(&h);
-	return 0;
-}
-
-void
-ssh_target_release(struct ssh_target *t)
-{
-	if (t == NULL)
-		return;
-	free(t->name);
-	free(t->host);
-	free(t->user);
-	strvec_clear(&t->identity_files);
-	free(t->known_hosts);
-	memset(t, 0, sizeof *t);
-}
-
-static void
-ssh_target_copy(struct ssh_target *to, const struct ssh_target *from)
-{
-	memset(to, 0, sizeof *to);
-	to->name = xstrdup(from->name);
-	to->host = xstrdup(from->host);
-	to->port = from->port;
-	to->user = xstrdup(from->user);
-	copy_strvec(&to->identity_files, &from->identity_files);
-	to->known_hosts = xstrdup(from->known_hosts);
-	to->host_key_checking = from->host_key_checking;
-	to->connect_timeout = from->connect_timeout;
-}
 
 /* Commands. */
 
@@ -438,6 +319,28 @@ ssh_run(struct ssh_transport *st, const char *script, const char *in,
 	return channel_finish(c, ch, &res->status, cause);
 }
 
+/*
+ * Connect ST as libssh2's example/ssh2_exec.c does: the connection and
+ * its host key check (ssh_conn_open), then the log-in (ssh_auth), then
+ * keepalives. Returns 0, or -1 with *cause set and the connection closed.
+ */
+static int
+ssh_connect(struct ssh_transport *st, char **cause)
+{
+	struct ssh_conn		*c = &st->conn;
+	const struct ssh_target	*t = &st->target;
+
+	if (ssh_conn_open(c, t, cause) == -1)
+		return -1;
+	ssh_conn_step(c, "log in to %s as '%s'", c->peer, t->user);
+	if (ssh_auth(c, t, cause) == -1) {
+		ssh_conn_close(c, false);
+		return -1;
+	}
+	ssh_conn_keepalive(c, t->connect_timeout);
+	return 0;
+}
+
 static int
 ssh_exec(struct transport *t, const char *script, const char *in,
     size_t inlen, int wait, struct exec_result *res, char **cause)
@@ -448,8 +351,7 @@ ssh_exec(struct transport *t, const char *script, const char *in,
 	memset(res, 0, sizeof *res);
 	buf_init(&res->out);
 	buf_init(&res->err);
-	if (st->conn.session == NULL &&
-	    ssh_conn_open(&st->conn, &st->target, cause) == -1)
+	if (st->conn.session == NULL && ssh_connect(st, cause) == -1)
 		goto fail;
 	if (ssh_run(st, script, in, inlen, wait, res, cause) == -1) {
 		ssh_conn_close(&st->conn, false);

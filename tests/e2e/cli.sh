@@ -136,6 +136,15 @@ check "an installed binary uses the installed templates" \
 same_file "$T/other.yaml" "$top_srcdir/templates/okta-k8s.yaml" \
 	"the build tree's binary uses the source templates"
 
+# A template missing from the install: render names it, prints nothing.
+rm "$T/prefix/share/okta-k8s/clusterrolebinding.yaml"
+"$T/prefix/bin/okta-k8s" render >"$T/out" 2>"$T/err"
+is "$?" 1 "a missing template exits 1"
+check "a missing template is named in one line" grep -qx \
+	"okta-k8s: read '.*/share/okta-k8s/clusterrolebinding.yaml': No such file or directory" \
+	"$T/err"
+is "$(wc -c <"$T/out")" 0 "a missing template: nothing rendered"
+
 # setup needs --local in this version.
 run setup -c opt.yaml
 is "$(status)" 1 "setup without --local exits 1"

@@ -65,6 +65,32 @@ okta status
 is "$(status)" 1 "status reports the refusal with exit 1"
 check "status: the same refusal" grep -qxF "$REFUSED" "$T/err"
 
+# An installed copy whose rolebinding.yaml is missing: setup names the
+# file, exit 1, before any node is touched.
+mkdir -p "$T/prefix/bin" "$T/prefix/share/okta-k8s"
+cp "$OKTA_K8S" "$T/prefix/bin/"
+cp "$top_srcdir"/templates/*.yaml "$T/prefix/share/okta-k8s/"
+rm "$T/prefix/share/okta-k8s/rolebinding.yaml"
+cp "$CFG" "$T/refused.yaml"
+cfg <<'EOF'
+rbac:
+  bindings:
+    - name: oidc-viewers
+      cluster_role: view
+      groups: [viewers]
+EOF
+"$T/prefix/bin/okta-k8s" -c "$CFG" setup >"$T/out" 2>"$T/err"
+is "$?" 1 "a template missing from the install: setup exits 1"
+check "setup: names the template it cannot read" grep -qx \
+	"okta-k8s: bindings: read '.*/share/okta-k8s/rolebinding.yaml': No such file or directory" \
+	"$T/err"
+check "setup: a missing template changes nothing" \
+	grep -qxF "okta-k8s: changing nothing: the config's bindings were refused" "$T/err"
+untouched "a missing template"
+check "a missing template: no binding created" \
+	sh -c "! '$LAB/lab.sh' exec '$L' pi-1 microk8s kubectl get clusterrolebinding oidc-viewers >/dev/null 2>&1"
+cp "$T/refused.yaml" "$CFG"
+
 # An add-on's binding (the dns add-on's coredns, on by default): the same.
 sed -i 's/^    - name: cluster-admin$/    - name: coredns/' "$CFG"
 okta setup --dry-run

@@ -322,21 +322,6 @@ test_key_type(void)
 	free(blob);
 }
 
-static void
-test_glob(void)
-{
-	ok(knownhosts_glob("pi-1", "pi-*", 4, false), "glob: star");
-	ok(knownhosts_glob("pi-1", "pi-?", 4, false), "glob: question mark");
-	ok(!knownhosts_glob("pi-10", "pi-?", 4, false), "glob: ? is one char");
-	ok(knownhosts_glob("a.b.c", "*.*", 3, false), "glob: two stars");
-	ok(knownhosts_glob("", "*", 1, false), "glob: star matches empty");
-	ok(!knownhosts_glob("", "?", 1, false), "glob: ? needs a char");
-	ok(knownhosts_glob("aXbXc", "a*b*c", 5, false), "glob: backtracking");
-	ok(!knownhosts_glob("aXbXd", "a*b*c", 5, false), "glob: no match");
-	ok(knownhosts_glob("Pi-1", "pi-1,junk", 4, true), "glob: length, fold");
-	ok(!knownhosts_glob("Pi-1", "pi-1", 4, false), "glob: case counts");
-}
-
 static char *
 format_pub(const char *host, int port, const char *pub, bool hash)
 {
@@ -607,7 +592,6 @@ main(void)
 	setenv("HOME", tmp_dir, 1);
 	have_keygen = system("command -v ssh-keygen >/dev/null 2>&1") == 0;
 
-	test_glob();
 	check_lookups("known_hosts");
 	check_lookups("known_hosts.hashed");
 	test_check();

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "plan.h"
 #include "template.h"
+#include "template_files.h"
 #include "tap.h"
 
 static const char config_text[] =
@@ -183,6 +184,25 @@ test_refused(const struct config *c)
 #define BOOTSTRAP "\"kubernetes.io/bootstrapping\":\"rbac-defaults\""
 #define NS_DEV LIVE_NS("dev")
 
+/* The templates okta-k8s ships (templates/), read once. */
+static const struct templates *
+shipped_templates(void)
+{
+	static struct templates	 t;
+	static char		*dir;
+	const char		*top = getenv("top_srcdir");
+	char			*cause = NULL;
+
+	if (dir == NULL) {
+		dir = xasprintf("%s/templates", top != NULL ? top : ".");
+		if (templates_read(&t, dir, &cause) == -1) {
+			printf("Bail out! %s\n", cause);
+			exit(1);
+		}
+	}
+	return &t;
+}
+
 /* Plan against LIVE (JSON) and describe it as "action name; ...", or
    "refused: CAUSE". With C NULL, plan `remove`. */
 static char *
@@ -190,15 +210,13 @@ plan_with(const struct config *c, const char *live_text,
     struct binding_plan *bp)
 {
 	json_t		*live;
-	char		*cause = NULL, *refusal, tdir[4096];
-	const char	*top = getenv("top_srcdir");
+	char		*cause = NULL, *refusal;
 
-	snprintf(tdir, sizeof tdir, "%s/templates", top ? top : ".");
 	if ((live = json_loads(live_text, 0, NULL)) == NULL) {
 		printf("Bail out! bad JSON in the test: %s\n", live_text);
 		exit(1);
 	}
-	if (plan_bindings(c, tdir, live, bp, &cause) == -1) {
+	if (plan_bindings(c, shipped_templates(), live, bp, &cause) == -1) {
 		refusal = xasprintf("refused: %s", cause);
 		free(cause);
 		json_decref(live);

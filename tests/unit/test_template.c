@@ -3,12 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
 #include "template.h"
+#include "template_files.h"
 #include "tap.h"
 
 #define API_GROUP	"rbac.authorization.k8s.io"
@@ -76,18 +75,25 @@ struct want {
 	size_t			 ngroups;
 };
 
-static const char *
+/* The templates okta-k8s ships (templates/), read once. */
+static const struct templates *
 templates(void)
 {
-	static char	*dir;
-	const char	*top;
+	static struct templates	 t;
+	static char		*dir;
+	const char		*top;
+	char			*cause = NULL;
 
 	if (dir == NULL) {
 		if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
 			top = ".";
 		dir = xasprintf("%s/templates", top);
+		if (templates_read(&t, dir, &cause) == -1) {
+			printf("Bail out! %s\n", cause);
+			exit(1);
+		}
 	}
-	return dir;
+	return &t;
 }
 
 static struct config *
@@ -574,62 +580,34 @@ test_no_subjects(void)
 
 /* --- template errors -------------------------------------------------- */
 
-static char *
-temp_dir(void)
-{
-	const char	*tmp;
-	char		*dir;
-
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	dir = xasprintf("%s/okta-k8s-test-XXXXXX", tmp);
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp '%s' failed", dir);
-	return dir;
-}
-
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	char	*cause = NULL;
-
-	if (file_write_atomic(path, text, strlen(text), mode, &cause) == -1)
-		fatal("%s", cause);
-}
-
 /*
  * Render a binding (a RoleBinding when NS is set) from a template holding
- * TEXT; return the output, or the error as "error: CAUSE". Caller frees.
+ * TEXT, in memory, named as if read from DIR; return the output, or the
+ * error as "error: CAUSE". Caller frees.
  */
 static char *
 render_template_text(const char *text, const char *ns)
 {
 	struct config		*c = config_new("oidc:", NULL);
 	struct config_binding	*b = binding_new("n", ns, "view");
-	char			*dir, *path, *out = NULL, *cause = NULL, *r;
+	struct templates	 t;
+	struct template		*one;
+	char			*out = NULL, *cause = NULL, *r;
 
-	dir = temp_dir();
-	path = xasprintf("%s/%s", dir,
-	    ns != NULL ? "rolebinding.yaml" : "clusterrolebinding.yaml");
-	write_file(path, text, 0644);
+	memset(&t, 0, sizeof t);
+	one = ns != NULL ? &t.rolebinding : &t.clusterrolebinding;
+	one->name = xstrdup(ns != NULL ? "DIR/rolebinding.yaml" :
+	    "DIR/clusterrolebinding.yaml");
+	one->text = xstrdup(text);
 	strvec_push(&b->users, "u");
-	if (template_binding(dir, c, b, &out, &cause) == 0)
+	if (template_binding(&t, c, b, &out, &cause) == 0)
 		r = out;
 	else {
 		r = xasprintf("error: %s", cause);
 		ok(out == NULL, "no output with an error");
 	}
-	/* Errors name the file: make them independent of the temp dir. */
-	if (str_starts_with(r, "error: ") && str_starts_with(r + 7, dir)) {
-		out = xasprintf("error: DIR%s", r + 7 + strlen(dir));
-		free(r);
-		r = out;
-	}
 	free(cause);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
+	templates_release(&t);
 	binding_drop(b);
 	config_drop(c);
 	return r;
@@ -661,11 +639,11 @@ test_template_errors(void)
 		  "error: DIR/clusterrolebinding.yaml:3: '{{subjects}}' must "
 		  "be alone on its line" },
 		{ "namespace: {{namespace}}\n", NULL,
-		  "error: DIR/clusterrolebinding.yaml:1: '{{namespace}}' has no "
-		  "value for this binding" },
+		  "error: DIR/clusterrolebinding.yaml:1: '{{namespace}}' "
+		  "has no value for this binding" },
 		/* What works: comments dropped, no final newline, spacing. */
-		{ "#c {{bad}}\nn: {{name}}/{{namespace}}\ns:\n    {{subjects}}  ",
-		  "ns",
+		{ "#c {{bad}}\nn: {{name}}/{{namespace}}\ns:\n"
+		  "    {{subjects}}  ", "ns",
 		  "n: \"n\"/\"ns\"\ns:\n    - kind: User\n"
 		  "      apiGroup: rbac.authorization.k8s.io\n"
 		  "      name: \"oidc:u\"\n" },
@@ -681,108 +659,85 @@ test_template_errors(void)
 	}
 }
 
-static void
-test_missing_template(void)
+/*
+ * What a rendering that returned RC gave: *OUT, or "error: *CAUSE" (and
+ * no output). *OUT and *CAUSE are reset. Caller frees.
+ */
+static char *
+outcome(int rc, char **out, char **cause)
 {
-	struct config		*c = config_new("oidc:", NULL);
-	struct config_binding	*b = binding_new("n", "ns", "view");
-	char			*dir, *out = NULL, *cause = NULL, *want;
+	char	*r;
 
-	dir = temp_dir();
-	want = xasprintf("read '%s/rolebinding.yaml': No such file or "
-	    "directory", dir);
-	is_int(template_binding(dir, c, b, &out, &cause), -1,
-	    "missing template: an error");
-	is_str(cause, want, "missing template: the error names the path");
-	ok(out == NULL, "missing template: no output");
-	rmdir(dir);
-	free(want);
-	free(cause);
-	free(dir);
-	binding_drop(b);
+	if (rc == 0)
+		r = *out;
+	else {
+		r = xasprintf("error: %s", *cause);
+		ok(*out == NULL, "no output with an error: %s", *cause);
+	}
+	free(*cause);
+	*out = *cause = NULL;
+	return r;
+}
+
+/* Each manifest comes from its own template's text. */
+static void
+test_template_choice(void)
+{
+	static const struct {
+		bool		 namespace;	/* template_namespace() */
+		bool		 namespaced;	/* the binding has one */
+		const char	*text;		/* of the namespace template */
+		const char	*want;
+		const char	*what;
+	} cases[] = {
+		{ false, false, NULL, "crb: \"a\" \"view\"\n",
+		  "no namespace: the clusterrolebinding text" },
+		{ false, true, NULL, "rb: \"dev\"/\"b\"\n",
+		  "a namespace: the rolebinding text" },
+		{ true, true, NULL, "ns: \"dev\"\n", "the namespace text" },
+		{ true, true, "ns: {{cluster_role}}{{bad}}\n",
+		  "error: ns:1: unknown placeholder '{{bad}}'",
+		  "an error names its template" },
+	};
+	struct config		*c = config_new(NULL, NULL);
+	struct config_binding	*crb = binding_new("a", NULL, "view");
+	struct config_binding	*rb = binding_new("b", "dev", "edit");
+	struct config_binding	*b;
+	struct templates	 t;
+	char			*out = NULL, *cause = NULL, *got;
+	size_t			 i;
+	int			 rc;
+
+	memset(&t, 0, sizeof t);
+	t.clusterrolebinding.name = xstrdup("crb");
+	t.clusterrolebinding.text = xstrdup("crb: {{name}} {{cluster_role}}");
+	t.rolebinding.name = xstrdup("rb");
+	t.rolebinding.text = xstrdup("rb: {{namespace}}/{{name}}\n");
+	t.namespace.name = xstrdup("ns");
+	for (i = 0; i < nitems(cases); i++) {
+		free(t.namespace.text);
+		t.namespace.text = xstrdup(cases[i].text != NULL ?
+		    cases[i].text : "ns: {{namespace}}\n");
+		b = cases[i].namespaced ? rb : crb;
+		if (cases[i].namespace)
+			rc = template_namespace(&t, c, b, &out, &cause);
+		else
+			rc = template_binding(&t, c, b, &out, &cause);
+		got = outcome(rc, &out, &cause);
+		is_str(got, cases[i].want, "choice: %s", cases[i].what);
+		free(got);
+	}
+	templates_release(&t);
+	ok(t.rolebinding.text == NULL && t.namespace.name == NULL,
+	    "templates_release empties the set");
+	binding_drop(rb);
+	binding_drop(crb);
 	config_drop(c);
 }
 
-/* --- template_dir ----------------------------------------------------- */
-
-/* Run a copy of this test as DIR/bin/t and return what it prints. */
-static char *
-run_copy(const char *dir)
-{
-	struct buf	 b;
-	char		*self = NULL, *bin, *exe, *cmd, *cause = NULL, chunk[256];
-	size_t		 len, n;
-	FILE		*f;
-
-	if (file_read("/proc/self/exe", &self, &len, &cause) == -1)
-		fatal("%s", cause);
-	bin = xasprintf("%s/bin", dir);
-	exe = xasprintf("%s/t", bin);
-	if (mkdir(bin, 0755) == -1)
-		fatal("mkdir '%s' failed", bin);
-	if (file_write_atomic(exe, self, len, 0755, &cause) == -1)
-		fatal("%s", cause);
-	cmd = xasprintf("'%s' --template-dir", exe);
-	buf_init(&b);
-	if ((f = popen(cmd, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_add(&b, chunk, n);
-		pclose(f);
-	}
-	unlink(exe);
-	rmdir(bin);
-	free(cmd);
-	free(exe);
-	free(bin);
-	free(self);
-	return buf_detach(&b, NULL);
-}
-
-static void
-test_template_dir(void)
-{
-	const char	*d = template_dir();
-	char		*top, *share, *real, *want, *got;
-
-	ok(d != NULL && (strcmp(d, OKTA_PKGDATADIR) == 0 ||
-	    strstr(d, "/share/okta-k8s") != NULL),
-	    "template_dir: installed or relocated from a test binary");
-	ok(template_dir() == d, "template_dir: computed once");
-
-	top = temp_dir();
-	got = run_copy(top);
-	is_str(got, OKTA_PKGDATADIR "\n",
-	    "template_dir: no share/okta-k8s next to the binary: pkgdatadir");
-	free(got);
-
-	share = xasprintf("%s/share", top);
-	mkdir(share, 0755);
-	free(share);
-	share = xasprintf("%s/share/okta-k8s", top);
-	mkdir(share, 0755);
-	real = realpath(share, NULL);
-	want = xasprintf("%s\n", real != NULL ? real : share);
-	got = run_copy(top);
-	is_str(got, want, "template_dir: relocated install");
-	free(real);
-	free(want);
-	rmdir(share);
-	free(share);
-	share = xasprintf("%s/share", top);
-	rmdir(share);
-	rmdir(top);
-	free(got);
-	free(share);
-	free(top);
-}
-
 int
-main(int argc, char **argv)
+main(void)
 {
-	if (argc == 2 && strcmp(argv[1], "--template-dir") == 0) {
-		printf("%s\n", template_dir());
-		return 0;
-	}
 	test_yaml_quote_table();
 	test_yaml_quote_round_trip();
 	test_cluster_role_binding_text();
@@ -792,7 +747,6 @@ main(int argc, char **argv)
 	test_prefixes();
 	test_no_subjects();
 	test_template_errors();
-	test_missing_template();
-	test_template_dir();
+	test_template_choice();
 	return tap_done();
 }
