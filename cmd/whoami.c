@@ -155,8 +155,8 @@ print_text(const struct verdict *mine, const struct node_view *nv,
 	size_t	 i;
 
 	print_identity("", mine);
-	if (!nv->read)
-		return;
+	if (!nv->read || (mine->why != NULL && nv->diffs.n == 0))
+		return;		/* the node rejects it for the same reason */
 	if (nv->diffs.n == 0) {
 		printf("%s: its --oidc-* flags match the config\n", nv->name);
 		return;
@@ -312,8 +312,10 @@ const struct cmd_entry cmd_whoami_entry = {
 	    "and prefixes, or why it rejects the token. When the config lists\n"
 	    "nodes (or with --local), the first control-plane node's --oidc-*\n"
 	    "flags are compared with the config; when they differ, the\n"
-	    "identity the node derives is shown too. Exit 1 when the token is\n"
-	    "rejected or the node's flags differ.",
+	    "identity the node derives is shown too. A rejected token gets "
+	    "its\n"
+	    "reason only, unless the node's flags differ. Exit 1 when the\n"
+	    "token is rejected or the node's flags differ.",
 	.options = {
 		{ "token", 0, "TOKEN",
 		    "the ID token; '-' reads standard input, '@FILE' a file" },
