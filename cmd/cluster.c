@@ -65,27 +65,6 @@ cluster_address(const struct cmd_ctx *ctx, const struct node *n)
 	return n->name;
 }
 
-/* Read NODES in turn until a control-plane node answers; NULL: none. */
-static struct node *
-cluster_control_plane(struct node **nodes, size_t n)
-{
-	char	*cause = NULL;
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		output_progress(nodes[i]->name, "inventory");
-		if (node_inventory(nodes[i], false, &cause) == -1) {
-			output_warning("%s: %s", nodes[i]->name, cause);
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		if (nodes[i]->role == NODE_ROLE_CONTROL_PLANE)
-			return nodes[i];
-	}
-	return NULL;
-}
-
 /* Take what CL still lacks from control-plane node N. */
 static int
 cluster_from_node(struct cmd_ctx *ctx, struct node *n, bool want_args,
@@ -118,8 +97,8 @@ static int
 cluster_missing(struct cmd_cluster *cl)
 {
 	if (cl->ca == NULL || cl->server == NULL) {
-		output_error("no control-plane node could be read: the %s comes "
-		    "from one (or %s)", cl->ca == NULL ? "cluster's CA" :
+		output_error("no control-plane node could be read: the %s "
+		    "comes from one (or %s)", cl->ca == NULL ? "cluster's CA" :
 		    "apiserver's address", cl->ca == NULL ? "give --ca-file" :
 		    "set kubeconfig.server");
 		return -1;
@@ -170,7 +149,7 @@ cmd_cluster_open(struct cmd_ctx *ctx, const char *ca_file, bool want_args,
 		free(cause);
 		goto out;
 	}
-	if ((cp = cluster_control_plane(nodes, n)) != NULL)
+	if ((cp = targets_control_plane(nodes, n)) != NULL)
 		rc = cluster_from_node(ctx, cp, want_args, cl);
 	else
 		rc = cluster_missing(cl);

@@ -18,7 +18,6 @@
 #include "jwt.h"
 #include "oidc.h"
 #include "output.h"
-#include "template.h"
 
 /* The seed's test: `kubectl get pods -A`. */
 static const struct apiserver_access seed_access = {
@@ -51,7 +50,7 @@ struct verify {
 	bool				 access_ok;
 	char				*access_error;
 
-	struct strvec			 explain;	/* why denied, line by line */
+	struct strvec			 explain;	/* why denied */
 	char				*fix;
 };
 
@@ -137,143 +136,19 @@ verify_ask(struct verify *v)
 	    &status, &v->access_error) == 0;
 }
 
-static bool
-identity_has_group(const struct k8s_identity *id, const char *g)
-{
-	return strvec_contains(&id->groups, g);
-}
-
-/* "user 'a' or group 'b'": the subjects of a binding. Caller frees. */
-static char *
-subjects_text(const struct strvec *users, const struct strvec *groups)
-{
-	struct buf	b;
-	size_t		i;
-
-	buf_init(&b);
-	for (i = 0; i < users->n; i++)
-		buf_printf(&b, "%suser '%s'", b.len > 0 ? " or " : "",
-		    users->v[i]);
-	for (i = 0; i < groups->n; i++)
-		buf_printf(&b, "%sgroup '%s'", b.len > 0 ? " or " : "",
-		    groups->v[i]);
-	if (b.len == 0)
-		buf_puts(&b, "no one");
-	return buf_detach(&b, NULL);
-}
-
-/* "['a', 'b']". Caller frees. */
-static char *
-groups_text(const struct strvec *groups)
-{
-	struct buf	b;
-	size_t		i;
-
-	buf_init(&b);
-	buf_putc(&b, '[');
-	for (i = 0; i < groups->n; i++)
-		buf_printf(&b, "%s'%s'", i > 0 ? ", " : "", groups->v[i]);
-	buf_putc(&b, ']');
-	return buf_detach(&b, NULL);
-}
-
-/* Does binding B of the config name ID's user or one of its groups? */
-static bool
-binding_matches(const struct strvec *users, const struct strvec *groups,
-    const struct k8s_identity *id)
-{
-	size_t	i;
-
-	if (strvec_contains(users, id->username))
-		return true;
-	for (i = 0; i < groups->n; i++) {
-		if (identity_has_group(id, groups->v[i]))
-			return true;
-	}
-	return false;
-}
-
-/* One line about binding B for a denied ID; *MATCHED when it names ID. */
-static char *
-binding_line(const struct config *c, const struct config_binding *b,
-    const struct k8s_identity *id, bool *matched)
-{
-	struct strvec	 users = { 0 }, groups = { 0 };
-	char		*who, *line, *where;
-
-	template_subjects(c, b, &users, &groups);
-	who = subjects_text(&users, &groups);
-	where = b->namespace != NULL ? xasprintf("%s in namespace '%s'",
-	    b->cluster_role, b->namespace) : xstrdup(b->cluster_role);
-	*matched = binding_matches(&users, &groups, id);
-	if (!*matched)
-		line = xasprintf("binding '%s' (%s) matches %s", b->name, where,
-		    who);
-	else if (b->namespace != NULL)
-		line = xasprintf("binding '%s' (%s) matches this token, but a "
-		    "RoleBinding reaches its namespace only", b->name, where);
-	else
-		line = xasprintf("binding '%s' (%s) matches this token, yet the "
-		    "apiserver denied: is the binding on the cluster (okta-k8s "
-		    "status) and does role '%s' allow it?", b->name, where,
-		    b->cluster_role);
-	free(who);
-	free(where);
-	strvec_clear(&users);
-	strvec_clear(&groups);
-	return line;
-}
-
 /* Why the apiserver said no, in terms of the config's bindings. */
 static void
 verify_explain(struct verify *v)
 {
-	const struct config	*c = v->config;
-	char			*groups;
-	bool			 matched, any = false;
-	size_t			 i;
-
-	for (i = 0; i < c->rbac.n_bindings; i++) {
-		strvec_push_nodup(&v->explain, binding_line(c,
-		    &c->rbac.bindings[i], &v->id, &matched));
-		any |= matched;
-	}
-	if (c->rbac.n_bindings == 0)
-		strvec_push(&v->explain, "the config has no bindings "
-		    "(rbac.bindings)");
-	groups = groups_text(&v->id.groups);
-	strvec_push_nodup(&v->explain, xasprintf("this token has user '%s' "
-	    "and groups %s", v->id.username, groups));
-	free(groups);
-	if (!any)
-		v->fix = xstrdup("add the user, or one of its groups, to a "
-		    "binding under rbac.bindings in the config, then run "
-		    "'okta-k8s setup'");
-	else
-		v->fix = xstrdup("run 'okta-k8s status' to see whether the "
-		    "bindings on the cluster are the config's");
+	v->fix = identity_explain_denial(v->config, &v->id, &v->explain);
 }
 
 /* Do the config's prediction and the apiserver's answer differ? */
 static bool
-identity_mismatch(const struct verify *v)
+verify_mismatch(const struct verify *v)
 {
-	size_t	i;
-
-	if (!v->id_ok || v->predict_error != NULL)
-		return false;
-	if (strcmp(v->predicted.username, v->id.username) != 0)
-		return true;
-	for (i = 0; i < v->predicted.groups.n; i++) {
-		if (!identity_has_group(&v->id, v->predicted.groups.v[i]))
-			return true;
-	}
-	for (i = 0; i < v->id.groups.n; i++) {
-		if (!str_starts_with(v->id.groups.v[i], "system:") &&
-		    !identity_has_group(&v->predicted, v->id.groups.v[i]))
-			return true;
-	}
-	return false;
+	return identity_mismatch(v->predict_error == NULL ? &v->predicted :
+	    NULL, v->id_ok ? &v->id : NULL);
 }
 
 static bool
@@ -302,7 +177,7 @@ static void
 text_identity(const char *label, const char *who,
     const struct k8s_identity *id)
 {
-	char	*groups = groups_text(&id->groups);
+	char	*groups = identity_groups_text(&id->groups);
 
 	line(label, "%s user '%s' and groups %s", who, id->username, groups);
 	free(groups);
@@ -314,7 +189,7 @@ text_mismatch(const struct verify *v)
 {
 	size_t	i;
 
-	if (v->diffs.n == 0 && !identity_mismatch(v))
+	if (v->diffs.n == 0 && !verify_mismatch(v))
 		return;
 	if (v->diffs.n > 0) {
 		line("mismatch:", "%s's flags differ from the config (the "
@@ -350,7 +225,7 @@ text_review(const struct verify *v)
 		return;
 	}
 	line("user:", "%s", v->id.username);
-	groups = groups_text(&v->id.groups);
+	groups = identity_groups_text(&v->id.groups);
 	line("groups:", "%s", groups);
 	free(groups);
 }
@@ -441,7 +316,7 @@ verify_json(const struct verify *v, int code)
 	    "flags_differ", json_strvec(&v->diffs),
 	    "explanation", json_strvec(&v->explain),
 	    "fix", json_str(v->fix),
-	    "identity_mismatch", identity_mismatch(v),
+	    "identity_mismatch", verify_mismatch(v),
 	    "exit_code", code);
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
@@ -458,7 +333,8 @@ verify_exec(struct cmd_ctx *ctx)
 	v.config = ctx->config;
 	if (cmd_value(ctx, "token") != NULL &&
 	    cmd_value(ctx, "username") != NULL) {
-		output_error("verify: --token and --username do not go together");
+		output_error("verify: --token and --username do not go "
+		    "together");
 		return EXIT_ERROR;
 	}
 	if (verify_token(ctx, &v) == -1 ||
@@ -482,25 +358,36 @@ verify_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.summary = "send a token to the apiserver: SelfSubjectReview + access review",
+	.summary = "send a token to the apiserver: SelfSubjectReview + "
+	    "access review",
 	.usage = "[--token TOKEN|-|@FILE] [--username U] [--ca-file FILE]",
 	.help =
-	    "Send an ID token to the apiserver (kubeconfig.server, else the first\n"
-	    "control-plane node at the address SSH reached it at, on the port of\n"
-	    "its --secure-port; trusting the CA read from that node, or --ca-file;\n"
-	    "the certificate checked for the name 'kubernetes', which MicroK8s's\n"
+	    "Send an ID token to the apiserver (kubeconfig.server, else the "
+	    "first\n"
+	    "control-plane node at the address SSH reached it at, on the port "
+	    "of\n"
+	    "its --secure-port; trusting the CA read from that node, or "
+	    "--ca-file;\n"
+	    "the certificate checked for the name 'kubernetes', which "
+	    "MicroK8s's\n"
 	    "always holds, unless the server is 127.0.0.1 or such a name) and\n"
 	    "print who it says the token is\n"
 	    "(SelfSubjectReview) and whether that user may list pods in all\n"
-	    "namespaces (SelfSubjectAccessReview). Without --token, log in first\n"
-	    "as 'okta-k8s login' does (--username: password from $OKTA_PASSWORD).\n"
+	    "namespaces (SelfSubjectAccessReview). Without --token, log in "
+	    "first\n"
+	    "as 'okta-k8s login' does (--username: password from "
+	    "$OKTA_PASSWORD).\n"
 	    "A denied user is shown which bindings of the config would have\n"
-	    "matched; flags on the node that differ from the config are shown.\n"
+	    "matched; flags on the node that differ from the config are "
+	    "shown.\n"
 	    "Exit 0 only when both reviews answer and the user is allowed.",
 	.options = {
-		{ "token", 0, "TOKEN", "the ID token; '-' reads stdin, '@FILE' a file" },
-		{ "username", 0, "U", "without --token: log in as U (Okta's authn API)" },
-		{ "ca-file", 0, "FILE", "the cluster's CA (else read from a node)" },
+		{ "token", 0, "TOKEN",
+		    "the ID token; '-' reads stdin, '@FILE' a file" },
+		{ "username", 0, "U",
+		    "without --token: log in as U (Okta's authn API)" },
+		{ "ca-file", 0, "FILE",
+		    "the cluster's CA (else read from a node)" },
 		{ NULL, 0, NULL, NULL },
 	},
 	.needs_config = true,

@@ -86,33 +86,12 @@ verify_signature(const struct config *c, const struct jwt *j, char **why,
 	return rc;
 }
 
-/* Read node N's flags into V when it is a control plane. 1: done. */
-static int
-node_look(struct node *n, const struct oidc_flags *config,
-    struct node_view *v)
-{
-	char	*cause = NULL;
-
-	if (node_inventory(n, false, &cause) == -1) {
-		output_warning("%s: %s", n->name, cause);
-		free(cause);
-		return 0;
-	}
-	if (n->role != NODE_ROLE_CONTROL_PLANE)
-		return 0;
-	v->read = true;
-	v->name = xstrdup(n->name);
-	oidc_flags_from_args(&v->flags, n->args, n->args_len);
-	oidc_flags_differ(config, &v->flags, &v->diffs);
-	return 1;
-}
-
 /* The first control-plane node that can be read, compared with CONFIG. */
 static void
 nodes_look(struct cmd_ctx *ctx, const struct oidc_flags *config,
     struct node_view *v)
 {
-	struct node	**nodes = NULL;
+	struct node	**nodes = NULL, *cp;
 	char		 *cause = NULL;
 	size_t		  i, n = 0;
 
@@ -124,11 +103,12 @@ nodes_look(struct cmd_ctx *ctx, const struct oidc_flags *config,
 		free(cause);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (node_look(nodes[i], config, v) == 1)
-			break;
-	}
-	if (!v->read)
+	if ((cp = targets_control_plane(nodes, n)) != NULL) {
+		v->read = true;
+		v->name = xstrdup(cp->name);
+		oidc_flags_from_args(&v->flags, cp->args, cp->args_len);
+		oidc_flags_differ(config, &v->flags, &v->diffs);
+	} else
 		output_warning("no control-plane node could be read: its "
 		    "--oidc-* flags were not compared with the config");
 	for (i = 0; i < n; i++)
@@ -175,8 +155,8 @@ print_text(const struct verdict *mine, const struct node_view *nv,
 	size_t	 i;
 
 	print_identity("", mine);
-	if (!nv->read)
-		return;
+	if (!nv->read || (mine->why != NULL && nv->diffs.n == 0))
+		return;		/* the node rejects it for the same reason */
 	if (nv->diffs.n == 0) {
 		printf("%s: its --oidc-* flags match the config\n", nv->name);
 		return;
@@ -320,16 +300,21 @@ const struct cmd_entry cmd_whoami_entry = {
 	.summary = "verify an ID token; show the Kubernetes user it maps to",
 	.usage = "--token TOKEN|-|@FILE",
 	.help =
-	    "Verify an ID token against the issuer's keys (the signature by the\n"
-	    "key of its kid, RSA, EC or OKP, with an alg that fits the key and\n"
-	    "that oidc.signing_algs allows, RS256 by default; issuer, audience,\n"
+	    "Verify an ID token against the issuer's keys (the signature by "
+	    "the\n"
+	    "key of its kid, RSA, EC or OKP, with an alg that fits the key "
+	    "and\n"
+	    "that oidc.signing_algs allows, RS256 by default; issuer, "
+	    "audience,\n"
 	    "expiry with 60 s of skew) and show the user and\n"
 	    "groups the apiserver derives from it with the configured claims\n"
 	    "and prefixes, or why it rejects the token. When the config lists\n"
 	    "nodes (or with --local), the first control-plane node's --oidc-*\n"
 	    "flags are compared with the config; when they differ, the\n"
-	    "identity the node derives is shown too. Exit 1 when the token is\n"
-	    "rejected or the node's flags differ.",
+	    "identity the node derives is shown too. A rejected token gets "
+	    "its\n"
+	    "reason only, unless the node's flags differ. Exit 1 when the\n"
+	    "token is rejected or the node's flags differ.",
 	.options = {
 		{ "token", 0, "TOKEN",
 		    "the ID token; '-' reads standard input, '@FILE' a file" },

@@ -1,6 +1,10 @@
 /*
  * The Kubernetes identity kube-apiserver derives from an ID token's claims
- * with its --oidc-* flags: the rules of its OIDC authenticator, as code.
+ * with its --oidc-* flags: the rules of its OIDC authenticator, as code;
+ * and how such an identity meets the config: the bindings that name it,
+ * the identity the apiserver reports against the predicted one, why a
+ * denial happened. Pure: it reads no file and talks to no node or server;
+ * the commands fetch, then ask it.
  */
 #include "build-config.h"
 
@@ -10,6 +14,7 @@
 #include "argsfile.h"
 #include "flags.h"
 #include "identity.h"
+#include "template.h"
 
 /* Set *DST to a copy of VALUE; an empty VALUE counts as unset. */
 static void
@@ -184,7 +189,8 @@ static int
 identity_username(const struct oidc_flags *f, json_t *claims, char **out,
     char **why)
 {
-	const char	*claim = f->username_claim, *prefix = f->username_prefix;
+	const char	*claim = f->username_claim;
+	const char	*prefix = f->username_prefix;
 	json_t		*v = json_object_get(claims, claim);
 
 	if (v == NULL)
@@ -294,4 +300,133 @@ k8s_identity_release(struct k8s_identity *id)
 	free(id->username);
 	strvec_clear(&id->groups);
 	memset(id, 0, sizeof *id);
+}
+
+bool
+identity_in_subjects(const struct k8s_identity *id,
+    const struct strvec *users, const struct strvec *groups)
+{
+	size_t	i;
+
+	if (strvec_contains(users, id->username))
+		return true;
+	for (i = 0; i < groups->n; i++) {
+		if (strvec_contains(&id->groups, groups->v[i]))
+			return true;
+	}
+	return false;
+}
+
+bool
+identity_mismatch(const struct k8s_identity *predicted,
+    const struct k8s_identity *actual)
+{
+	size_t	i;
+
+	if (predicted == NULL || actual == NULL)
+		return false;
+	if (strcmp(predicted->username, actual->username) != 0)
+		return true;
+	for (i = 0; i < predicted->groups.n; i++) {
+		if (!strvec_contains(&actual->groups, predicted->groups.v[i]))
+			return true;
+	}
+	for (i = 0; i < actual->groups.n; i++) {
+		if (!str_starts_with(actual->groups.v[i], "system:") &&
+		    !strvec_contains(&predicted->groups, actual->groups.v[i]))
+			return true;
+	}
+	return false;
+}
+
+char *
+identity_groups_text(const struct strvec *groups)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	buf_putc(&b, '[');
+	for (i = 0; i < groups->n; i++)
+		buf_printf(&b, "%s'%s'", i > 0 ? ", " : "", groups->v[i]);
+	buf_putc(&b, ']');
+	return buf_detach(&b, NULL);
+}
+
+/* "user 'a' or group 'b'": the subjects of a binding. Caller frees. */
+static char *
+subjects_text(const struct strvec *users, const struct strvec *groups)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	for (i = 0; i < users->n; i++)
+		buf_printf(&b, "%suser '%s'", b.len > 0 ? " or " : "",
+		    users->v[i]);
+	for (i = 0; i < groups->n; i++)
+		buf_printf(&b, "%sgroup '%s'", b.len > 0 ? " or " : "",
+		    groups->v[i]);
+	if (b.len == 0)
+		buf_puts(&b, "no one");
+	return buf_detach(&b, NULL);
+}
+
+/* One line about binding B for a denied ID; *MATCHED when it names ID. */
+static char *
+binding_line(const struct config *c, const struct config_binding *b,
+    const struct k8s_identity *id, bool *matched)
+{
+	struct strvec	 users = { 0 }, groups = { 0 };
+	char		*who, *line, *where;
+
+	template_subjects(c, b, &users, &groups);
+	who = subjects_text(&users, &groups);
+	where = b->namespace != NULL ? xasprintf("%s in namespace '%s'",
+	    b->cluster_role, b->namespace) : xstrdup(b->cluster_role);
+	*matched = identity_in_subjects(id, &users, &groups);
+	if (!*matched)
+		line = xasprintf("binding '%s' (%s) matches %s", b->name,
+		    where, who);
+	else if (b->namespace != NULL)
+		line = xasprintf("binding '%s' (%s) matches this token, but a "
+		    "RoleBinding reaches its namespace only", b->name, where);
+	else
+		line = xasprintf("binding '%s' (%s) matches this token, yet "
+		    "the apiserver denied: is the binding on the cluster "
+		    "(okta-k8s status) and does role '%s' allow it?", b->name,
+		    where, b->cluster_role);
+	free(who);
+	free(where);
+	strvec_clear(&users);
+	strvec_clear(&groups);
+	return line;
+}
+
+char *
+identity_explain_denial(const struct config *c,
+    const struct k8s_identity *id, struct strvec *lines)
+{
+	char	*groups;
+	bool	 matched, any = false;
+	size_t	 i;
+
+	for (i = 0; i < c->rbac.n_bindings; i++) {
+		strvec_push_nodup(lines, binding_line(c, &c->rbac.bindings[i],
+		    id, &matched));
+		any |= matched;
+	}
+	if (c->rbac.n_bindings == 0)
+		strvec_push(lines, "the config has no bindings "
+		    "(rbac.bindings)");
+	groups = identity_groups_text(&id->groups);
+	strvec_push_nodup(lines, xasprintf("this token has user '%s' and "
+	    "groups %s", id->username, groups));
+	free(groups);
+	if (!any)
+		return xstrdup("add the user, or one of its groups, to a "
+		    "binding under rbac.bindings in the config, then run "
+		    "'okta-k8s setup'");
+	return xstrdup("run 'okta-k8s status' to see whether the bindings "
+	    "on the cluster are the config's");
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "targets.h"
 #include "transport_ssh.h"
 
@@ -84,4 +85,24 @@ fail:
 	*nodes = NULL;
 	*n = 0;
 	return -1;
+}
+
+struct node *
+targets_control_plane(struct node **nodes, size_t n)
+{
+	char	*cause = NULL;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		output_progress(nodes[i]->name, "inventory");
+		if (node_inventory(nodes[i], false, &cause) == -1) {
+			output_warning("%s: %s", nodes[i]->name, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (nodes[i]->role == NODE_ROLE_CONTROL_PLANE)
+			return nodes[i];
+	}
+	return NULL;
 }

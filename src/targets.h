@@ -18,4 +18,12 @@ int targets_open(const struct config *c, bool local,
     const struct strvec *only, struct node ***nodes, size_t *n,
     char **cause);
 
+/*
+ * The first of the N NODES, in order, that can be read and is a
+ * control-plane node: each is inventoried in turn (a progress line each;
+ * one that cannot be read is a warning naming it and why) until one is.
+ * Returns it (borrowed from NODES), or NULL when none is.
+ */
+struct node *targets_control_plane(struct node **nodes, size_t n);
+
 #endif

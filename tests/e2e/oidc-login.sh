@@ -380,6 +380,15 @@ if [ -n "$node_ok" ]; then
 		has "^pi-1: username: okta:alice@example.com$" "$T/out"
 	is "$(sed -n 1p "$T/out")" "username: oidc:alice@example.com" "whoami --local: the config's identity first"
 	says "pi-1 does not carry the config's --oidc-\* flags: run 'okta-k8s setup'" "whoami --local: the fix is named"
+	# A rejected token: the node's own verdict is part of the reason
+	# when its flags differ, so it is shown.
+	on_node "$T/pi-1" pi-1 "$OKTA_K8S" -c "$T/org.yaml" whoami --local \
+		--token "@$T/expired.jwt" >"$T/out" 2>"$T/err"
+	is "$?" 1 "whoami --local: an expired token, a node that differs: exit 1"
+	check "whoami --local: ... the mismatch is shown" \
+		has "^mismatch: pi-1 carries other --oidc-\* flags" "$T/out"
+	check "whoami --local: ... and the node's verdict" \
+		has "^pi-1: rejected: expired at .* ago)$" "$T/out"
 
 	sed -i 's/^--oidc-username-prefix=okta:$/--oidc-username-prefix=oidc:/' \
 		"$T/pi-1/microk8s/current/args/kube-apiserver"
@@ -387,6 +396,15 @@ if [ -n "$node_ok" ]; then
 		--token "@$T/alice.jwt" >"$T/out" 2>"$T/err"
 	is "$?" 0 "whoami --local: a node that agrees exits 0"
 	check "whoami --local: the node agrees" has "^pi-1: its --oidc-\* flags match the config$" "$T/out"
+	# A rejected token and a node that agrees: only the reason, no node
+	# line (the node rejects it for the same reason).
+	on_node "$T/pi-1" pi-1 "$OKTA_K8S" -c "$T/org.yaml" whoami --local \
+		--token "@$T/expired.jwt" >"$T/out" 2>"$T/err"
+	is "$?" 1 "whoami --local: an expired token, a node that agrees: exit 1"
+	says "will reject this token: expired at .* ago)" \
+		"whoami --local: ... the reason is given"
+	check "whoami --local: ... and nothing on stdout, no node line" \
+		test ! -s "$T/out"
 else
 	skip_check "whoami on a node: needs root and unshare -mu"
 fi

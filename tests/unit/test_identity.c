@@ -1,6 +1,9 @@
 /*
  * The identity kube-apiserver derives from claims with its --oidc-* flags:
- * a table of flags + claims -> username and groups, or the reason.
+ * a table of flags + claims -> username and groups, or the reason. Then
+ * verify's reasoning: which bindings name an identity, when the
+ * apiserver's identity is not the predicted one, and each line of a
+ * denial's explanation and its fix.
  */
 #include "build-config.h"
 
@@ -188,19 +191,26 @@ test_from_args(void)
 	oidc_flags_release(&f);
 }
 
+/* A config: OIDC_LINES under oidc:, then the sections REST. */
 static struct config *
-config_of(const char *oidc_lines)
+config_of2(const char *oidc_lines, const char *rest)
 {
 	struct config	*c = NULL;
 	char		*text, *cause = NULL;
 
 	text = xasprintf("oidc:\n  issuer_url: " ISSUER "\n  client_id: "
-	    CLIENT "\n%s", oidc_lines);
+	    CLIENT "\n%s%s", oidc_lines, rest);
 	if (config_parse(text, strlen(text), "/tmp/okta-k8s.yaml", &c,
 	    &cause) == -1)
 		fatal("%s", cause);
 	free(text);
 	return c;
+}
+
+static struct config *
+config_of(const char *oidc_lines)
+{
+	return config_of2(oidc_lines, "");
 }
 
 static void
@@ -268,6 +278,252 @@ test_differ(void)
 	oidc_flags_release(&b);
 }
 
+/* An identity: USERNAME and GROUPS joined with "," ("" none). */
+static void
+identity_of(struct k8s_identity *id, const char *username,
+    const char *groups)
+{
+	const char	*p = groups, *comma;
+
+	memset(id, 0, sizeof *id);
+	id->username = xstrdup(username);
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		if (comma == NULL)
+			comma = p + strlen(p);
+		strvec_push_nodup(&id->groups, xstrndup(p, (size_t)(comma -
+		    p)));
+		p = *comma == ',' ? comma + 1 : comma;
+	}
+}
+
+static void
+test_in_subjects(void)
+{
+	struct strvec		users = { 0 }, groups = { 0 }, none = { 0 };
+	struct k8s_identity	id;
+
+	strvec_push(&users, "oidc:alice");
+	strvec_push(&groups, "oidcgroup:admins");
+	identity_of(&id, "oidc:alice", "");
+	ok(identity_in_subjects(&id, &users, &none), "subjects: the user");
+	k8s_identity_release(&id);
+	identity_of(&id, "oidc:bob", "oidcgroup:dev,oidcgroup:admins");
+	ok(identity_in_subjects(&id, &none, &groups),
+	    "subjects: one of the groups");
+	ok(!identity_in_subjects(&id, &users, &none),
+	    "subjects: another user does not match");
+	ok(!identity_in_subjects(&id, &none, &none), "subjects: no one");
+	k8s_identity_release(&id);
+	identity_of(&id, "oidcgroup:admins", "oidc:alice");
+	ok(!identity_in_subjects(&id, &users, &groups),
+	    "subjects: a user is no group, a group no user");
+	k8s_identity_release(&id);
+	strvec_clear(&users);
+	strvec_clear(&groups);
+}
+
+static void
+test_mismatch(void)
+{
+	static const struct {
+		const char	*what;
+		const char	*user1, *groups1, *user2, *groups2;
+		bool		 mismatch;
+	} mm[] = {
+		{ "the same identity", "oidc:alice", "g:a,g:b", "oidc:alice",
+		    "g:b,g:a", false },
+		{ "the apiserver's own system: groups do not count",
+		    "oidc:alice", "g:a", "oidc:alice",
+		    "g:a,system:authenticated", false },
+		{ "another username", "oidc:alice", "", "okta:alice", "",
+		    true },
+		{ "a predicted group the apiserver lacks", "oidc:alice",
+		    "g:a,g:b", "oidc:alice", "g:a,system:authenticated", true },
+		{ "a group the config does not predict", "oidc:alice", "g:a",
+		    "oidc:alice", "g:a,okta:b", true },
+		{ "a predicted system: group the apiserver lacks",
+		    "alice", "system:masters", "alice", "", true },
+	};
+	struct k8s_identity	p, a;
+	size_t			i;
+
+	for (i = 0; i < nitems(mm); i++) {
+		identity_of(&p, mm[i].user1, mm[i].groups1);
+		identity_of(&a, mm[i].user2, mm[i].groups2);
+		is_int(identity_mismatch(&p, &a), mm[i].mismatch,
+		    "mismatch: %s", mm[i].what);
+		if (i == 2) {
+			ok(!identity_mismatch(NULL, &a),
+			    "mismatch: none without a prediction");
+			ok(!identity_mismatch(&p, NULL),
+			    "mismatch: none without the apiserver's identity");
+		}
+		k8s_identity_release(&p);
+		k8s_identity_release(&a);
+	}
+}
+
+static void
+test_groups_text(void)
+{
+	struct k8s_identity	id;
+	char			*s;
+
+	identity_of(&id, "u", "");
+	is_str(s = identity_groups_text(&id.groups), "[]",
+	    "groups text: none");
+	free(s);
+	k8s_identity_release(&id);
+	identity_of(&id, "u", "oidcgroup:a,system:authenticated");
+	is_str(s = identity_groups_text(&id.groups),
+	    "['oidcgroup:a', 'system:authenticated']", "groups text: a list");
+	free(s);
+	k8s_identity_release(&id);
+}
+
+#define BINDINGS \
+	"rbac:\n  bindings:\n" \
+	"    - name: admins\n      cluster_role: cluster-admin\n" \
+	"      users: [alice@example.com]\n      groups: [k8s-admins]\n" \
+	"    - name: devs\n      namespace: dev\n      cluster_role: edit\n" \
+	"      groups: [developers]\n"
+
+#define FIX_ADD	"add the user, or one of its groups, to a binding under " \
+	"rbac.bindings in the config, then run 'okta-k8s setup'"
+#define FIX_STATUS "run 'okta-k8s status' to see whether the bindings on " \
+	"the cluster are the config's"
+
+struct denial_case {
+	const char	*what;
+	const char	*oidc;		/* lines under oidc: */
+	const char	*rest;		/* the config's other sections */
+	const char	*groups_prefix;	/* set after parsing (the config
+					   refuses "-"), or NULL */
+	const char	*user, *groups;	/* the apiserver's identity */
+	const char	*lines;		/* the explanation, "\n"-joined */
+	const char	*fix;
+};
+
+static const struct denial_case denials[] = {
+	{ "no binding names the token",
+	    "  groups_claim: groups\n", BINDINGS, NULL,
+	    "oidc:bob", "oidcgroup:nobody,system:authenticated",
+	    "binding 'admins' (cluster-admin) matches user "
+	    "'oidc:alice@example.com' or group 'oidcgroup:k8s-admins'\n"
+	    "binding 'devs' (edit in namespace 'dev') matches group "
+	    "'oidcgroup:developers'\n"
+	    "this token has user 'oidc:bob' and groups ['oidcgroup:nobody', "
+	    "'system:authenticated']", FIX_ADD },
+	{ "a user binding names the token",
+	    "  groups_claim: groups\n", BINDINGS, NULL,
+	    "oidc:alice@example.com", "system:authenticated",
+	    "binding 'admins' (cluster-admin) matches this token, yet the "
+	    "apiserver denied: is the binding on the cluster (okta-k8s "
+	    "status) and does role 'cluster-admin' allow it?\n"
+	    "binding 'devs' (edit in namespace 'dev') matches group "
+	    "'oidcgroup:developers'\n"
+	    "this token has user 'oidc:alice@example.com' and groups "
+	    "['system:authenticated']", FIX_STATUS },
+	{ "a group binding in a namespace names the token",
+	    "  groups_claim: groups\n", BINDINGS, NULL,
+	    "oidc:carol", "oidcgroup:developers",
+	    "binding 'admins' (cluster-admin) matches user "
+	    "'oidc:alice@example.com' or group 'oidcgroup:k8s-admins'\n"
+	    "binding 'devs' (edit in namespace 'dev') matches this token, "
+	    "but a RoleBinding reaches its namespace only\n"
+	    "this token has user 'oidc:carol' and groups "
+	    "['oidcgroup:developers']", FIX_STATUS },
+	{ "prefixes '-': the names as written",
+	    "  username_prefix: \"-\"\n  groups_claim: groups\n", BINDINGS,
+	    "-",
+	    "alice@example.com", "",
+	    "binding 'admins' (cluster-admin) matches this token, yet the "
+	    "apiserver denied: is the binding on the cluster (okta-k8s "
+	    "status) and does role 'cluster-admin' allow it?\n"
+	    "binding 'devs' (edit in namespace 'dev') matches group "
+	    "'developers'\n"
+	    "this token has user 'alice@example.com' and groups []",
+	    FIX_STATUS },
+	{ "prefixes '-': a prefixed name is another name",
+	    "  username_prefix: \"-\"\n  groups_claim: groups\n", BINDINGS,
+	    "-",
+	    "oidc:alice@example.com", "oidcgroup:k8s-admins",
+	    "binding 'admins' (cluster-admin) matches user "
+	    "'alice@example.com' or group 'k8s-admins'\n"
+	    "binding 'devs' (edit in namespace 'dev') matches group "
+	    "'developers'\n"
+	    "this token has user 'oidc:alice@example.com' and groups "
+	    "['oidcgroup:k8s-admins']", FIX_ADD },
+	{ "other prefixes",
+	    "  username_prefix: \"okta:\"\n  groups_claim: groups\n"
+	    "  groups_prefix: \"k8s:\"\n", BINDINGS, NULL,
+	    "okta:dave", "k8s:k8s-admins",
+	    "binding 'admins' (cluster-admin) matches this token, yet the "
+	    "apiserver denied: is the binding on the cluster (okta-k8s "
+	    "status) and does role 'cluster-admin' allow it?\n"
+	    "binding 'devs' (edit in namespace 'dev') matches group "
+	    "'k8s:developers'\n"
+	    "this token has user 'okta:dave' and groups ['k8s:k8s-admins']",
+	    FIX_STATUS },
+	{ "no bindings", "", "rbac:\n  bindings: []\n", NULL,
+	    "oidc:bob", "",
+	    "the config has no bindings (rbac.bindings)\n"
+	    "this token has user 'oidc:bob' and groups []", FIX_ADD },
+};
+
+static void
+run_denial(const struct denial_case *dc)
+{
+	struct config		*c = config_of2(dc->oidc, dc->rest);
+	struct k8s_identity	 id;
+	struct strvec		 lines = { 0 };
+	struct buf		 b;
+	char			*fix, *joined;
+	size_t			 i;
+
+	if (dc->groups_prefix != NULL) {
+		free(c->oidc.groups_prefix);
+		c->oidc.groups_prefix = xstrdup(dc->groups_prefix);
+	}
+	identity_of(&id, dc->user, dc->groups);
+	fix = identity_explain_denial(c, &id, &lines);
+	buf_init(&b);
+	for (i = 0; i < lines.n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? "\n" : "", lines.v[i]);
+	joined = buf_detach(&b, NULL);
+	is_str(joined, dc->lines, "denial: %s: the lines", dc->what);
+	is_str(fix, dc->fix, "denial: %s: the fix", dc->what);
+	free(joined);
+	free(fix);
+	strvec_clear(&lines);
+	k8s_identity_release(&id);
+	config_free(c);
+}
+
+/* A binding that names no one (the config refuses one; said all the same). */
+static void
+test_denial_no_one(void)
+{
+	struct config		*c = config_of2("  groups_claim: groups\n",
+				    BINDINGS);
+	struct k8s_identity	 id;
+	struct strvec		 lines = { 0 };
+	char			*fix;
+
+	strvec_clear(&c->rbac.bindings[1].groups);
+	identity_of(&id, "oidc:bob", "");
+	fix = identity_explain_denial(c, &id, &lines);
+	is_str(lines.n == 3 ? lines.v[1] : NULL,
+	    "binding 'devs' (edit in namespace 'dev') matches no one",
+	    "denial: a binding without subjects matches no one");
+	is_str(fix, FIX_ADD, "denial: ... and the fix adds the user");
+	free(fix);
+	strvec_clear(&lines);
+	k8s_identity_release(&id);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -278,5 +534,11 @@ main(void)
 	test_from_args();
 	test_from_config();
 	test_differ();
+	test_in_subjects();
+	test_mismatch();
+	test_groups_text();
+	for (i = 0; i < nitems(denials); i++)
+		run_denial(&denials[i]);
+	test_denial_no_one();
 	return tap_done();
 }

@@ -19,6 +19,7 @@
 #include "report.h"
 #include "tap.h"
 #include "scripted.h"
+#include "testlib.h"
 
 static const char config_text[] =
 	"oidc:\n"
@@ -84,26 +85,11 @@ ctrl_c(void)
 static char *
 errors_of(const struct fleet *f)
 {
-	struct buf	 b;
-	char		 chunk[512];
-	size_t		 n;
-	FILE		*tmp;
-	int		 saved;
+	struct test_capture	c;
 
-	buf_init(&b);
-	fflush(stderr);
-	if ((tmp = tmpfile()) == NULL || (saved = dup(STDERR_FILENO)) == -1)
-		return buf_detach(&b, NULL);
-	dup2(fileno(tmp), STDERR_FILENO);
+	test_stderr_begin(&c);
 	report_errors(f);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(tmp);
-	return buf_detach(&b, NULL);
+	return test_stderr_end(&c);
 }
 
 /* Plan and apply MODE over pi-1, pi-2 (control plane), pi-3 (worker). */

@@ -1,6 +1,7 @@
 /*
  * What several unit tests need besides TAP (header-only, like tap.h): the
- * source tree, the corpus of real args files, running a shell command.
+ * source tree, the corpus of real args files, running a shell command,
+ * capturing standard error.
  */
 #ifndef OKTA_TESTLIB_H
 #define OKTA_TESTLIB_H
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -54,24 +56,71 @@ test_corpus(struct strvec *out)
 	return out->n;
 }
 
-/* Run CMD with /bin/sh; everything it printed (caller frees). */
+/* Everything left to read from F (caller frees). */
 static __attribute__((unused)) char *
-test_run(const char *cmd, int *status)
+test_read_all(FILE *f)
 {
 	struct buf	 b;
 	char		 chunk[512];
 	size_t		 n;
-	FILE		*f;
 
 	buf_init(&b);
-	if ((f = popen(cmd, "r")) == NULL) {
-		*status = -1;
-		return buf_detach(&b, NULL);
-	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_add(&b, chunk, n);
-	*status = pclose(f);
 	return buf_detach(&b, NULL);
+}
+
+/* Run CMD with /bin/sh; everything it printed (caller frees). */
+static __attribute__((unused)) char *
+test_run(const char *cmd, int *status)
+{
+	char	*out;
+	FILE	*f;
+
+	if ((f = popen(cmd, "r")) == NULL) {
+		*status = -1;
+		return xstrdup("");
+	}
+	out = test_read_all(f);
+	*status = pclose(f);
+	return out;
+}
+
+/* Standard error, held while a test captures it. */
+struct test_capture {
+	FILE	*tmp;
+	int	 saved;		/* the real stderr, or -1 */
+};
+
+/* Send standard error to a temporary file until test_stderr_end(). */
+static __attribute__((unused)) void
+test_stderr_begin(struct test_capture *c)
+{
+	fflush(stderr);
+	c->saved = -1;
+	if ((c->tmp = tmpfile()) == NULL)
+		return;
+	if ((c->saved = dup(STDERR_FILENO)) != -1)
+		dup2(fileno(c->tmp), STDERR_FILENO);
+}
+
+/* Standard error back; what was written to it meanwhile (caller frees). */
+static __attribute__((unused)) char *
+test_stderr_end(struct test_capture *c)
+{
+	char	*out;
+
+	fflush(stderr);
+	if (c->saved != -1) {
+		dup2(c->saved, STDERR_FILENO);
+		close(c->saved);
+	}
+	if (c->tmp == NULL)
+		return xstrdup("");
+	rewind(c->tmp);
+	out = test_read_all(c->tmp);
+	fclose(c->tmp);
+	return out;
 }
 
 #endif
