@@ -2,9 +2,13 @@
  * The rollout's state machine (fleet_plan, then fleet_apply) over two
  * control-plane nodes and a worker, every node answered by the scripted
  * transport: the commands run and their order, each node's result, the
- * error a user reads and the exit code (SPEC §1), for the happy path, a
- * failed write, a restart that never becomes ready, a crash loop, a failed
- * restore, a held lock, and Ctrl-C between nodes and during one.
+ * error a user reads and the outcome (which cmd/ maps to SPEC §1's exit
+ * codes), for the happy path, a failed write, a restart that never becomes
+ * ready, a crash loop, a failed restore, a held lock, Ctrl-C between nodes
+ * and during one; the wait for a ready control-plane node (on a fake
+ * clock) and its limit; status's outcomes; remove; the CA file and its
+ * failure; rollback's failed write and failed restore; and what the plan
+ * refuses or cannot read before any change.
  */
 #include "build-config.h"
 
@@ -818,6 +822,8 @@ test_status(void)
 	run_plan(&r, FLEET_SETUP, false);
 	is_str(outcome_name(fleet_status(r.f)), "pending",
 	    "status, flags missing: pending (drifted)");
+	is_str(node_result_name(r.f->nodes[0].result, true), "drifted",
+	    "status, flags missing: pi-1 drifted");
 	run_free(&r);
 
 	run_start(&r, lost, nitems(lost));
@@ -1069,6 +1075,181 @@ test_rollback_restore_fails(void)
 	run_free(&r);
 }
 
+/*
+ * MicroK8s's words on a stopped node (utils.sh exit_if_stopped; see
+ * tests/lab/standin.py's STOPPED), and kubectl's on a list it may not make.
+ */
+#define STOPPED_SAID	"microk8s is not running, try microk8s start\n"
+#define STOPPED_INV	"okta-k8s-inventory 1\nrole control-plane\n"	\
+			"stopped 1\nlite 1\n"				\
+			"version MicroK8s v1.31.3 revision 7394\n"	\
+			"args 20\n" ARGS "\nca -\n"			\
+			"readyz-status 1\nreadyz 44\n" STOPPED_SAID "\nend\n"
+#define FORBIDDEN	"Error from server (Forbidden): clusterrolebindings." \
+			"rbac.authorization.k8s.io is forbidden: User "	\
+			"\"okta-k8s\" cannot list resource "		\
+			"\"clusterrolebindings\" in API group "		\
+			"\"rbac.authorization.k8s.io\" at the cluster scope\n"
+/* A binding named as ours that okta-k8s did not make (no label). */
+#define FOREIGN_ADMINS	"{\"items\":[{\"kind\":\"ClusterRoleBinding\","	\
+	"\"metadata\":{\"name\":\"admins\"},\"roleRef\":{\"kind\":"	\
+	"\"ClusterRole\",\"name\":\"view\"},\"subjects\":[{\"kind\":"	\
+	"\"Group\",\"name\":\"ops\"}]}]}"
+
+/* Plan for status over STEPS (pi-3 a worker); caller run_free()s R. */
+static void
+status_of(struct run *r, const struct scripted_step *steps, size_t n)
+{
+	run_start(r, steps, n);
+	run_plan(r, FLEET_SETUP, false);
+}
+
+/* What the plan refuses, or cannot read, before any change. */
+static void
+test_plan_refusals(void)
+{
+	struct buf	 longline;
+	char		*inv1, *inv2, *stopped;
+	struct run	 r;
+
+	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 0, "{\"items\":[]}");
+	{
+		const struct scripted_step steps[] = {
+			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
+			    NULL },
+			{ "pi-2", "inventory", NULL, 0, STOPPED_INV, NULL,
+			    false, NULL },
+			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
+			    NULL, false, NULL },
+		};
+
+		status_of(&r, steps, nitems(steps));
+		is_str(result_of(&r, 1), "not running (microk8s stop)",
+		    "stopped: pi-2 is not running");
+		is_str(error_of(&r, 1), "MicroK8s is not running (stopped "
+		    "with 'microk8s stop'; 'microk8s kubectl get --raw "
+		    "/readyz' said: microk8s is not running, try microk8s "
+		    "start); okta-k8s never starts it: run 'microk8s start' "
+		    "on it", "stopped: what MicroK8s said, and the way out");
+		stopped = fleet_stopped(r.f);
+		is_str(stopped, "pi-2", "stopped: named");
+		free(stopped);
+		is_str(outcome_name(fleet_status(r.f)), "error",
+		    "stopped: status says error");
+		run_free(&r);
+	}
+	free(inv1);
+
+	buf_init(&longline);
+	buf_puts(&longline, ARGS "--oidc-groups-prefix=");
+	while (longline.len < 65600)
+		buf_puts(&longline, "oidcgroup");
+	buf_putc(&longline, '\n');
+	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 0, "{\"items\":[]}");
+	inv2 = cp_inventory(longline.data, NULL, 0, "ok", 0, NULL);
+	{
+		const struct scripted_step steps[] = {
+			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
+			    NULL },
+			{ "pi-2", "inventory", NULL, 0, inv2, NULL, false,
+			    NULL },
+			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
+			    NULL, false, NULL },
+		};
+
+		status_of(&r, steps, nitems(steps));
+		is_str(result_of(&r, 1), "failed, not changed",
+		    "a 64 KiB line: pi-2 refused");
+		ok(holds(error_of(&r, 1), "'" NODE_ARGS_PATH "': line 2 "
+		    "(offset 20) is ") && holds(error_of(&r, 1), "kubelite "
+		    "stops at a line of 64 KiB or more"),
+		    "a 64 KiB line: where, and why");
+		ok(fleet_refused(r.f) && !fleet_unreachable(r.f),
+		    "a 64 KiB line: the plan is refused");
+		is_str(outcome_name(fleet_status(r.f)), "error",
+		    "a 64 KiB line: status says error");
+		run_free(&r);
+	}
+	free(inv1);
+	free(inv2);
+	buf_release(&longline);
+
+	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 1, FORBIDDEN);
+	{
+		const struct scripted_step steps[] = {
+			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
+			    NULL },
+			{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL,
+			    false, NULL },
+			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
+			    NULL, false, NULL },
+		};
+
+		status_of(&r, steps, nitems(steps));
+		/* (kubectl's newline is kept: the message ends with it) */
+		ok(strncmp(r.f->bindings_error != NULL ? r.f->bindings_error :
+		    "", "pi-1: read bindings: " FORBIDDEN,
+		    strlen("pi-1: read bindings: " FORBIDDEN) - 1) == 0,
+		    "bindings unreadable: kubectl's reason, where");
+		ok(!r.f->bindings_refused, "bindings unreadable: not a "
+		    "refusal of the config");
+		is_str(outcome_name(fleet_status(r.f)), "error",
+		    "bindings unreadable: status says error");
+		run_free(&r);
+	}
+	free(inv1);
+
+	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 0, FOREIGN_ADMINS);
+	{
+		const struct scripted_step steps[] = {
+			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
+			    NULL },
+			{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL,
+			    false, NULL },
+			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
+			    NULL, false, NULL },
+		};
+
+		status_of(&r, steps, nitems(steps));
+		ok(r.f->bindings_refused && holds(r.f->bindings_error,
+		    "admins") && holds(r.f->bindings_error, "does not own "
+		    "it"), "a binding okta-k8s does not own: refused, named");
+		if (!r.f->bindings_refused)
+			tap_diag("bindings error", r.f->bindings_error);
+		run_free(&r);
+	}
+	free(inv1);
+}
+
+/* rollback: a node whose backups cannot be listed is unreachable. */
+static void
+test_rollback_unreadable(void)
+{
+	static const struct scripted_step steps[] = {
+		{ "pi-1", "inventory", NULL, 0, CP_INV "end\n", NULL, false,
+		    NULL },
+		{ "pi-1", "newest-backup", NULL, 0, NULL, "connection lost",
+		    true, NULL },
+		{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL, false,
+		    NULL },
+		{ "pi-2", "newest-backup", NULL, 0, "backup -\n", NULL, false,
+		    NULL },
+		{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false,
+		    NULL },
+	};
+	struct run	r;
+
+	run_start(&r, steps, nitems(steps));
+	run_plan(&r, FLEET_ROLLBACK, true);
+	is_str(result_of(&r, 0), "unreachable", "rollback, backups not "
+	    "listed: pi-1 unreachable");
+	is_str(error_of(&r, 0), "connection lost", "rollback, backups not "
+	    "listed: the transport's reason");
+	ok(fleet_unreachable(r.f), "rollback, backups not listed: the run "
+	    "will change nothing");
+	run_free(&r);
+}
+
 int
 main(void)
 {
@@ -1092,5 +1273,7 @@ main(void)
 	test_ca_write_fails();
 	test_rollback_write_fails();
 	test_rollback_restore_fails();
+	test_plan_refusals();
+	test_rollback_unreadable();
 	return tap_done();
 }
