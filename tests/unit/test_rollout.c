@@ -57,11 +57,28 @@ static const char config_text[] =
 	{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false, \
 	    NULL }
 
+/* NODE runs SCRIPT, which succeeds silently. */
+#define DONE(node, script)						\
+	{ node, script, NULL, 0, NULL, NULL, false, NULL }
+
+/*
+ * The plan over inventories INV1 (pi-1, asked for the bindings too) and
+ * INV2 (pi-2); pi-3 a worker.
+ */
+#define PLAN_OF(inv1, inv2)						\
+	{ "pi-1", "inventory", "bindings\n", 0, inv1, NULL, false, NULL }, \
+	{ "pi-2", "inventory", NULL, 0, inv2, NULL, false, NULL },	\
+	{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false, \
+	    NULL }
+
 /* One node changed: lock, back up and write, restart, wait, unlock. */
 #define NODE_STEPS(node)						\
+	NODE_STEPS_WRITING(node, "--oidc-issuer-url="			\
+	    "https://dev-123456.okta.com/oauth2/default")
+/* The same, the args file written holding IN. */
+#define NODE_STEPS_WRITING(node, in)					\
 	{ node, "lock", "okta-k8s pid ", 0, NULL, NULL, false, NULL },	\
-	{ node, "write", "--oidc-issuer-url=https://dev-123456.okta.com/" \
-	    "oauth2/default", 0, BACKUP "\n", NULL, false, NULL },	\
+	{ node, "write", in, 0, BACKUP "\n", NULL, false, NULL },	\
 	{ node, "restart", "120\n", 0, NULL, NULL, false, NULL },	\
 	{ node, "wait", "\n3\n", 0, NULL, NULL, false, NULL },		\
 	{ node, "unlock", "okta-k8s pid ", 0, NULL, NULL, false, NULL }
@@ -315,6 +332,25 @@ cp_inventory(const char *args, const char *ca, int rz, const char *readyz,
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * The checks of a run (LABEL) whose pi-1 failed before its restart, for
+ * WHY: an error; pi-1 failed, not changed, its lock released; pi-2 never
+ * reached; no bindings.
+ */
+static void
+failed_unchanged(const struct run *r, const char *label, const char *why)
+{
+	is_str(outcome_name(r->outcome), "error", "%s: error", label);
+	is_str(result_of(r, 0), "failed, not changed",
+	    "%s: pi-1 failed, not changed", label);
+	is_str(error_of(r, 0), why, "%s: the node's reason", label);
+	is_int(count_of(r, "pi-1 restart"), 0, "%s: no restart", label);
+	is_int(count_of(r, "pi-1 unlock"), 1, "%s: lock released", label);
+	is_str(result_of(r, 1), "not changed (rollout stopped)",
+	    "%s: pi-2 not reached", label);
+	is_int(count_of(r, "pi-1 apply"), 0, "%s: no bindings", label);
+}
+
 static void
 test_happy(void)
 {
@@ -348,24 +384,16 @@ test_write_fails(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 1, NULL, "write '" NODE_ARGS_PATH
 		    "': no space left on device\n", false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
 	run_setup(&r, steps, nitems(steps));
-	is_str(outcome_name(r.outcome), "error", "write fails: error");
-	is_str(result_of(&r, 0), "failed, not changed",
-	    "write fails: pi-1 failed, not changed");
-	is_str(error_of(&r, 0), "write: write '" NODE_ARGS_PATH "': no space "
-	    "left on device", "write fails: the node's reason");
-	is_int(count_of(&r, "pi-1 restart"), 0, "write fails: no restart");
-	is_int(count_of(&r, "pi-1 unlock"), 1, "write fails: lock released");
-	is_str(result_of(&r, 1), "not changed (rollout stopped)",
-	    "write fails: pi-2 not reached");
-	is_int(count_of(&r, "pi-1 apply"), 0, "write fails: no bindings");
+	failed_unchanged(&r, "write fails", "write: write '" NODE_ARGS_PATH
+	    "': no space left on device");
 	run_free(&r);
 }
 
@@ -374,16 +402,16 @@ test_not_ready(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
 		{ "pi-1", "wait", NULL, 1, NULL, "apiserver not ready after "
 		    "120s ('microk8s kubectl get --raw /readyz' said: "
 		    "[-]etcd failed: reason withheld)\n", false, NULL },
 		{ "pi-1", "restore", BACKUP "\n", 0, NULL, NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
+		DONE("pi-1", "wait"),
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -411,9 +439,9 @@ test_crash_loop(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
 		{ "pi-1", "wait", NULL, 3,
 		    "unit snap.microk8s.daemon-kubelite\n"
 		    "NRestarts=3\nActiveState=activating\n"
@@ -423,9 +451,9 @@ test_crash_loop(void)
 		    "E1201 08:45:01.1 server.go:1 \"invalid "
 		    "--oidc-issuer-url\"\n", NULL, false, NULL },
 		{ "pi-1", "restore", BACKUP "\n", 0, NULL, NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
+		DONE("pi-1", "wait"),
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -458,16 +486,16 @@ test_restore_fails(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
 		{ "pi-1", "wait", NULL, 1, NULL, "apiserver not ready after "
 		    "120s ('microk8s kubectl get --raw /readyz' said: "
 		    "nothing)\n", false, NULL },
 		{ "pi-1", "restore", BACKUP "\n", 1, NULL, "restore '"
 		    NODE_ARGS_PATH "' from '" BACKUP "': read-only file "
 		    "system\n", false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -504,15 +532,15 @@ test_restart_fails(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
 		{ "pi-1", "restart", NULL, 1, NULL, "'snap restart "
 		    "microk8s.daemon-kubelite' did not finish within 120s\n",
 		    false, NULL },
 		{ "pi-1", "restore", BACKUP "\n", 0, NULL, NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
+		DONE("pi-1", "wait"),
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -570,14 +598,14 @@ test_rollback(void)
 {
 	static const struct scripted_step steps[] = {
 		ROLLBACK_PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", "\nundo\n" OLD_ARGS, 0,
 		    NODE_ARGS_PATH ".okta-k8s-undo\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
+		DONE("pi-1", "wait"),
 		{ "pi-1", "discard", BACKUP "\n", 1, NULL, "rm: cannot remove: "
 		    "Read-only file system\n", false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -644,10 +672,10 @@ test_ctrl_c_between(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
+		DONE("pi-1", "wait"),
 		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, ctrl_c },
 	};
 	struct run	r;
@@ -669,11 +697,11 @@ test_ctrl_c_during(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", NULL, 0, BACKUP "\n", NULL, false, NULL },
 		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, ctrl_c },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "wait"),
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -702,6 +730,12 @@ test_ctrl_c_during(void)
 			"or port?"
 
 /*
+ * The inventories of pi-1 (bindings asked) and pi-2 while their apiserver
+ * does not answer (made by main).
+ */
+static char	*down1, *down2;
+
+/*
  * Setup when no control-plane node is ready yet (one restarting): each is
  * asked again, 2 s apart, until one is; its bindings are read afresh (the
  * inventory's answer predates readiness), then the rollout goes on.
@@ -709,14 +743,8 @@ test_ctrl_c_during(void)
 static void
 test_wait_ready(void)
 {
-	char	*inv1 = cp_inventory(ARGS, NULL, 1, REFUSED, 1, REFUSED);
-	char	*inv2 = cp_inventory(ARGS, NULL, 1, REFUSED, 0, NULL);
 	const struct scripted_step steps[] = {
-		{ "pi-1", "inventory", "bindings\n", 0, inv1, NULL, false,
-		    NULL },
-		{ "pi-2", "inventory", NULL, 0, inv2, NULL, false, NULL },
-		{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false,
-		    NULL },
+		PLAN_OF(down1, down2),
 		{ "pi-1", "probe", NULL, 1, REFUSED, NULL, false, NULL },
 		{ "pi-2", "probe", NULL, 0, NULL, "connection lost", true,
 		    NULL },
@@ -743,22 +771,14 @@ test_wait_ready(void)
 	is_int(count_of(&r, "pi-1 apply"), 1, "wait ready: bindings applied "
 	    "once, on pi-1");
 	run_free(&r);
-	free(inv1);
-	free(inv2);
 }
 
 /* No control-plane node becomes ready within restart_timeout (120 s). */
 static void
 test_wait_ready_timeout(void)
 {
-	char	*inv1 = cp_inventory(ARGS, NULL, 1, REFUSED, 1, REFUSED);
-	char	*inv2 = cp_inventory(ARGS, NULL, 1, REFUSED, 0, NULL);
 	const struct scripted_step steps[] = {
-		{ "pi-1", "inventory", "bindings\n", 0, inv1, NULL, false,
-		    NULL },
-		{ "pi-2", "inventory", NULL, 0, inv2, NULL, false, NULL },
-		{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false,
-		    NULL },
+		PLAN_OF(down1, down2),
 		{ "pi-1", "probe", NULL, 1, REFUSED, NULL, false, slow_probe },
 		{ "pi-2", "probe", NULL, 1, REFUSED, NULL, false, NULL },
 		{ "pi-1", "probe", NULL, 1, REFUSED, NULL, false, slow_probe },
@@ -780,22 +800,14 @@ test_wait_ready_timeout(void)
 	is_str(outcome_name(fleet_status(r.f)), "error",
 	    "wait ready, timeout: status says error");
 	run_free(&r);
-	free(inv1);
-	free(inv2);
 }
 
 /* status: never waits; says what it found. */
 static void
 test_status(void)
 {
-	char	*inv1 = cp_inventory(ARGS, NULL, 1, REFUSED, 1, REFUSED);
-	char	*inv2 = cp_inventory(ARGS, NULL, 1, REFUSED, 0, NULL);
 	const struct scripted_step not_ready[] = {
-		{ "pi-1", "inventory", "bindings\n", 0, inv1, NULL, false,
-		    NULL },
-		{ "pi-2", "inventory", NULL, 0, inv2, NULL, false, NULL },
-		{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false,
-		    NULL },
+		PLAN_OF(down1, down2),
 	};
 	static const struct scripted_step drift[] = { PLAN_STEPS };
 	static const struct scripted_step lost[] = {
@@ -833,8 +845,6 @@ test_status(void)
 	is_str(outcome_name(fleet_status(r.f)), "error",
 	    "status, pi-2 lost: error");
 	run_free(&r);
-	free(inv1);
-	free(inv2);
 }
 
 /* What setup left: its flags, RBAC's mode, and a managed binding. */
@@ -870,23 +880,9 @@ test_remove(void)
 	char	*inv1 = cp_inventory(ARGS_SET, PEM, 0, "ok", 0, LIVE_BINDINGS);
 	char	*inv2 = cp_inventory(ARGS_SET, PEM, 0, "ok", 0, NULL);
 	const struct scripted_step steps[] = {
-		{ "pi-1", "inventory", "bindings\n", 0, inv1, NULL, false,
-		    NULL },
-		{ "pi-2", "inventory", NULL, 0, inv2, NULL, false, NULL },
-		{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n", NULL, false,
-		    NULL },
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "write", "\nbackup\n" ARGS_REMOVED, 0, BACKUP "\n",
-		    NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "lock", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "write", "\nbackup\n" ARGS_REMOVED, 0, BACKUP "\n",
-		    NULL, false, NULL },
-		{ "pi-2", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		PLAN_OF(inv1, inv2),
+		NODE_STEPS_WRITING("pi-1", "\nbackup\n" ARGS_REMOVED),
+		NODE_STEPS_WRITING("pi-2", "\nbackup\n" ARGS_REMOVED),
 		{ "pi-1", "delete", NULL, 0, "clusterrolebinding.rbac."
 		    "authorization.k8s.io \"admins\" deleted\n", NULL, false,
 		    NULL },
@@ -929,6 +925,15 @@ with_ca(struct run *r)
 
 #define CA_FLAG		"\n--oidc-ca-file="				\
 			"${SNAP_DATA}/certs/okta-k8s-oidc-ca.crt\n"
+/* A node changed with the CA: lock, the CA, the args file, ... */
+#define CA_STEPS(node)							\
+	{ node, "lock", NULL, 0, NULL, NULL, false, NULL },		\
+	{ node, "ca", "-----BEGIN CERTIFICATE-----", 0, NULL, NULL,	\
+	    false, NULL },						\
+	{ node, "write", CA_FLAG, 0, BACKUP "\n", NULL, false, NULL },	\
+	{ node, "restart", NULL, 0, NULL, NULL, false, NULL },		\
+	{ node, "wait", NULL, 0, NULL, NULL, false, NULL },		\
+	{ node, "unlock", NULL, 0, NULL, NULL, false, NULL }
 
 /* setup with oidc.ca_file: the CA goes to each node before the flag. */
 static void
@@ -936,20 +941,7 @@ test_ca_write(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "ca", "-----BEGIN CERTIFICATE-----", 0, NULL, NULL,
-		    false, NULL },
-		{ "pi-1", "write", CA_FLAG, 0, BACKUP "\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "lock", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "ca", "-----BEGIN CERTIFICATE-----", 0, NULL, NULL,
-		    false, NULL },
-		{ "pi-2", "write", CA_FLAG, 0, BACKUP "\n", NULL, false, NULL },
-		{ "pi-2", "restart", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "wait", NULL, 0, NULL, NULL, false, NULL },
-		{ "pi-2", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		CA_STEPS("pi-1"), CA_STEPS("pi-2"),
 		APPLY_STEP,
 	};
 	struct run	r;
@@ -975,10 +967,10 @@ test_ca_write_fails(void)
 {
 	static const struct scripted_step steps[] = {
 		PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "ca", NULL, 1, NULL, "write '" NODE_CA_PATH "': no "
 		    "space left on device\n", false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -986,18 +978,10 @@ test_ca_write_fails(void)
 	with_ca(&r);
 	run_plan(&r, FLEET_SETUP, true);
 	run_apply(&r);
-	is_str(outcome_name(r.outcome), "error", "CA fails: error");
-	is_str(result_of(&r, 0), "failed, not changed",
-	    "CA fails: pi-1 failed, not changed");
-	is_str(error_of(&r, 0), "write: write '" NODE_CA_PATH "': no space "
-	    "left on device", "CA fails: the node's reason, naming the file");
+	failed_unchanged(&r, "CA fails", "write: write '" NODE_CA_PATH
+	    "': no space left on device");
 	is_int(count_of(&r, "pi-1 write"), 0, "CA fails: the args file is "
 	    "never written (it would name a CA that is not there)");
-	is_int(count_of(&r, "pi-1 restart"), 0, "CA fails: no restart");
-	is_int(count_of(&r, "pi-1 unlock"), 1, "CA fails: lock released");
-	is_str(result_of(&r, 1), "not changed (rollout stopped)",
-	    "CA fails: pi-2 not reached");
-	is_int(count_of(&r, "pi-1 apply"), 0, "CA fails: no bindings");
 	run_free(&r);
 }
 
@@ -1007,11 +991,11 @@ test_rollback_write_fails(void)
 {
 	static const struct scripted_step steps[] = {
 		ROLLBACK_PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", "\nundo\n" OLD_ARGS, 1, NULL, "back up '"
 		    NODE_ARGS_PATH "': no space left on device\n", false,
 		    NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -1035,17 +1019,17 @@ test_rollback_restore_fails(void)
 {
 	static const struct scripted_step steps[] = {
 		ROLLBACK_PLAN_STEPS,
-		{ "pi-1", "lock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "lock"),
 		{ "pi-1", "write", "\nundo\n" OLD_ARGS, 0,
 		    NODE_ARGS_PATH ".okta-k8s-undo\n", NULL, false, NULL },
-		{ "pi-1", "restart", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "restart"),
 		{ "pi-1", "wait", NULL, 1, NULL, "apiserver not ready after "
 		    "120s ('microk8s kubectl get --raw /readyz' said: "
 		    "nothing)\n", false, NULL },
 		{ "pi-1", "restore", NODE_ARGS_PATH ".okta-k8s-undo\n", 1, NULL,
 		    "restore '" NODE_ARGS_PATH "' from '" NODE_ARGS_PATH
 		    ".okta-k8s-undo': read-only file system\n", false, NULL },
-		{ "pi-1", "unlock", NULL, 0, NULL, NULL, false, NULL },
+		DONE("pi-1", "unlock"),
 	};
 	struct run	r;
 
@@ -1115,12 +1099,7 @@ test_plan_refusals(void)
 	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 0, "{\"items\":[]}");
 	{
 		const struct scripted_step steps[] = {
-			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
-			    NULL },
-			{ "pi-2", "inventory", NULL, 0, STOPPED_INV, NULL,
-			    false, NULL },
-			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
-			    NULL, false, NULL },
+			PLAN_OF(inv1, STOPPED_INV),
 		};
 
 		status_of(&r, steps, nitems(steps));
@@ -1149,12 +1128,7 @@ test_plan_refusals(void)
 	inv2 = cp_inventory(longline.data, NULL, 0, "ok", 0, NULL);
 	{
 		const struct scripted_step steps[] = {
-			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
-			    NULL },
-			{ "pi-2", "inventory", NULL, 0, inv2, NULL, false,
-			    NULL },
-			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
-			    NULL, false, NULL },
+			PLAN_OF(inv1, inv2),
 		};
 
 		status_of(&r, steps, nitems(steps));
@@ -1177,12 +1151,7 @@ test_plan_refusals(void)
 	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 1, FORBIDDEN);
 	{
 		const struct scripted_step steps[] = {
-			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
-			    NULL },
-			{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL,
-			    false, NULL },
-			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
-			    NULL, false, NULL },
+			PLAN_OF(inv1, CP_INV "end\n"),
 		};
 
 		status_of(&r, steps, nitems(steps));
@@ -1202,12 +1171,7 @@ test_plan_refusals(void)
 	inv1 = cp_inventory(ARGS, NULL, 0, "ok", 0, FOREIGN_ADMINS);
 	{
 		const struct scripted_step steps[] = {
-			{ "pi-1", "inventory", NULL, 0, inv1, NULL, false,
-			    NULL },
-			{ "pi-2", "inventory", NULL, 0, CP_INV "end\n", NULL,
-			    false, NULL },
-			{ "pi-3", "inventory", NULL, 0, WORKER_INV "end\n",
-			    NULL, false, NULL },
+			PLAN_OF(inv1, CP_INV "end\n"),
 		};
 
 		status_of(&r, steps, nitems(steps));
@@ -1253,6 +1217,8 @@ test_rollback_unreadable(void)
 int
 main(void)
 {
+	down1 = cp_inventory(ARGS, NULL, 1, REFUSED, 1, REFUSED);
+	down2 = cp_inventory(ARGS, NULL, 1, REFUSED, 0, NULL);
 	test_happy();
 	test_write_fails();
 	test_not_ready();
@@ -1275,5 +1241,7 @@ main(void)
 	test_rollback_restore_fails();
 	test_plan_refusals();
 	test_rollback_unreadable();
+	free(down1);
+	free(down2);
 	return tap_done();
 }
