@@ -717,7 +717,7 @@ test_ctrl_c_during(void)
 
 /*
  * kubectl's words when the apiserver does not answer (kubernetes
- * staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go, standardErrorMessage:
+ * staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go, StandardErrorMessage:
  * "The connection to the server %s was refused - did you specify the right
  * host or port?"), as `microk8s kubectl get --raw /readyz` prints them
  * while kubelite restarts.
@@ -1061,7 +1061,10 @@ test_rollback_restore_fails(void)
 
 /*
  * MicroK8s's words on a stopped node (utils.sh exit_if_stopped; see
- * tests/lab/standin.py's STOPPED), and kubectl's on a list it may not make.
+ * tests/lab/standin.py's STOPPED), and kubectl's on a list it may not make
+ * ("Error from server (%s): %s", StandardErrorMessage above, around the
+ * apiserver's forbiddenMessage, staging/src/k8s.io/apiserver/pkg/endpoints/
+ * handlers/responsewriters/errors.go).
  */
 #define STOPPED_SAID	"microk8s is not running, try microk8s start\n"
 #define STOPPED_INV	"okta-k8s-inventory 1\nrole control-plane\n"	\
