@@ -31,7 +31,9 @@ mkdir "$tmp/build"
 cd "$tmp/build"
 "$tmp/src/configure" -q CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"
 make -s -j"$(nproc)" >/dev/null
-# Only the unit tests run; their results are printed, a failure fails.
+# Only the unit tests run (make expands its own $(UNIT_TESTS)); their
+# results are printed, a failure fails.
+# shellcheck disable=SC2016
 make -s check TESTS='$(UNIT_TESTS)' >check.out 2>&1 || {
 	cat check.out
 	echo "coverage: a unit test failed (above); no figures" >&2
