@@ -7,6 +7,15 @@
 #include "config.h"
 #include "util.h"
 
+/* Exit codes (SPEC §1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_PENDING = 2,
+	EXIT_ROLLED_BACK = 3,
+	EXIT_NEEDS_PERSON = 4,
+};
+
 #define CMD_MAX_OPTIONS 8
 
 /* An option of one command. */
@@ -51,7 +60,11 @@ const char *cmd_value(const struct cmd_ctx *ctx, const char *name);
 
 /* The rolling commands (cmd/run.c). */
 enum fleet_mode;
+enum fleet_outcome;
 struct fleet;
+
+/* The exit code of outcome O (SPEC §1). */
+int cmd_exit_code(enum fleet_outcome o);
 
 /*
  * The nodes the command acts on, read and planned for MODE; errors are

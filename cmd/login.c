@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "fleet.h"
 #include "jwt.h"
 #include "oidc.h"
 #include "output.h"

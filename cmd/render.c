@@ -7,7 +7,6 @@
 
 #include "argsfile.h"
 #include "cmd.h"
-#include "fleet.h"
 #include "flags.h"
 #include "output.h"
 #include "template.h"

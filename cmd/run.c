@@ -58,27 +58,30 @@ change_stopped(const struct fleet *f, bool dry_run)
 	return true;
 }
 
-/* Decide, before any change, whether the run may go on (-1: go on). */
-static int
+/*
+ * Decide, before any change, whether the run may go on: PENDING when there
+ * is something to change (the run goes on unless DRY_RUN).
+ */
+static enum fleet_outcome
 change_precheck(const struct fleet *f, bool dry_run)
 {
 	size_t	i, backups = 0;
 
 	if (change_stopped(f, dry_run))
-		return EXIT_ERROR;
+		return FLEET_OUTCOME_ERROR;
 	if (fleet_unreachable(f) || f->bindings_error != NULL) {
 		if (!dry_run)
 			output_error("changing nothing: %s",
 			    f->bindings_refused && !fleet_unreachable(f) ?
 			    "the config's bindings were refused" :
 			    "not every node could be read");
-		return EXIT_ERROR;
+		return FLEET_OUTCOME_ERROR;
 	}
 	if (fleet_refused(f)) {
 		if (!dry_run)
 			output_error("changing nothing: a node's args file "
 			    "was refused");
-		return EXIT_ERROR;
+		return FLEET_OUTCOME_ERROR;
 	}
 	for (i = 0; i < f->n; i++) {
 		if (f->nodes[i].result == NODE_RESULT_PENDING ||
@@ -88,48 +91,64 @@ change_precheck(const struct fleet *f, bool dry_run)
 	if (f->mode == FLEET_ROLLBACK && backups == 0) {
 		output_error("no okta-k8s backup on any control-plane node: "
 		    "nothing to roll back to");
-		return EXIT_ERROR;
+		return FLEET_OUTCOME_ERROR;
 	}
 	if (!fleet_pending(f))
-		return EXIT_OK;
+		return FLEET_OUTCOME_OK;
 	report_always_allow(f);
-	return dry_run ? EXIT_PENDING : -1;
+	return FLEET_OUTCOME_PENDING;
 }
 
 static void
-change_text(const struct fleet *f, bool dry_run, int code)
+change_text(const struct fleet *f, bool dry_run, enum fleet_outcome o)
 {
 	if (dry_run) {
 		report_plan_text(f, stdout);
-		if (code == EXIT_OK)
+		if (o == FLEET_OUTCOME_OK)
 			printf("nothing to change: every node is in sync\n");
 		return;
 	}
 	report_summary_text(f, stdout, false);
-	if (code == EXIT_OK)
+	if (o == FLEET_OUTCOME_OK)
 		report_changes_text(f, stdout);
+}
+
+int
+cmd_exit_code(enum fleet_outcome o)
+{
+	static const int codes[] = {
+		[FLEET_OUTCOME_OK] = EXIT_OK,
+		[FLEET_OUTCOME_PENDING] = EXIT_PENDING,
+		[FLEET_OUTCOME_ERROR] = EXIT_ERROR,
+		[FLEET_OUTCOME_ROLLED_BACK] = EXIT_ROLLED_BACK,
+		[FLEET_OUTCOME_NEEDS_PERSON] = EXIT_NEEDS_PERSON,
+	};
+
+	return codes[o];
 }
 
 int
 cmd_fleet_change(struct cmd_ctx *ctx, enum fleet_mode mode)
 {
-	struct fleet	*f;
-	bool		 dry_run = cmd_value(ctx, "dry-run") != NULL;
-	int		 code;
+	struct fleet		*f;
+	bool			 dry_run = cmd_value(ctx, "dry-run") != NULL;
+	enum fleet_outcome	 o;
 
 	if ((f = cmd_fleet_open(ctx, mode, !dry_run)) == NULL)
 		return EXIT_ERROR;
-	if ((code = change_precheck(f, dry_run)) == -1) {
-		code = fleet_apply(f);
+	o = change_precheck(f, dry_run);
+	if (o == FLEET_OUTCOME_PENDING && !dry_run) {
+		o = fleet_apply(f);
 		report_errors(f);
 		if (f->interrupted)
 			output_error("interrupted: the rollout stopped after "
 			    "the node in hand; the summary says what changed");
 	}
 	if (output.format == OUTPUT_JSON)
-		report_json(f, ctx->entry->name, dry_run, code, stdout);
+		report_json(f, ctx->entry->name, dry_run, cmd_exit_code(o),
+		    stdout);
 	else
-		change_text(f, dry_run, code);
+		change_text(f, dry_run, o);
 	fleet_free(f);
-	return code;
+	return cmd_exit_code(o);
 }

@@ -2,7 +2,6 @@
 #include "build-config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cmd.h"
 #include "fleet.h"
@@ -13,17 +12,11 @@ static int
 status_exec(struct cmd_ctx *ctx)
 {
 	struct fleet	*f;
-	char		*stopped;
 	int		 code;
 
 	if ((f = cmd_fleet_open(ctx, FLEET_SETUP, false)) == NULL)
 		return EXIT_ERROR;
-	stopped = fleet_stopped(f);
-	if (fleet_unreachable(f) || fleet_refused(f) ||
-	    f->bindings_error != NULL || stopped != NULL)
-		code = EXIT_ERROR;
-	else
-		code = fleet_pending(f) ? EXIT_PENDING : EXIT_OK;
+	code = cmd_exit_code(fleet_status(f));
 	if (output.format == OUTPUT_JSON)
 		report_json(f, "status", true, code, stdout);
 	else {
@@ -31,7 +24,6 @@ status_exec(struct cmd_ctx *ctx)
 		if (output.verbose > 0)
 			report_plan_text(f, stdout);
 	}
-	free(stopped);
 	fleet_free(f);
 	return code;
 }

@@ -23,6 +23,8 @@ fleet_new(const struct config *c, enum fleet_mode mode, struct node **nodes,
 	f = xcalloc(1, sizeof *f);
 	f->config = c;
 	f->mode = mode;
+	f->clock = output_clock;
+	f->sleep = sleep;
 	f->n = n;
 	f->nodes = xcalloc(n, sizeof *f->nodes);
 	for (i = 0; i < n; i++)
@@ -248,7 +250,7 @@ static struct node *
 fleet_wait_ready(struct fleet *f)
 {
 	int		 timeout = f->config->microk8s.restart_timeout;
-	double		 end = output_clock() + timeout;
+	double		 end = f->clock() + timeout;
 	struct node	*n;
 	char		*cause;
 	size_t		 i;
@@ -275,9 +277,9 @@ fleet_wait_ready(struct fleet *f)
 			n->bindings = NULL;
 			return n;
 		}
-		if (output_clock() >= end)
+		if (f->clock() >= end)
 			return NULL;
-		sleep(2);
+		f->sleep(2);
 	}
 }
 
@@ -397,6 +399,20 @@ fleet_pending(const struct fleet *f)
 			return true;
 	}
 	return binding_plan_changes(&f->bindings);
+}
+
+enum fleet_outcome
+fleet_status(const struct fleet *f)
+{
+	char	*stopped = fleet_stopped(f);
+	bool	 broken;
+
+	broken = fleet_unreachable(f) || fleet_refused(f) ||
+	    f->bindings_error != NULL || stopped != NULL;
+	free(stopped);
+	if (broken)
+		return FLEET_OUTCOME_ERROR;
+	return fleet_pending(f) ? FLEET_OUTCOME_PENDING : FLEET_OUTCOME_OK;
 }
 
 bool

@@ -13,13 +13,19 @@
 #include "node.h"
 #include "plan.h"
 
-/* Exit codes (SPEC §1). */
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_PENDING = 2,
-	EXIT_ROLLED_BACK = 3,
-	EXIT_NEEDS_PERSON = 4,
+/*
+ * How a plan or a rollout came out. cmd/ turns each into the exit code SPEC
+ * §1 gives it; src/ knows no exit codes.
+ */
+enum fleet_outcome {
+	FLEET_OUTCOME_OK,		/* in sync, or every change made */
+	FLEET_OUTCOME_PENDING,		/* something to change (not yet) */
+	FLEET_OUTCOME_ERROR,		/* refused, unreadable, failed before
+					   any change, bindings failed, or
+					   interrupted */
+	FLEET_OUTCOME_ROLLED_BACK,	/* a node failed after its change and
+					   has its previous file back */
+	FLEET_OUTCOME_NEEDS_PERSON,	/* and that restore failed too */
 };
 
 /* What the run is for. */
@@ -48,7 +54,8 @@ struct fleet_node {
 	struct node_plan	 plan;
 	enum node_result	 result;
 	char			*error;		/* why it failed, or NULL */
-	char			*diff;		/* the args file's diff, or NULL */
+	char			*diff;		/* the args file's diff, or
+						   NULL */
 };
 
 struct fleet {
@@ -57,18 +64,26 @@ struct fleet {
 	struct fleet_node	*nodes;
 	size_t			 n;
 	struct flagset		 flags;
-	char			*ca;		/* the config's CA file, or NULL */
+	char			*ca;		/* the config's CA file, or
+						   NULL */
 	size_t			 ca_len;
-	struct node		*binder;	/* where bindings are read and applied */
+	struct node		*binder;	/* where bindings are read
+						   and applied */
 	struct binding_plan	 bindings;
 	char			*bindings_error;
-	bool			 bindings_refused;	/* by the plan, not a read */
+	bool			 bindings_refused;	/* by the plan, not a
+							   read */
 	bool			 leaves_always_allow;
 	bool			 interrupted;	/* Ctrl-C stopped the rollout */
-	bool			 wait_ready;	/* set before fleet_plan: when no
-						   control-plane node is ready,
-						   wait for one (setup) rather
-						   than report it (status) */
+	bool			 wait_ready;	/* set before fleet_plan:
+						   when no control-plane node
+						   is ready, wait for one
+						   (setup) rather than report
+						   it (status) */
+	/* How time passes: output_clock() and sleep(3) unless a test says
+	   otherwise (set by fleet_new). */
+	double			(*clock)(void);
+	unsigned int		(*sleep)(unsigned int);
 };
 
 /* Set by the SIGINT handler during a rollout. */
@@ -94,6 +109,13 @@ int fleet_plan(struct fleet *f, const char *tdir, int parallel,
 bool fleet_pending(const struct fleet *f);
 
 /*
+ * What `status` makes of the plan: ERROR when a node could not be read, its
+ * args file was refused or MicroK8s is stopped on it, or the bindings could
+ * not be read; else PENDING when anything drifted; else OK.
+ */
+enum fleet_outcome fleet_status(const struct fleet *f);
+
+/*
  * Before the rollout: did the plan refuse any node (its args file is not
  * one kubelite can read)?
  */
@@ -111,9 +133,12 @@ char *fleet_stopped(const struct fleet *f);
 /*
  * Roll the plan out: each control-plane node in turn (lock, back up, write,
  * restart, wait; on failure restore and stop), then the bindings. Ctrl-C
- * stops after the node in hand. Returns the exit code.
+ * stops after the node in hand. Returns OK, ERROR (a node failed before
+ * its change, the bindings failed, or Ctrl-C), or what became of the
+ * node that failed after its change, where the rollout stopped:
+ * ROLLED_BACK or NEEDS_PERSON.
  */
-int fleet_apply(struct fleet *f);
+enum fleet_outcome fleet_apply(struct fleet *f);
 
 /* The result's words; STATUS words it for `status` ("drifted"). */
 const char *node_result_name(enum node_result r, bool status);

@@ -39,13 +39,13 @@ static int
 fleet_restart_wait(struct fleet *f, struct node *n, char **cause)
 {
 	int	budget = f->config->microk8s.restart_timeout, left;
-	double	t0 = output_clock();
+	double	t0 = f->clock();
 
 	output_progress(n->name, "restart %s", n->lite ? "kubelite" :
 	    "the apiserver");
 	if (node_restart(n, budget, cause) == -1)
 		return -1;
-	left = budget - (int)(output_clock() - t0);
+	left = budget - (int)(f->clock() - t0);
 	output_progress(n->name, "waiting for the apiserver");
 	return node_wait_ready(n, left > 1 ? left : 1, cause);
 }
@@ -117,18 +117,19 @@ out:
 	return r;
 }
 
-static int
-exit_code_of(enum node_result r)
+/* What one node's result makes of the whole rollout. */
+static enum fleet_outcome
+outcome_of(enum node_result r)
 {
 	switch (r) {
 	case NODE_RESULT_ROLLED_BACK:
-		return EXIT_ROLLED_BACK;
+		return FLEET_OUTCOME_ROLLED_BACK;
 	case NODE_RESULT_NEEDS_PERSON:
-		return EXIT_NEEDS_PERSON;
+		return FLEET_OUTCOME_NEEDS_PERSON;
 	case NODE_RESULT_FAILED:
-		return EXIT_ERROR;
+		return FLEET_OUTCOME_ERROR;
 	default:
-		return EXIT_OK;
+		return FLEET_OUTCOME_OK;
 	}
 }
 
@@ -152,13 +153,13 @@ fleet_catch_interrupt(struct sigaction *old)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-int
+enum fleet_outcome
 fleet_apply(struct fleet *f)
 {
 	struct sigaction	 old;
 	struct fleet_node	*fn;
 	char			*holder, *cause = NULL;
-	int			 code = EXIT_OK;
+	enum fleet_outcome	 o = FLEET_OUTCOME_OK;
 	size_t			 i;
 
 	holder = fleet_holder();
@@ -167,28 +168,28 @@ fleet_apply(struct fleet *f)
 		fn = &f->nodes[i];
 		if (fn->result != NODE_RESULT_PENDING)
 			continue;
-		if (code != EXIT_OK || fleet_interrupt) {
+		if (o != FLEET_OUTCOME_OK || fleet_interrupt) {
 			fn->result = NODE_RESULT_NOT_REACHED;
 			continue;
 		}
-		code = exit_code_of(fleet_apply_node(f, fn, holder));
+		o = outcome_of(fleet_apply_node(f, fn, holder));
 	}
 	if (fleet_interrupt)
 		f->interrupted = true;
-	if (code == EXIT_OK && !f->interrupted &&
+	if (o == FLEET_OUTCOME_OK && !f->interrupted &&
 	    binding_plan_changes(&f->bindings)) {
 		output_progress(f->binder->name, "apply bindings");
 		if (rbac_apply(f->binder, &f->bindings, &cause) == -1) {
 			f->bindings_error = xasprintf("%s: %s",
 			    f->binder->name, cause);
 			free(cause);
-			code = EXIT_ERROR;
+			o = FLEET_OUTCOME_ERROR;
 		}
 	}
 	sigaction(SIGINT, &old, NULL);
 	signal(SIGTERM, SIG_DFL);
 	free(holder);
-	if (code == EXIT_OK && f->interrupted)
-		code = EXIT_ERROR;
-	return code;
+	if (o == FLEET_OUTCOME_OK && f->interrupted)
+		o = FLEET_OUTCOME_ERROR;
+	return o;
 }
