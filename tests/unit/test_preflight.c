@@ -213,6 +213,21 @@ test_okta_org(void)
 	ok(has_note(it, "grant types: Authorization Code, Refresh Token (for "
 	    "offline_access); the users assigned to the app"),
 	    "org: offline_access (a default scope) asks for refresh tokens");
+	ok(has_note(it, "sign-in redirect URIs: http://localhost:8000 and "
+	    "http://localhost:18000 (kubelogin's)"), "org: kubelogin's "
+	    "redirect URIs");
+	checklist_release(&cl);
+	config_free(c);
+
+	/* A redirect URI of its own is added to kubelogin's. */
+	c = config_of(ORG, "  redirect_uri: http://localhost:9999\n");
+	judge(&cl, c, "discovery/okta-org.json", "jwt/jwks.json");
+	it = find(&cl, "Okta org authorization server: groups come with the "
+	    "'groups' scope and a groups claim filter on the app");
+	ok(has_note(it, "sign-in redirect URIs: http://localhost:8000 and "
+	    "http://localhost:18000 (kubelogin's) and http://localhost:9999 "
+	    "(oidc.redirect_uri)"), "org: oidc.redirect_uri besides "
+	    "kubelogin's");
 	checklist_release(&cl);
 	config_free(c);
 }
@@ -496,6 +511,12 @@ test_algs(void)
 	ok(has_note(it, "the issuer offers ES256") &&
 	    has_note(it, "the issuer offers EdDSA"), "ES256 issuer: what it "
 	    "offers");
+	checklist_release(&cl);
+
+	/* A document that lists no algorithms: nothing to hold against. */
+	judge_changed(&cl, c, json_pack("{s:n}",
+	    "id_token_signing_alg_values_supported"), "jwt/jwks.json");
+	all_good(&cl, "no id_token_signing_alg_values_supported");
 	checklist_release(&cl);
 	config_free(c);
 
