@@ -111,33 +111,14 @@ check_nodes(struct checklist *cl, struct cmd_ctx *ctx, const struct config *c)
 	free(url);
 }
 
-static const char *
-status_mark(enum check_status s)
-{
-	switch (s) {
-	case CHECK_OK:
-		return "\xe2\x9c\x93";		/* ✓ */
-	case CHECK_WARN:
-		return "!";
-	case CHECK_FAIL:
-		break;
-	}
-	return "\xe2\x9c\x97";			/* ✗ */
-}
-
-static const char *
-status_color(enum check_status s)
-{
-	switch (s) {
-	case CHECK_OK:
-		return "\033[32m";
-	case CHECK_WARN:
-		return "\033[1;33m";
-	case CHECK_FAIL:
-		break;
-	}
-	return "\033[1;31m";
-}
+/* How each status is shown: its mark (✓ ! ✗), colour, and word in JSON. */
+static const struct {
+	const char	*mark, *color, *word;
+} statuses[] = {
+	[CHECK_OK] = { "\xe2\x9c\x93", "\033[32m", "ok" },
+	[CHECK_WARN] = { "!", "\033[1;33m", "warning" },
+	[CHECK_FAIL] = { "\xe2\x9c\x97", "\033[1;31m", "error" },
+};
 
 static void
 checklist_text(const struct checklist *cl)
@@ -150,8 +131,8 @@ checklist_text(const struct checklist *cl)
 	for (i = 0; i < cl->n; i++) {
 		it = &cl->items[i];
 		text = output_clean(it->text);
-		printf("%s%s%s %s\n", color ? status_color(it->status) : "",
-		    status_mark(it->status), color ? "\033[0m" : "", text);
+		printf("%s%s%s %s\n", color ? statuses[it->status].color : "",
+		    statuses[it->status].mark, color ? "\033[0m" : "", text);
 		free(text);
 		for (j = 0; j < it->notes.n; j++)
 			printf("    %s\n", it->notes.v[j]);
@@ -162,20 +143,6 @@ checklist_text(const struct checklist *cl)
 	fail = checklist_count(cl, CHECK_FAIL);
 	printf("\n%zu passed, %zu warning%s, %zu failed\n",
 	    checklist_count(cl, CHECK_OK), warn, warn == 1 ? "" : "s", fail);
-}
-
-static const char *
-status_word(enum check_status s)
-{
-	switch (s) {
-	case CHECK_OK:
-		return "ok";
-	case CHECK_WARN:
-		return "warning";
-	case CHECK_FAIL:
-		break;
-	}
-	return "error";
 }
 
 static void
@@ -193,7 +160,7 @@ checklist_json(const struct checklist *cl, int code)
 			json_array_append_new(notes,
 			    json_string(it->notes.v[j]));
 		json_array_append_new(items, json_pack("{s:s, s:s, s:o, s:o}",
-		    "status", status_word(it->status), "text", it->text,
+		    "status", statuses[it->status].word, "text", it->text,
 		    "fix", it->fix != NULL ? json_string(it->fix) :
 		    json_null(), "notes", notes));
 	}

@@ -35,6 +35,7 @@ struct checklist {
 	size_t			 n;
 };
 
+/* Free every item of CL; it is empty (and reusable) after. */
 void checklist_release(struct checklist *cl);
 
 /* How many items of CL have STATUS. */
