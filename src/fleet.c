@@ -1,8 +1,6 @@
 /* Read every node in parallel and plan the change. */
 #include "build-config.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +8,7 @@
 #include "diff.h"
 #include "fleet.h"
 #include "output.h"
+#include "parallel.h"
 #include "rbac.h"
 #include "template_files.h"
 
@@ -165,47 +164,20 @@ fleet_plan_node(struct fleet *f, struct fleet_node *fn)
 	free(to);
 }
 
-/* A pool of threads taking the next node until none is left. */
-struct fleet_pool {
-	struct fleet	*f;
-	atomic_size_t	 next;
-};
-
-static void *
-fleet_worker(void *arg)
+/* Read and plan node I of fleet ARG (one job of parallel_run). */
+static void
+fleet_plan_job(void *arg, size_t i)
 {
-	struct fleet_pool	*pool = arg;
-	size_t			 i;
+	struct fleet	*f = arg;
 
-	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->f->n) {
-		output_progress(pool->f->nodes[i].node->name, "inventory");
-		fleet_plan_node(pool->f, &pool->f->nodes[i]);
-	}
-	return NULL;
+	output_progress(f->nodes[i].node->name, "inventory");
+	fleet_plan_node(f, &f->nodes[i]);
 }
 
 static void
 fleet_plan_nodes(struct fleet *f, int parallel)
 {
-	struct fleet_pool	 pool = { .f = f };
-	pthread_t		*threads;
-	size_t			 i, n;
-
-	n = (size_t)(parallel > 0 ? parallel : 1);
-	if (n > f->n)
-		n = f->n;
-	atomic_init(&pool.next, 0);
-	threads = xcalloc(n, sizeof *threads);
-	for (i = 0; i < n; i++) {
-		if (pthread_create(&threads[i], NULL, fleet_worker,
-		    &pool) != 0) {
-			fleet_worker(&pool);	/* no thread: do it here */
-			break;
-		}
-	}
-	while (i-- > 0)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	parallel_run(f->n, parallel, fleet_plan_job, f);
 }
 
 /* The first ready control-plane node, or NULL. */

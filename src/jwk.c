@@ -69,6 +69,22 @@ jws_alg_known(const char *alg)
 	return jws_alg_find(alg) != NULL;
 }
 
+const struct strvec *
+jws_apiserver_algs(const struct strvec *algs)
+{
+	static char		 rs256[] = "RS256";
+	static char		*dflt_v[] = { rs256 };
+	static const struct strvec dflt = { dflt_v, 1 };
+
+	return algs->n > 0 ? algs : &dflt;
+}
+
+bool
+jws_apiserver_accepts(const struct strvec *algs, const char *alg)
+{
+	return alg != NULL && strvec_contains(jws_apiserver_algs(algs), alg);
+}
+
 static const char *
 jwk_string(json_t *k, const char *key)
 {

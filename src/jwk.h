@@ -14,8 +14,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"
+
 /* Is ALG a public-key JWS algorithm this file checks? */
 bool jws_alg_known(const char *alg);
+
+/*
+ * The algorithms an apiserver started with --oidc-signing-algs ALGS (the
+ * config's oidc.signing_algs) accepts: ALGS, or RS256 alone when ALGS is
+ * empty, the flag's default (kube-apiserver reference, --oidc-signing-algs:
+ * default "RS256"). Borrowed: ALGS itself or a static list.
+ */
+const struct strvec *jws_apiserver_algs(const struct strvec *algs);
+
+/* Does an apiserver started with --oidc-signing-algs ALGS accept ALG? */
+bool jws_apiserver_accepts(const struct strvec *algs, const char *alg);
 
 /*
  * May KEY check signatures made with ALG: its kty (and crv) are those ALG

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "jwk.h"
 #include "jwt.h"
 #include "oidc.h"
 
@@ -54,32 +55,46 @@ get_json(const char *url, const char *ca_file, const char *what,
 	return rc;
 }
 
+char *
+oidc_discovery_url(const char *issuer_url)
+{
+	size_t	len = strlen(issuer_url);
+
+	if (len > 0 && issuer_url[len - 1] == '/')
+		len--;
+	return xasprintf("%.*s" OIDC_WELL_KNOWN, (int)len, issuer_url);
+}
+
 int
 oidc_discover(const char *issuer_url, const char *ca_file,
     struct oidc_discovery *d, char **cause)
 {
-	size_t	 len = strlen(issuer_url);
+	json_t	*doc = NULL;
 	char	*url;
 	int	 rc;
 
 	memset(d, 0, sizeof *d);
-	if (len > 0 && issuer_url[len - 1] == '/')
-		len--;
-	url = xasprintf("%.*s/.well-known/openid-configuration", (int)len,
-	    issuer_url);
-	rc = get_json(url, ca_file, "discovery document", &d->doc, cause);
+	url = oidc_discovery_url(issuer_url);
+	rc = get_json(url, ca_file, "discovery document", &doc, cause);
 	free(url);
 	if (rc == -1)
 		return -1;
-	d->issuer = json_string_value(json_object_get(d->doc, "issuer"));
-	d->authorization_endpoint = json_string_value(json_object_get(d->doc,
-	    "authorization_endpoint"));
-	d->token_endpoint = json_string_value(json_object_get(d->doc,
-	    "token_endpoint"));
-	d->jwks_uri = json_string_value(json_object_get(d->doc, "jwks_uri"));
-	d->device_authorization_endpoint = json_string_value(
-	    json_object_get(d->doc, "device_authorization_endpoint"));
+	oidc_discovery_init(d, doc);
 	return 0;
+}
+
+void
+oidc_discovery_init(struct oidc_discovery *d, json_t *doc)
+{
+	d->doc = doc;
+	d->issuer = json_string_value(json_object_get(doc, "issuer"));
+	d->authorization_endpoint = json_string_value(json_object_get(doc,
+	    "authorization_endpoint"));
+	d->token_endpoint = json_string_value(json_object_get(doc,
+	    "token_endpoint"));
+	d->jwks_uri = json_string_value(json_object_get(doc, "jwks_uri"));
+	d->device_authorization_endpoint = json_string_value(
+	    json_object_get(doc, "device_authorization_endpoint"));
 }
 
 void
@@ -211,8 +226,7 @@ check_signing_alg(const struct config *c, const struct jwt *j, char **cause)
 			    "alg"));
 	bool		 dflt = c->oidc.signing_algs.n == 0;
 
-	if (alg == NULL || (dflt && strcmp(alg, "RS256") == 0) ||
-	    (!dflt && strvec_contains(&c->oidc.signing_algs, alg)))
+	if (alg == NULL || jws_apiserver_accepts(&c->oidc.signing_algs, alg))
 		return 0;
 	if (dflt)
 		return set_cause(cause, "the token is signed with %s, and the "

@@ -20,13 +20,27 @@ struct oidc_discovery {
 	const char	*device_authorization_endpoint;	/* NULL: none */
 };
 
+#define OIDC_WELL_KNOWN	"/.well-known/openid-configuration"
+
 /*
- * GET ISSUER_URL/.well-known/openid-configuration (trusting CA_FILE when
- * not NULL). No check of its contents beyond being a JSON object.
+ * The URL of ISSUER_URL's discovery document: the issuer with one trailing
+ * '/' removed, then OIDC_WELL_KNOWN (OpenID Connect Discovery 1.0 §4: "any
+ * terminating / MUST be removed before appending"). The apiserver and
+ * kubelogin build it so too (coreos/go-oidc oidc/oidc.go NewProvider:
+ * strings.TrimSuffix(issuer, "/")). Caller frees.
+ */
+char *oidc_discovery_url(const char *issuer_url);
+
+/*
+ * GET oidc_discovery_url(ISSUER_URL) (trusting CA_FILE when not NULL). No
+ * check of its contents beyond being a JSON object.
  */
 int oidc_discover(const char *issuer_url, const char *ca_file,
     struct oidc_discovery *d, char **cause);
 void oidc_discovery_release(struct oidc_discovery *d);
+
+/* D of the discovery document DOC (taken over; its members borrowed). */
+void oidc_discovery_init(struct oidc_discovery *d, json_t *doc);
 
 /* Is S among the strings of the discovery document's array KEY? */
 bool oidc_supports(const struct oidc_discovery *d, const char *key,

@@ -237,6 +237,20 @@ grep_ok "^✗ issuer: discovery says '$ISSUER/', oidc.issuer_url is '$ISSUER': t
 	"$T/out" "check: the trailing slash is explained"
 grep_ok "^    fix: set oidc.issuer_url to '$ISSUER/'" "$T/out" "check: ... with the fix"
 
+# An issuer ending in two slashes: discovery is fetched where the apiserver
+# fetches it, one '/' removed (OpenID Connect Discovery 1.0 §4; go-oidc's
+# NewProvider: strings.TrimSuffix(issuer, "/")), and check names that URL
+# in its progress line and its item. (Python's http.server, as nginx,
+# folds the leading slashes, so the stand-in answers; its issuer then
+# differs.)
+sed "s|^  issuer_url: .*|  issuer_url: $ISSUER//|" "$CFG" >"$T/slashes.yaml"
+okta_run -c "$T/slashes.yaml" check
+url="$ISSUER//.well-known/openid-configuration"
+grep_ok "^issuer: GET $url (" "$T/err" "check: an issuer ending in '//': the progress names $url"
+grep_ok "^✓ discovery: $url answers$" "$T/out" "check: ... and so does the item"
+grep_ok "^✗ issuer: discovery says '$ISSUER', oidc.issuer_url is '$ISSUER//'" "$T/out" \
+	"check: ... whose issuer differs"
+
 # A node whose clock is an hour ahead, and one without curl: in pi-1's own
 # namespaces, a `date` that adds an hour comes first on the PATH (beside
 # the stand-in), and /usr/bin/curl is no longer executable.

@@ -391,6 +391,31 @@ test_bad_ec_keys(void)
 	    json_string("ES384"), "a key for ES384 only, not for ES256");
 }
 
+/* What the apiserver accepts: oidc.signing_algs, else RS256 alone. */
+static void
+test_apiserver_algs(void)
+{
+	struct strvec	 none = { 0 }, two = { 0 };
+	const struct strvec *got;
+
+	got = jws_apiserver_algs(&none);
+	ok(got->n == 1 && strcmp(got->v[0], "RS256") == 0, "apiserver algs: "
+	    "RS256 alone when oidc.signing_algs is unset");
+	ok(jws_apiserver_accepts(&none, "RS256"), "unset: RS256 accepted");
+	ok(!jws_apiserver_accepts(&none, "ES256"), "unset: ES256 refused");
+	ok(!jws_apiserver_accepts(&none, "RS384"), "unset: RS384 refused");
+	ok(!jws_apiserver_accepts(&none, NULL), "unset: no alg refused");
+	strvec_push(&two, "ES256");
+	strvec_push(&two, "PS256");
+	ok(jws_apiserver_algs(&two) == &two, "apiserver algs: the list when "
+	    "set");
+	ok(jws_apiserver_accepts(&two, "PS256"), "ES256,PS256: PS256 "
+	    "accepted");
+	ok(!jws_apiserver_accepts(&two, "RS256"), "ES256,PS256: RS256 "
+	    "refused (the default no longer applies)");
+	strvec_clear(&two);
+}
+
 static void
 test_claims(void)
 {
@@ -470,6 +495,7 @@ main(void)
 	test_fits();
 	test_bad_jwk();
 	test_bad_ec_keys();
+	test_apiserver_algs();
 	test_claims();
 	test_odd_claims();
 	return tap_done();

@@ -152,9 +152,45 @@ test_token_read(void)
 	free(path);
 }
 
+/*
+ * The discovery URL: one trailing '/' removed, as OpenID Connect Discovery
+ * 1.0 §4 and go-oidc do, never more: an issuer that ends in "//" is one
+ * whose path ends in '/', and the apiserver fetches "...//.well-known".
+ */
+static void
+test_discovery_url(void)
+{
+	static const struct {
+		const char	*issuer, *url;
+	} cases[] = {
+		{ "https://a.okta.com", "https://a.okta.com/.well-known/"
+		    "openid-configuration" },
+		{ "https://a.okta.com/", "https://a.okta.com/.well-known/"
+		    "openid-configuration" },
+		{ "https://a.okta.com//", "https://a.okta.com//.well-known/"
+		    "openid-configuration" },
+		{ "https://a.okta.com/oauth2/default", "https://a.okta.com/"
+		    "oauth2/default/.well-known/openid-configuration" },
+		{ "https://a.okta.com/oauth2/default/", "https://a.okta.com/"
+		    "oauth2/default/.well-known/openid-configuration" },
+		{ "https://a.okta.com/oauth2/default///", "https://a.okta.com/"
+		    "oauth2/default///.well-known/openid-configuration" },
+	};
+	char	*url;
+	size_t	 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		url = oidc_discovery_url(cases[i].issuer);
+		is_str(url, cases[i].url, "discovery URL of '%s'",
+		    cases[i].issuer);
+		free(url);
+	}
+}
+
 int
 main(void)
 {
+	test_discovery_url();
 	test_kinds();
 	test_kinds_by_discovery();
 	test_token_read();
