@@ -18,7 +18,6 @@
 #include "oidc.h"
 #include "output.h"
 
-#define SECRET_BUF	8192	/* room enough that a form never grows */
 
 /* One login: what it sends and must find again in the answers. */
 struct login {
@@ -86,24 +85,6 @@ login_release(struct login *l)
 	free_secret(l->verifier);
 	free_secret(l->secret);
 	memset(l, 0, sizeof *l);
-}
-
-/* A buffer for secrets, big enough to never be reallocated. */
-static void
-secret_buf_init(struct buf *b)
-{
-	b->cap = SECRET_BUF;
-	b->len = 0;
-	b->data = xmalloc(b->cap);
-	b->data[0] = '\0';
-}
-
-static void
-secret_buf_release(struct buf *b)
-{
-	if (b->data != NULL)
-		explicit_bzero(b->data, b->cap);
-	buf_release(b);
 }
 
 /* "&KEY=VALUE" (no '&' first), VALUE percent-encoded. */
@@ -320,7 +301,7 @@ origin_of(const char *url)
 	return xstrndup(url, (size_t)(host - url) + strcspn(host, "/?#"));
 }
 
-/* S as a JSON string into B (which has the room). */
+/* S as a JSON string into B. */
 static void
 json_quote(struct buf *b, const char *s)
 {
@@ -340,14 +321,11 @@ json_quote(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* The authn request body, in one allocation (caller wipes and frees). */
+/* The authn request body (caller releases B). */
 static void
 authn_body(struct buf *b, const char *username, const char *password)
 {
-	b->cap = 6 * (strlen(username) + strlen(password)) + 128;
-	b->len = 0;
-	b->data = xmalloc(b->cap);
-	b->data[0] = '\0';
+	buf_init(b);
 	buf_puts(b, "{\"username\":");
 	json_quote(b, username);
 	buf_puts(b, ",\"password\":");
@@ -448,7 +426,7 @@ okta_authn(const struct login *l, const char *username, const char *password,
 	json_decref(j);
 	http_response_release(&res);
 out:
-	secret_buf_release(&body);
+	buf_release(&body);
 	free(url);
 	free(origin);
 	return rc;
@@ -463,7 +441,7 @@ authorize_url(const struct login *l, const char *url,
 	char		*scope = scope_string(l->c), *challenge;
 
 	challenge = pkce_challenge(l->verifier);
-	secret_buf_init(&q);
+	buf_init(&q);
 	form_add(&q, "client_id", l->c->oidc.client_id);
 	form_add(&q, "response_type", "code");
 	form_add(&q, "scope", scope);
@@ -474,9 +452,9 @@ authorize_url(const struct login *l, const char *url,
 	form_add(&q, "code_challenge_method", "S256");
 	form_add(&q, "prompt", "none");
 	form_add(&q, "sessionToken", session_token);
-	secret_buf_init(&b);
+	buf_init(&b);
 	buf_printf(&b, "%s%c%s", url, strchr(url, '?') ? '&' : '?', q.data);
-	secret_buf_release(&q);
+	buf_release(&q);
 	free(challenge);
 	free(scope);
 	return buf_detach(&b, NULL);
@@ -619,14 +597,14 @@ exchange_code(const struct login *l, const char *code, char **id_token,
 	char		*error = NULL;
 	int		 rc;
 
-	secret_buf_init(&form);
+	buf_init(&form);
 	form_add(&form, "grant_type", "authorization_code");
 	form_add(&form, "code", code);
 	form_add(&form, "redirect_uri", l->c->oidc.redirect_uri);
 	form_add(&form, "code_verifier", l->verifier);
 	form_client(l, &form);
 	rc = token_request(l, &form, id_token, &error, cause);
-	secret_buf_release(&form);
+	buf_release(&form);
 	free(error);
 	return rc == 0 ? 0 : -1;
 }
@@ -717,7 +695,7 @@ device_start(const struct login *l, struct device *dev, char **cause)
 		free(scope);
 		return -1;
 	}
-	secret_buf_init(&form);
+	buf_init(&form);
 	form_client(l, &form);
 	form_add(&form, "scope", scope);
 	if (post_form(l, url, &form, &res, cause) == -1)
@@ -743,7 +721,7 @@ device_start(const struct login *l, struct device *dev, char **cause)
 	json_decref(j);
 	http_response_release(&res);
 out:
-	secret_buf_release(&form);
+	buf_release(&form);
 	free(scope);
 	return rc;
 }
@@ -777,13 +755,13 @@ device_poll_once(const struct login *l, struct device *dev, char **id_token,
 	char		*error = NULL, *why = NULL;
 	int		 rc;
 
-	secret_buf_init(&form);
+	buf_init(&form);
 	form_add(&form, "grant_type",
 	    "urn:ietf:params:oauth:grant-type:device_code");
 	form_add(&form, "device_code", dev->device_code);
 	form_client(l, &form);
 	rc = token_request(l, &form, id_token, &error, &why);
-	secret_buf_release(&form);
+	buf_release(&form);
 	if (rc == -1)
 		return pass_cause(why, cause);
 	if (rc == 0)
