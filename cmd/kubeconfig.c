@@ -31,8 +31,8 @@ default_path(char **cause)
 		env++;
 	}
 	if ((home = user_home()) == NULL) {
-		set_cause(cause, "--merge: no file named, no $KUBECONFIG and no "
-		    "home directory");
+		set_cause(cause, "--merge: no file named, no $KUBECONFIG and "
+		    "no home directory");
 		return NULL;
 	}
 	path = xasprintf("%s/.kube/config", home);

@@ -18,7 +18,6 @@
 #include "oidc.h"
 #include "output.h"
 
-
 /* One login: what it sends and must find again in the answers. */
 struct login {
 	const struct config		*c;
@@ -26,7 +25,8 @@ struct login {
 	char				*state;
 	char				*nonce;
 	char				*verifier;	/* PKCE */
-	char				*secret;	/* client secret, or NULL */
+	char				*secret;	/* client secret,
+							   or NULL */
 	bool				 okta;		/* Okta's hints apply */
 };
 
@@ -148,19 +148,20 @@ member(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-/* What to do about an OAuth error code (okta: only when the issuer is Okta). */
+/* What to do about an OAuth error code (okta: only when the issuer is
+ * Okta). */
 static const struct {
 	const char	*error;
 	bool		 okta;
 	const char	*hint;
 } oauth_hints[] = {
-	{ "login_required", true, "Okta wants an interactive login: the session "
-	    "token was not accepted (a sign-on policy asks for more than a "
-	    "password, or the session ended)" },
+	{ "login_required", true, "Okta wants an interactive login: the "
+	    "session token was not accepted (a sign-on policy asks for more "
+	    "than a password, or the session ended)" },
 	{ "login_required", false, "the provider wants an interactive "
 	    "login" },
-	{ "access_denied", false, "the user is not assigned to the app, or a policy "
-	    "denies the access" },
+	{ "access_denied", false, "the user is not assigned to the app, or a "
+	    "policy denies the access" },
 	{ "invalid_scope", true, "ask only for scopes the authorization server "
 	    "has: Okta's org server (https://DOMAIN) knows openid, profile, "
 	    "email, address, phone, offline_access and groups; a custom "
@@ -168,15 +169,15 @@ static const struct {
 	{ "invalid_scope", false, "ask only for scopes the provider "
 	    "supports (scopes_supported in its discovery document; check "
 	    "oidc.scopes)" },
-	{ "consent_required", false, "the app asks for the user's consent: grant it "
-	    "once in a browser, or turn consent off for the app" },
-	{ "unauthorized_client", false, "the app may not use this grant: enable it "
-	    "in the app's settings (Grant type)" },
+	{ "consent_required", false, "the app asks for the user's consent: "
+	    "grant it once in a browser, or turn consent off for the app" },
+	{ "unauthorized_client", false, "the app may not use this grant: "
+	    "enable it in the app's settings (Grant type)" },
 	{ "invalid_client", false, "the client was not recognised: check "
 	    "oidc.client_id; a native app uses PKCE and no secret, an app "
 	    "with a secret needs oidc.client_secret_env" },
-	{ "invalid_grant", false, "the code or the PKCE verifier was not accepted "
-	    "(expired, used twice, or another redirect_uri)" },
+	{ "invalid_grant", false, "the code or the PKCE verifier was not "
+	    "accepted (expired, used twice, or another redirect_uri)" },
 	{ "invalid_request", false, NULL },
 };
 
@@ -347,7 +348,8 @@ authn_status(const char *status, const char *username, char **cause)
 		    username, status);
 	if (strcmp(status, "MFA_ENROLL") == 0)
 		return set_cause(cause, "'%s' must enrol a second factor first "
-		    "(MFA_ENROLL): sign in to Okta in a browser once", username);
+		    "(MFA_ENROLL): sign in to Okta in a browser once",
+		    username);
 	if (strcmp(status, "PASSWORD_EXPIRED") == 0)
 		return set_cause(cause, "the password of '%s' has expired "
 		    "(PASSWORD_EXPIRED): sign in to Okta in a browser and "
@@ -370,9 +372,9 @@ authn_failed(const char *url, long status, json_t *j, const char *username,
 	const char	*summary = member(j, "errorSummary");
 
 	if (status == 404)
-		return set_cause(cause, "POST %s: HTTP 404: the issuer's origin "
-		    "has no Okta authn API; log in without --username (device "
-		    "flow)", url);
+		return set_cause(cause, "POST %s: HTTP 404: the issuer's "
+		    "origin has no Okta authn API; log in without --username "
+		    "(device flow)", url);
 	if (code != NULL && strcmp(code, "E0000004") == 0)
 		return set_cause(cause, "wrong username or password for '%s' "
 		    "(Okta: %s)", username, summary ? summary :
@@ -396,11 +398,12 @@ okta_authn(const struct login *l, const char *username, const char *password,
 	const char *const	 headers[] = { "Accept: application/json",
 	    "Content-Type: application/json", NULL };
 	struct buf		 body;
-	char			*origin = origin_of(l->c->oidc.issuer_url), *url;
+	char			*origin, *url;
 	const char		*status, *tok;
 	json_t			*j = NULL;
 	int			 rc = -1;
 
+	origin = origin_of(l->c->oidc.issuer_url);
 	url = xasprintf("%s/api/v1/authn", origin);
 	authn_body(&body, username, password);
 	req.method = "POST";
@@ -541,7 +544,8 @@ authorize_answer(const struct login *l, const char *location, char **code,
 	state = query_get(q, "state");
 	if ((error = query_get(q, "error")) != NULL) {
 		desc = query_get(q, "error_description");
-		oauth_error(l, "the authorization endpoint", error, desc, cause);
+		oauth_error(l, "the authorization endpoint", error, desc,
+		    cause);
 	} else if (state == NULL || strcmp(state, l->state) != 0)
 		set_cause(cause, "the authorization answer's state is not the "
 		    "one sent: refused (a forged or stale answer)");
@@ -578,10 +582,10 @@ okta_authorize(const struct login *l, const char *session_token,
 	if (res.location != NULL && res.status >= 300 && res.status < 400)
 		rc = authorize_answer(l, res.location, code, cause);
 	else
-		set_cause(cause, "GET %s: HTTP %ld instead of a redirect: check "
-		    "that the app '%s' exists and lists '%s' as a sign-in "
-		    "redirect URI", ep, res.status, l->c->oidc.client_id,
-		    l->c->oidc.redirect_uri);
+		set_cause(cause, "GET %s: HTTP %ld instead of a redirect: "
+		    "check that the app '%s' exists and lists '%s' as a "
+		    "sign-in redirect URI", ep, res.status,
+		    l->c->oidc.client_id, l->c->oidc.redirect_uri);
 	http_response_release(&res);
 out:
 	free_secret(url);

@@ -141,7 +141,7 @@ readpass_locked(const char *prompt, char *b)
 	quiet = tty_saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 	readpass_signals(true);
-	(void)!write(tty_fd, prompt, strlen(prompt));
+	(void)write_all(tty_fd, prompt, strlen(prompt));
 	if (tcsetattr(tty_fd, TCSAFLUSH, &quiet) == -1)
 		st = READPASS_NO_TTY;
 	else

@@ -196,8 +196,8 @@ static void
 test_file_read_wipes(const char *dir)
 {
 	struct buf	 b;
-	char		 secret[] = "token: SECRET-MARKER", *path, *cause = NULL;
-	char		*text = NULL;
+	char		 secret[] = "token: SECRET-MARKER";
+	char		*path, *cause = NULL, *text = NULL;
 	size_t		 i, len = 0;
 	FILE		*f;
 	bool		 same = true;
@@ -406,7 +406,8 @@ test_strvec(void)
 static void
 test_files(void)
 {
-	char		 dir[] = "/tmp/okta-k8s-util.XXXXXX", *path, *data = NULL;
+	char		 dir[] = "/tmp/okta-k8s-util.XXXXXX";
+	char		*path, *data = NULL;
 	char		*cause = NULL, *p2;
 	struct stat	 st;
 	size_t		 len;
@@ -437,7 +438,8 @@ test_files(void)
 	    "and the reason");
 	free(cause);
 	cause = NULL;
-	ok(file_read(p2, &data, &len, &cause) == -1, "reading a missing file fails");
+	ok(file_read(p2, &data, &len, &cause) == -1,
+	    "reading a missing file fails");
 	ok(cause != NULL && strncmp(cause, "read '", 6) == 0 &&
 	    strstr(cause, p2) != NULL, "the error names the file");
 	free(cause);
