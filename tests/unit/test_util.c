@@ -329,13 +329,28 @@ test_write_all_faults(const char *dir)
 	free(path);
 }
 
+/* file_create(PATH, DATA) returns RC, with the cause "WHAT 'PATH': WHY". */
+static void
+create_fails(const char *path, const char *data, int rc, const char *what,
+    const char *why)
+{
+	char	*cause = NULL, *want;
+
+	want = xasprintf("%s '%s': %s", what, path, why);
+	is_int(file_create(path, data, strlen(data), 0600, &cause), rc,
+	    "file_create: %s", why);
+	is_str(cause, want, "the cause names the %s, the file and why", what);
+	free(want);
+	free(cause);
+}
+
 /* file_create: exclusive, and nothing left behind when it fails. */
 static void
 test_file_create(const char *dir)
 {
 	struct rlimit	 old;
 	struct stat	 st;
-	char		*path, *missing, *got = NULL, *cause = NULL, *want;
+	char		*path, *missing, *got = NULL, *cause = NULL;
 	size_t		 len = 0;
 	int		 fd0;
 
@@ -350,35 +365,18 @@ test_file_create(const char *dir)
 	free(got);
 
 	fd0 = lowest_free_fd();
-	is_int(file_create(path, "other\n", 6, 0600, &cause), 1,
-	    "an existing file: 1");
-	want = xasprintf("create '%s': File exists", path);
-	is_str(cause, want, "the cause says it exists");
-	free(want);
-	free(cause);
-	cause = NULL;
+	create_fails(path, "other\n", 1, "create", "File exists");
 	ok(file_read(path, &got, &len, &cause) == 0 &&
-	    strcmp(got, "new\n") == 0, "and the file is untouched");
+	    strcmp(got, "new\n") == 0, "the existing file is untouched");
 	free(got);
 	unlink(path);
 
-	is_int(file_create(missing, "x", 1, 0600, &cause), -1,
-	    "a missing directory: -1");
-	want = xasprintf("create '%s': No such file or directory", missing);
-	is_str(cause, want, "the cause names the file and the reason");
-	free(want);
-	free(cause);
-	cause = NULL;
+	create_fails(missing, "x", -1, "create", "No such file or directory");
 
 	signal(SIGXFSZ, SIG_IGN);
 	limit_file_size(2, &old);
-	is_int(file_create(path, "too long\n", 9, 0600, &cause), -1,
-	    "a write that fails after the create: -1");
+	create_fails(path, "too long\n", -1, "write", "File too large");
 	setrlimit(RLIMIT_FSIZE, &old);
-	want = xasprintf("write '%s': File too large", path);
-	is_str(cause, want, "the cause names the write and the reason");
-	free(want);
-	free(cause);
 	ok(access(path, F_OK) == -1 && errno == ENOENT,
 	    "the half-written file is removed");
 	is_int(lowest_free_fd(), fd0, "no descriptor is left open");
