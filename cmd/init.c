@@ -1,8 +1,6 @@
 /* okta-k8s init: write a commented starter config; never overwrite. */
 #include "build-config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,25 +15,13 @@
 static int
 init_write(const char *path, const char *data, size_t len, char **cause)
 {
-	ssize_t	n;
-	int	fd, saved;
+	int	rc;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1 && errno == EEXIST)
-		return set_cause(cause, "'%s' already exists; okta-k8s init "
-		    "never overwrites a file (edit it, or name another with "
-		    "-c FILE)", path);
-	if (fd == -1)
-		return set_cause(cause, "create '%s': %s", path,
-		    strerror(errno));
-	n = write(fd, data, len);
-	saved = errno;
-	if (n != (ssize_t)len || fsync(fd) == -1 || close(fd) == -1) {
-		unlink(path);
-		return set_cause(cause, "write '%s': %s", path,
-		    n == -1 ? strerror(saved) : "short write");
-	}
-	return 0;
+	if ((rc = file_create(path, data, len, 0600, cause)) != 1)
+		return rc;
+	free(*cause);
+	return set_cause(cause, "'%s' already exists; okta-k8s init never "
+	    "overwrites a file (edit it, or name another with -c FILE)", path);
 }
 
 static int

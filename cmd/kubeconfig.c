@@ -5,7 +5,6 @@
 #include "build-config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +31,8 @@ default_path(char **cause)
 		env++;
 	}
 	if ((home = user_home()) == NULL) {
-		set_cause(cause, "--merge: no file named, no $KUBECONFIG and no "
-		    "home directory");
+		set_cause(cause, "--merge: no file named, no $KUBECONFIG and "
+		    "no home directory");
 		return NULL;
 	}
 	path = xasprintf("%s/.kube/config", home);
@@ -80,23 +79,6 @@ make_parents(const char *path, char **cause)
 	return rc;
 }
 
-static int
-write_all_fd(int fd, const char *data, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, data, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Copy DATA to PATH.okta-k8s-backup.YYYYMMDDTHHMMSSZ (mode 0600, never
  * over an existing file). Returns the backup's name (caller frees), or NULL
@@ -105,40 +87,34 @@ write_all_fd(int fd, const char *data, size_t len)
 static char *
 write_backup(const char *path, const char *data, size_t len, char **cause)
 {
-	char	*name = NULL;
-	int	 fd = -1, tries, saved;
+	char	*name = NULL, *why = NULL;
+	int	 tries, rc = -1;
 
 	for (tries = 0; tries < 5; tries++) {
 		if (tries > 0)
 			sleep(1);
 		free(name);
+		free(why);
+		why = NULL;
 		name = kubeconfig_backup_name(path, (long long)time(NULL));
-		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
+		if ((rc = file_create(name, data, len, 0600, &why)) != 1)
 			break;
 	}
-	if (fd == -1) {
-		set_cause(cause, "back up '%s': create '%s': %s", path, name,
-		    strerror(errno));
-		free(name);
-		return NULL;
-	}
-	if (write_all_fd(fd, data, len) == -1 || fsync(fd) == -1 ||
-	    close(fd) == -1) {
-		saved = errno;
-		close(fd);
-		unlink(name);
-		set_cause(cause, "back up '%s': write '%s': %s", path, name,
-		    strerror(saved));
+	if (rc != 0) {
+		set_cause(cause, "back up '%s': %s", path, why);
+		free(why);
 		free(name);
 		return NULL;
 	}
 	return name;
 }
 
-/* The file as it is: its bytes, or "" when it does not exist yet. */
+/*
+ * The file as it is, into OLD (it may hold tokens: a buffer that wipes
+ * itself); empty when it does not exist yet.
+ */
 static int
-read_existing(const char *path, char **text, size_t *len, bool *exists,
+read_existing(const char *path, struct buf *old, bool *exists,
     char **cause)
 {
 	struct stat	st;
@@ -149,9 +125,7 @@ read_existing(const char *path, char **text, size_t *len, bool *exists,
 	if (*exists && !S_ISREG(st.st_mode))
 		return set_cause(cause, "'%s' is not a regular file", path);
 	if (*exists)
-		return file_read(path, text, len, cause);
-	*text = xstrdup("");
-	*len = 0;
+		return file_read_buf(path, old, cause);
 	return make_parents(path, cause);
 }
 
@@ -193,30 +167,33 @@ merge_into(const char *given, const struct kubeconfig_spec *k,
     enum kubeconfig_current current)
 {
 	struct kubeconfig_merge_result	 res = { 0 };
-	char				*path, *text = NULL, *out = NULL;
+	struct buf			 old;
+	char				*path, *out = NULL;
 	char				*backup = NULL, *cause = NULL;
-	size_t				 len = 0;
 	bool				 exists = false;
 	int				 rc = EXIT_ERROR;
 
 	path = target_path(given);
-	if (read_existing(path, &text, &len, &exists, &cause) == -1) {
+	buf_init(&old);
+	if (read_existing(path, &old, &exists, &cause) == -1) {
 		output_error("%s", cause);
 		goto out;
 	}
-	if (kubeconfig_merge(text, len, k, current, &out, &res,
+	if (kubeconfig_merge(old.data, old.len, k, current, &out, &res,
 	    &cause) == -1) {
 		output_error("'%s': %s; nothing written", path, cause);
 		goto out;
 	}
-	if (exists && strlen(out) == len && memcmp(out, text, len) == 0) {
+	if (exists && strlen(out) == old.len &&
+	    memcmp(out, old.data, old.len) == 0) {
 		printf("'%s' already holds cluster '%s', user '%s' and context "
 		    "'%s': nothing written\n", path, k->cluster, k->user,
 		    k->context);
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (exists && (backup = write_backup(path, text, len, &cause)) == NULL) {
+	if (exists && (backup = write_backup(path, old.data, old.len,
+	    &cause)) == NULL) {
 		output_error("%s; nothing written", cause);
 		goto out;
 	}
@@ -229,7 +206,7 @@ merge_into(const char *given, const struct kubeconfig_spec *k,
 out:
 	free(cause);
 	free(path);
-	free_secret(text);
+	buf_release(&old);
 	free_secret(out);
 	free(backup);
 	kubeconfig_merge_result_release(&res);

@@ -51,28 +51,6 @@ http_escape(const char *s)
 	return out;
 }
 
-/* Append N bytes to B, wiping every block it leaves behind. */
-static void
-http_sink_add(struct buf *b, const char *p, size_t n)
-{
-	char	*grown;
-	size_t	 cap = b->cap;
-
-	while (b->len + n + 1 > cap)
-		cap *= 2;
-	if (cap != b->cap) {
-		grown = xmalloc(cap);
-		memcpy(grown, b->data, b->len + 1);
-		explicit_bzero(b->data, b->cap);
-		free(b->data);
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
 static size_t
 http_write(char *p, size_t size, size_t n, void *arg)
 {
@@ -82,7 +60,7 @@ http_write(char *p, size_t size, size_t n, void *arg)
 		sink->too_big = true;
 		return 0;
 	}
-	http_sink_add(sink->body, p, n);
+	buf_add(sink->body, p, n);
 	return n;
 }
 
@@ -324,8 +302,6 @@ out:
 void
 http_response_release(struct http_response *res)
 {
-	if (res->body.data != NULL)
-		explicit_bzero(res->body.data, res->body.cap);
 	buf_release(&res->body);
 	free_secret(res->location);
 	free(res->content_type);

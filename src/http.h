@@ -12,17 +12,26 @@
 struct http_request {
 	const char		*method;	/* "GET", "POST" */
 	const char		*url;
-	const char *const	*headers;	/* "Name: value", NULL-terminated; may be NULL */
+	const char *const	*headers;	/* "Name: value",
+						   NULL-terminated; may
+						   be NULL */
 	const char		*body;		/* may be NULL */
 	size_t			 body_len;
-	const char		*ca_file;	/* trust only this CA file (PEM), or NULL */
-	const char		*ca_pem;	/* trust only this CA (PEM text), or NULL */
-	const char		*tls_server_name; /* check the certificate for this
-						   name, not the URL's host (which is
-						   still where to connect), or NULL */
-	const char		*basic_user;	/* HTTP basic auth (client_secret_basic), or NULL */
+	const char		*ca_file;	/* trust only this CA file
+						   (PEM), or NULL */
+	const char		*ca_pem;	/* trust only this CA (PEM
+						   text), or NULL */
+	const char		*tls_server_name; /* check the certificate
+						   for this name, not the
+						   URL's host (which is
+						   still where to connect),
+						   or NULL */
+	const char		*basic_user;	/* HTTP basic auth
+						   (client_secret_basic),
+						   or NULL */
 	const char		*basic_password;
-	int			 timeout;	/* seconds for the whole request; 0: 30 */
+	int			 timeout;	/* seconds for the whole
+						   request; 0: 30 */
 };
 
 struct http_response {

@@ -18,8 +18,6 @@
 #include "oidc.h"
 #include "output.h"
 
-#define SECRET_BUF	8192	/* room enough that a form never grows */
-
 /* One login: what it sends and must find again in the answers. */
 struct login {
 	const struct config		*c;
@@ -27,7 +25,8 @@ struct login {
 	char				*state;
 	char				*nonce;
 	char				*verifier;	/* PKCE */
-	char				*secret;	/* client secret, or NULL */
+	char				*secret;	/* client secret,
+							   or NULL */
 	bool				 okta;		/* Okta's hints apply */
 };
 
@@ -86,24 +85,6 @@ login_release(struct login *l)
 	free_secret(l->verifier);
 	free_secret(l->secret);
 	memset(l, 0, sizeof *l);
-}
-
-/* A buffer for secrets, big enough to never be reallocated. */
-static void
-secret_buf_init(struct buf *b)
-{
-	b->cap = SECRET_BUF;
-	b->len = 0;
-	b->data = xmalloc(b->cap);
-	b->data[0] = '\0';
-}
-
-static void
-secret_buf_release(struct buf *b)
-{
-	if (b->data != NULL)
-		explicit_bzero(b->data, b->cap);
-	buf_release(b);
 }
 
 /* "&KEY=VALUE" (no '&' first), VALUE percent-encoded. */
@@ -167,19 +148,20 @@ member(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-/* What to do about an OAuth error code (okta: only when the issuer is Okta). */
+/* What to do about an OAuth error code (okta: only when the issuer is
+ * Okta). */
 static const struct {
 	const char	*error;
 	bool		 okta;
 	const char	*hint;
 } oauth_hints[] = {
-	{ "login_required", true, "Okta wants an interactive login: the session "
-	    "token was not accepted (a sign-on policy asks for more than a "
-	    "password, or the session ended)" },
+	{ "login_required", true, "Okta wants an interactive login: the "
+	    "session token was not accepted (a sign-on policy asks for more "
+	    "than a password, or the session ended)" },
 	{ "login_required", false, "the provider wants an interactive "
 	    "login" },
-	{ "access_denied", false, "the user is not assigned to the app, or a policy "
-	    "denies the access" },
+	{ "access_denied", false, "the user is not assigned to the app, or a "
+	    "policy denies the access" },
 	{ "invalid_scope", true, "ask only for scopes the authorization server "
 	    "has: Okta's org server (https://DOMAIN) knows openid, profile, "
 	    "email, address, phone, offline_access and groups; a custom "
@@ -187,15 +169,15 @@ static const struct {
 	{ "invalid_scope", false, "ask only for scopes the provider "
 	    "supports (scopes_supported in its discovery document; check "
 	    "oidc.scopes)" },
-	{ "consent_required", false, "the app asks for the user's consent: grant it "
-	    "once in a browser, or turn consent off for the app" },
-	{ "unauthorized_client", false, "the app may not use this grant: enable it "
-	    "in the app's settings (Grant type)" },
+	{ "consent_required", false, "the app asks for the user's consent: "
+	    "grant it once in a browser, or turn consent off for the app" },
+	{ "unauthorized_client", false, "the app may not use this grant: "
+	    "enable it in the app's settings (Grant type)" },
 	{ "invalid_client", false, "the client was not recognised: check "
 	    "oidc.client_id; a native app uses PKCE and no secret, an app "
 	    "with a secret needs oidc.client_secret_env" },
-	{ "invalid_grant", false, "the code or the PKCE verifier was not accepted "
-	    "(expired, used twice, or another redirect_uri)" },
+	{ "invalid_grant", false, "the code or the PKCE verifier was not "
+	    "accepted (expired, used twice, or another redirect_uri)" },
 	{ "invalid_request", false, NULL },
 };
 
@@ -320,7 +302,7 @@ origin_of(const char *url)
 	return xstrndup(url, (size_t)(host - url) + strcspn(host, "/?#"));
 }
 
-/* S as a JSON string into B (which has the room). */
+/* S as a JSON string into B. */
 static void
 json_quote(struct buf *b, const char *s)
 {
@@ -340,14 +322,11 @@ json_quote(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* The authn request body, in one allocation (caller wipes and frees). */
+/* The authn request body (caller releases B). */
 static void
 authn_body(struct buf *b, const char *username, const char *password)
 {
-	b->cap = 6 * (strlen(username) + strlen(password)) + 128;
-	b->len = 0;
-	b->data = xmalloc(b->cap);
-	b->data[0] = '\0';
+	buf_init(b);
 	buf_puts(b, "{\"username\":");
 	json_quote(b, username);
 	buf_puts(b, ",\"password\":");
@@ -369,7 +348,8 @@ authn_status(const char *status, const char *username, char **cause)
 		    username, status);
 	if (strcmp(status, "MFA_ENROLL") == 0)
 		return set_cause(cause, "'%s' must enrol a second factor first "
-		    "(MFA_ENROLL): sign in to Okta in a browser once", username);
+		    "(MFA_ENROLL): sign in to Okta in a browser once",
+		    username);
 	if (strcmp(status, "PASSWORD_EXPIRED") == 0)
 		return set_cause(cause, "the password of '%s' has expired "
 		    "(PASSWORD_EXPIRED): sign in to Okta in a browser and "
@@ -392,9 +372,9 @@ authn_failed(const char *url, long status, json_t *j, const char *username,
 	const char	*summary = member(j, "errorSummary");
 
 	if (status == 404)
-		return set_cause(cause, "POST %s: HTTP 404: the issuer's origin "
-		    "has no Okta authn API; log in without --username (device "
-		    "flow)", url);
+		return set_cause(cause, "POST %s: HTTP 404: the issuer's "
+		    "origin has no Okta authn API; log in without --username "
+		    "(device flow)", url);
 	if (code != NULL && strcmp(code, "E0000004") == 0)
 		return set_cause(cause, "wrong username or password for '%s' "
 		    "(Okta: %s)", username, summary ? summary :
@@ -418,11 +398,12 @@ okta_authn(const struct login *l, const char *username, const char *password,
 	const char *const	 headers[] = { "Accept: application/json",
 	    "Content-Type: application/json", NULL };
 	struct buf		 body;
-	char			*origin = origin_of(l->c->oidc.issuer_url), *url;
+	char			*origin, *url;
 	const char		*status, *tok;
 	json_t			*j = NULL;
 	int			 rc = -1;
 
+	origin = origin_of(l->c->oidc.issuer_url);
 	url = xasprintf("%s/api/v1/authn", origin);
 	authn_body(&body, username, password);
 	req.method = "POST";
@@ -448,7 +429,7 @@ okta_authn(const struct login *l, const char *username, const char *password,
 	json_decref(j);
 	http_response_release(&res);
 out:
-	secret_buf_release(&body);
+	buf_release(&body);
 	free(url);
 	free(origin);
 	return rc;
@@ -463,7 +444,7 @@ authorize_url(const struct login *l, const char *url,
 	char		*scope = scope_string(l->c), *challenge;
 
 	challenge = pkce_challenge(l->verifier);
-	secret_buf_init(&q);
+	buf_init(&q);
 	form_add(&q, "client_id", l->c->oidc.client_id);
 	form_add(&q, "response_type", "code");
 	form_add(&q, "scope", scope);
@@ -474,9 +455,9 @@ authorize_url(const struct login *l, const char *url,
 	form_add(&q, "code_challenge_method", "S256");
 	form_add(&q, "prompt", "none");
 	form_add(&q, "sessionToken", session_token);
-	secret_buf_init(&b);
+	buf_init(&b);
 	buf_printf(&b, "%s%c%s", url, strchr(url, '?') ? '&' : '?', q.data);
-	secret_buf_release(&q);
+	buf_release(&q);
 	free(challenge);
 	free(scope);
 	return buf_detach(&b, NULL);
@@ -563,7 +544,8 @@ authorize_answer(const struct login *l, const char *location, char **code,
 	state = query_get(q, "state");
 	if ((error = query_get(q, "error")) != NULL) {
 		desc = query_get(q, "error_description");
-		oauth_error(l, "the authorization endpoint", error, desc, cause);
+		oauth_error(l, "the authorization endpoint", error, desc,
+		    cause);
 	} else if (state == NULL || strcmp(state, l->state) != 0)
 		set_cause(cause, "the authorization answer's state is not the "
 		    "one sent: refused (a forged or stale answer)");
@@ -600,10 +582,10 @@ okta_authorize(const struct login *l, const char *session_token,
 	if (res.location != NULL && res.status >= 300 && res.status < 400)
 		rc = authorize_answer(l, res.location, code, cause);
 	else
-		set_cause(cause, "GET %s: HTTP %ld instead of a redirect: check "
-		    "that the app '%s' exists and lists '%s' as a sign-in "
-		    "redirect URI", ep, res.status, l->c->oidc.client_id,
-		    l->c->oidc.redirect_uri);
+		set_cause(cause, "GET %s: HTTP %ld instead of a redirect: "
+		    "check that the app '%s' exists and lists '%s' as a "
+		    "sign-in redirect URI", ep, res.status,
+		    l->c->oidc.client_id, l->c->oidc.redirect_uri);
 	http_response_release(&res);
 out:
 	free_secret(url);
@@ -619,14 +601,14 @@ exchange_code(const struct login *l, const char *code, char **id_token,
 	char		*error = NULL;
 	int		 rc;
 
-	secret_buf_init(&form);
+	buf_init(&form);
 	form_add(&form, "grant_type", "authorization_code");
 	form_add(&form, "code", code);
 	form_add(&form, "redirect_uri", l->c->oidc.redirect_uri);
 	form_add(&form, "code_verifier", l->verifier);
 	form_client(l, &form);
 	rc = token_request(l, &form, id_token, &error, cause);
-	secret_buf_release(&form);
+	buf_release(&form);
 	free(error);
 	return rc == 0 ? 0 : -1;
 }
@@ -717,7 +699,7 @@ device_start(const struct login *l, struct device *dev, char **cause)
 		free(scope);
 		return -1;
 	}
-	secret_buf_init(&form);
+	buf_init(&form);
 	form_client(l, &form);
 	form_add(&form, "scope", scope);
 	if (post_form(l, url, &form, &res, cause) == -1)
@@ -743,7 +725,7 @@ device_start(const struct login *l, struct device *dev, char **cause)
 	json_decref(j);
 	http_response_release(&res);
 out:
-	secret_buf_release(&form);
+	buf_release(&form);
 	free(scope);
 	return rc;
 }
@@ -777,13 +759,13 @@ device_poll_once(const struct login *l, struct device *dev, char **id_token,
 	char		*error = NULL, *why = NULL;
 	int		 rc;
 
-	secret_buf_init(&form);
+	buf_init(&form);
 	form_add(&form, "grant_type",
 	    "urn:ietf:params:oauth:grant-type:device_code");
 	form_add(&form, "device_code", dev->device_code);
 	form_client(l, &form);
 	rc = token_request(l, &form, id_token, &error, &why);
-	secret_buf_release(&form);
+	buf_release(&form);
 	if (rc == -1)
 		return pass_cause(why, cause);
 	if (rc == 0)

@@ -177,7 +177,7 @@ readpass_ask(const char *prompt, char *b)
 				readpass_catch_one(i);
 		}
 		explicit_bzero(b, READPASS_MAX);
-		(void)!write(tty_fd, prompt, strlen(prompt));
+		(void)write_all(tty_fd, prompt, strlen(prompt));
 		tty_restored = 0;
 		if (tcsetattr(tty_fd, TCSAFLUSH, &quiet) == -1)
 			return READPASS_NO_TTY;

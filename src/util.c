@@ -132,16 +132,45 @@ buf_init(struct buf *b)
 	b->data[0] = '\0';
 }
 
+/* Free a buffer's block of SIZE bytes, wiped first. */
+static void
+buf_free_block(char *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, size);
+	free(p);
+}
+
+/*
+ * Make room for N more bytes and the NUL: never realloc(), which may leave
+ * a copy behind, but a new block, the old one wiped and freed.
+ */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	char	*grown;
+	size_t	 cap;
+
+	if (b->data == NULL)
+		buf_init(b);
+	if (n > SIZE_MAX / 2 || b->len > SIZE_MAX / 2 - n)
+		fatal("buffer too large");
+	if (b->len + n + 1 <= b->cap)
+		return;
+	for (cap = b->cap; b->len + n + 1 > cap; cap *= 2)
+		;
+	grown = xmalloc(cap);
+	memcpy(grown, b->data, b->len + 1);
+	buf_free_block(b->data, b->cap);
+	b->data = grown;
+	b->cap = cap;
+}
+
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (b->data == NULL)
-		buf_init(b);
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap *= 2;
-		b->data = xrealloc(b->data, b->cap);
-	}
+	buf_grow(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -159,17 +188,23 @@ buf_putc(struct buf *b, char c)
 	buf_add(b, &c, 1);
 }
 
+/* Measured first, then formatted in place: no formatted copy elsewhere. */
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*s;
+	va_list	ap;
+	int	n;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	buf_puts(b, s);
-	free(s);
+	if (n < 0)
+		fatal("buf_printf: bad format '%s'", fmt);
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 char *
@@ -190,7 +225,7 @@ buf_detach(struct buf *b, size_t *len)
 void
 buf_release(struct buf *b)
 {
-	free(b->data);
+	buf_free_block(b->data, b->cap);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
@@ -277,49 +312,93 @@ user_name(void)
 	return xstrdup("root");
 }
 
+#define FILE_READ_CHUNK	8192
+
+int
+file_read_buf(const char *path, struct buf *b, char **cause)
+{
+	ssize_t	n;
+	int	fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return set_cause(cause, "read '%s': %s", path, strerror(errno));
+	for (;;) {
+		buf_grow(b, FILE_READ_CHUNK);
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+	}
+	saved = errno;
+	close(fd);
+	if (n == -1)
+		return set_cause(cause, "read '%s': %s", path, strerror(saved));
+	return 0;
+}
+
 int
 file_read(const char *path, char **data, size_t *len, char **cause)
 {
 	struct buf	b;
-	char		chunk[8192];
-	ssize_t		n;
-	int		fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return set_cause(cause, "read '%s': %s", path, strerror(errno));
 	buf_init(&b);
-	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			set_cause(cause, "read '%s': %s", path, strerror(errno));
-			close(fd);
-			buf_release(&b);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		buf_add(&b, chunk, (size_t)n);
+	if (file_read_buf(path, &b, cause) == -1) {
+		buf_release(&b);
+		return -1;
 	}
-	close(fd);
 	*data = buf_detach(&b, len);
 	return 0;
 }
 
-static int
-write_all(int fd, const char *data, size_t len)
+int
+write_all(int fd, const void *data, size_t len)
 {
-	ssize_t	n;
+	const char	*p = data;
+	ssize_t		 n;
 
 	while (len > 0) {
-		n = write(fd, data, len);
+		n = write(fd, p, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
 			return -1;
-		data += n;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+file_create(const char *path, const void *data, size_t len, mode_t mode,
+    char **cause)
+{
+	int	fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd == -1) {
+		saved = errno;
+		set_cause(cause, "create '%s': %s", path, strerror(saved));
+		return saved == EEXIST ? 1 : -1;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(path);
+		return set_cause(cause, "write '%s': %s", path,
+		    strerror(saved));
+	}
+	if (close(fd) == -1) {
+		saved = errno;
+		unlink(path);
+		return set_cause(cause, "write '%s': %s", path,
+		    strerror(saved));
 	}
 	return 0;
 }

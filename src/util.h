@@ -27,7 +27,14 @@ void fatal(const char *fmt, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));
 /* Wipe and free a secret (NULL is fine). */
 void free_secret(char *s);
 
-/* A growable byte buffer, always NUL-terminated after buf_init(). */
+/*
+ * A growable byte buffer, always NUL-terminated after buf_init(). Every
+ * buffer may hold a secret (a token, a password, a kubeconfig), so, as
+ * OpenSSH's sshbuf does, it never leaves a copy in the heap: it grows into
+ * a new block and wipes the old one before freeing it, formats straight
+ * into its own block, and wipes its block when released. A { 0 } buffer is
+ * empty and ready too.
+ */
 struct buf {
 	char	*data;
 	size_t	 len;
@@ -38,8 +45,12 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
-/* Hand the contents to the caller (caller frees) and empty the buffer. */
+/*
+ * Hand the contents to the caller and empty the buffer. The caller frees
+ * them, with free_secret() when they are a secret.
+ */
 char *buf_detach(struct buf *b, size_t *len);
+/* Wipe and free the contents; the buffer is empty after. */
 void buf_release(struct buf *b);
 
 /* A list of owned strings. */
@@ -63,10 +74,35 @@ char *user_home(void);
 char *user_name(void);
 
 /*
- * Read a whole file into a NUL-terminated buffer (caller frees *data).
+ * Append the whole file PATH to B, read straight into B's block (no other
+ * copy is made: the file may hold a secret). Returns 0, or -1 with *cause
+ * set ("read 'PATH': REASON"; caller frees) and B holding what was read;
+ * the caller releases B either way.
+ */
+int file_read_buf(const char *path, struct buf *b, char **cause);
+
+/*
+ * Read a whole file into a NUL-terminated block (caller frees *data, with
+ * free_secret() when it is a secret), as file_read_buf() reads it.
  * Returns 0, or -1 with *cause set ("read 'PATH': REASON"; caller frees).
  */
 int file_read(const char *path, char **data, size_t *len, char **cause);
+
+/*
+ * Write all LEN bytes of DATA to FD: a short write goes on with the rest,
+ * an interrupted one (EINTR) is retried. Returns 0, or -1 with errno set.
+ */
+int write_all(int fd, const void *data, size_t len);
+
+/*
+ * Create PATH, which must not exist yet (O_EXCL), with MODE (less the
+ * umask) and DATA, flushed to disk. Returns 0; 1 when PATH exists
+ * (nothing touched, *cause "create 'PATH': File exists"); or -1 with
+ * *cause set ("create 'PATH': REASON", or "write 'PATH': REASON" with the
+ * half-written file removed). The file is closed on every path.
+ */
+int file_create(const char *path, const void *data, size_t len, mode_t mode,
+    char **cause);
 
 /*
  * Replace PATH with DATA atomically on this machine: a temporary file in the

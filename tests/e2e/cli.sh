@@ -83,6 +83,11 @@ run init -c "$T/other.yaml"
 is "$(status)" 0 "init -c FILE writes there"
 same_file "$T/other.yaml" starter.copy "the same starter"
 is "$(stat -c %a "$T/other.yaml")" 600 "the starter is private (0600)"
+okta_run_nospace init -c "$T/full.yaml"
+is "$(status)" 1 "init whose write fails (no space) exits 1"
+check "... naming the write and why" \
+	grep -q "write '$T/full.yaml': File too large" "$T/err"
+check "... and leaves no half-written file" test ! -e "$T/full.yaml"
 
 # render: the flags and manifests, from ./okta-k8s.yaml.
 run render

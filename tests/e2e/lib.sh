@@ -98,6 +98,16 @@ okta_run() {
 	echo $? >"$T/status"
 }
 
+# okta_run_nospace ARGS...: okta_run where every write to a regular file
+# fails, as on a full disk: ulimit -f 0 (with SIGXFSZ ignored) makes such a
+# write fail with EFBIG. Its standard error reaches $T/err through a pipe,
+# which the limit does not cover.
+okta_run_nospace() {
+	{ setsid -w sh -c 'trap "" XFSZ; ulimit -f 0; exec "$@"' sh \
+	    "$OKTA_K8S" "$@" </dev/null 2>&1 >/dev/null
+	echo $? >"$T/status"; } | cat >"$T/err"
+}
+
 # The exit status the last run kept in $T/status.
 status() { cat "$T/status"; }
 

@@ -551,6 +551,19 @@ is "$(status)" 1 "kubeconfig --merge into a YAML list exits 1"
 grep_ok "not a kubeconfig: the document is a list, not a map; nothing written" "$T/err" "... saying why"
 same_file "$T/list.yaml" "$T/list.before" "... the file untouched"
 check "... and no backup" sh -c "! ls '$T'/list.yaml.okta-k8s-backup.* 2>/dev/null"
+sed -i 's/^current-context: .*/current-context: admin@other/' \
+	"$HOME/.kube/config"
+cp "$HOME/.kube/config" "$T/config.before"
+okta_run_nospace -c "$CFG" kubeconfig --merge --use-context
+is "$(status)" 1 "kubeconfig --merge whose backup cannot be written exits 1"
+grep_ok "back up '$HOME/.kube/config': write '$HOME/.kube/config.okta-k8s-backup.[0-9T]*Z': File too large; nothing written" \
+	"$T/err" "... naming the backup and why"
+same_file "$HOME/.kube/config" "$T/config.before" "... the file untouched"
+n=0
+for b in "$HOME"/.kube/config.okta-k8s-backup.*; do
+	[ -f "$b" ] && n=$((n + 1))
+done
+is "$n" 2 "... and no half-written backup next to the two made before"
 printf 'apiVersion: apps/v1\nkind: Deployment\n' >"$T/deploy.yaml"
 okta_run -c "$CFG" kubeconfig --merge "$T/deploy.yaml"
 is "$(status)" 1 "kubeconfig --merge into a Deployment exits 1"

@@ -53,7 +53,7 @@ fuzz_file(const uint8_t *data, size_t size)
 		atexit(fuzz_file_remove);
 	}
 	if ((fd = open(path, O_WRONLY | O_TRUNC)) == -1 ||
-	    (size > 0 && write(fd, data, size) != (ssize_t)size) ||
+	    write_all(fd, data, size) == -1 ||
 	    close(fd) == -1)
 		fatal("write '%s'", path);
 	return path;

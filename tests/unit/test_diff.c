@@ -198,7 +198,7 @@ write_tmp(const char *dir, const char *name, const char *text, size_t len,
 	*path = xasprintf("%s/%s", dir, name);
 	if ((fd = open(*path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
 		return false;
-	written = write(fd, text, len) == (ssize_t)len;
+	written = write_all(fd, text, len) == 0;
 	return close(fd) == 0 && written;
 }
 
