@@ -169,9 +169,7 @@ checklist_json(const struct checklist *cl, int code)
 	    "warnings", (json_int_t)checklist_count(cl, CHECK_WARN),
 	    "failed", (json_int_t)checklist_count(cl, CHECK_FAIL),
 	    "exit_code", code);
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(doc);
+	output_json(stdout, "check", doc);
 }
 
 

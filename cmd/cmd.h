@@ -3,6 +3,7 @@
 #define OKTA_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "util.h"
@@ -80,6 +81,16 @@ struct fleet *cmd_fleet_open(struct cmd_ctx *ctx, enum fleet_mode mode,
  * roll it out; report. Returns the exit code.
  */
 int cmd_fleet_change(struct cmd_ctx *ctx, enum fleet_mode mode);
+
+/* __complete (cmd/complete.c): the config's node names, one a line, read
+ * from CONFIG_PATH without reaching a node (exit 1, silent, when the config
+ * cannot be read); every config key path (config_keys). */
+int cmd_complete_nodes(const char *config_path);
+int cmd_complete_keys(void);
+
+/* --version (cmd/version.c): okta-k8s's version, then each library's as
+ * loaded at run time, one "NAME VERSION" a line. */
+void cmd_version_print(FILE *f);
 
 extern const struct cmd_entry cmd_setup_entry;
 extern const struct cmd_entry cmd_status_entry;

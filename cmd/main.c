@@ -85,11 +85,29 @@ cmd_value(const struct cmd_ctx *ctx, const char *name)
 	fatal("no option '%s' in command '%s'", name, ctx->entry->name);
 }
 
+static int complete_exec(struct cmd_ctx *ctx);
+
+/* Hidden: what the shells' completion and the man pages' test ask for. */
+static const struct cmd_entry complete_entry = {
+	.name = "__complete",
+	.summary = "what shell completion needs (hidden)",
+	.usage = "commands|options [COMMAND]|keys|nodes",
+	.help = "Print, one a line: the commands; the global options and "
+	    "COMMAND's\n(with \" VALUE\" after those that take one); the "
+	    "config's keys; the\nnode names of the config (read only, no "
+	    "node is reached).",
+	.options = { { NULL, 0, NULL, NULL } },
+	.needs_config = false,
+	.exec = complete_exec,
+};
+
 static const struct cmd_entry *
 find_command(const char *name)
 {
 	size_t	i;
 
+	if (strcmp(name, complete_entry.name) == 0)
+		return &complete_entry;
 	for (i = 0; i < nitems(commands); i++) {
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
@@ -292,6 +310,52 @@ parse_option(int c, const struct cmd_entry *e, struct cmd_ctx *ctx,
 	return usage_error(e, "unexpected option");
 }
 
+/* The global options and E's, one a line: "--name", "-c", " VALUE". */
+static void
+complete_options(const struct cmd_entry *e)
+{
+	const struct cmd_option	*o;
+	size_t			 i;
+	const char		*v;
+
+	for (i = 0; i < nitems(global_options); i++) {
+		v = global_options[i].has_arg ? " VALUE" : "";
+		printf("--%s%s\n", global_options[i].name, v);
+		if (global_options[i].val < 256)
+			printf("-%c%s\n", global_options[i].val, v);
+	}
+	for (o = e != NULL ? e->options : NULL; o != NULL && o->name; o++) {
+		v = o->arg != NULL ? " VALUE" : "";
+		printf("--%s%s\n", o->name, v);
+		if (o->short_name != 0)
+			printf("-%c%s\n", o->short_name, v);
+	}
+}
+
+static int
+complete_exec(struct cmd_ctx *ctx)
+{
+	const char	*what = ctx->argc > 0 ? ctx->argv[0] : "";
+	size_t		 i;
+
+	if (strcmp(what, "commands") == 0) {
+		for (i = 0; i < nitems(commands); i++)
+			printf("%s\n", commands[i]->name);
+		return EXIT_OK;
+	}
+	if (strcmp(what, "options") == 0) {
+		complete_options(ctx->argc > 1 ? find_command(ctx->argv[1]) :
+		    NULL);
+		return EXIT_OK;
+	}
+	if (strcmp(what, "keys") == 0)
+		return cmd_complete_keys();
+	if (strcmp(what, "nodes") == 0)
+		return cmd_complete_nodes(ctx->config_path);
+	return usage_error(&complete_entry, "__complete: '%s' is not commands, "
+	    "options, keys or nodes", what);
+}
+
 static int
 run_help(int argc, char **argv)
 {
@@ -392,7 +456,7 @@ main(int argc, char **argv)
 	ctx.argv = argv + optind;
 	rc = EXIT_OK;
 	if (g.version)
-		printf("okta-k8s %s\n", PACKAGE_VERSION);
+		cmd_version_print(stdout);
 	else if (word != NULL && strcmp(word, "help") == 0)
 		rc = run_help(ctx.argc, ctx.argv);
 	else if (g.help && e != NULL)

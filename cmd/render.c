@@ -62,9 +62,7 @@ render_json(const char *flags, const struct strvec *manifests)
 		json_array_append_new(list, json_string(manifests->v[i]));
 	doc = json_pack("{s:s, s:s, s:o}", "args_path", "args/kube-apiserver",
 	    "flags", flags, "manifests", list);
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(doc);
+	output_json(stdout, "render", doc);
 }
 
 static int

@@ -318,9 +318,7 @@ verify_json(const struct verify *v, int code)
 	    "fix", json_str(v->fix),
 	    "identity_mismatch", verify_mismatch(v),
 	    "exit_code", code);
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(doc);
+	output_json(stdout, "verify", doc);
 }
 
 static int

@@ -207,9 +207,7 @@ print_json(const struct verdict *mine, const struct node_view *nv,
 		json_object_set_new(node, "differences", diffs);
 		json_object_set_new(doc, "node", node);
 	}
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(doc);
+	output_json(stdout, "whoami", doc);
 }
 
 /* Judge the verified token J with the config's flags and a node's. */
@@ -256,9 +254,7 @@ whoami_reject(const char *why)
 		json_t	*doc = json_pack("{s:b, s:s}", "accepted", 0, "reason",
 		    why);
 
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(doc);
+		output_json(stdout, "whoami", doc);
 	}
 	output_error("whoami: the apiserver will reject this token: %s", why);
 	return EXIT_ERROR;

@@ -9,7 +9,8 @@ set -eu
 PACKAGES="gcc make autoconf automake pkg-config
 libyaml-dev libcurl4-openssl-dev libjansson-dev libssh2-1-dev libssl-dev
 python3 python3-yaml python3-cryptography
-openssh-server openssh-client util-linux diffutils procps sudo curl"
+openssh-server openssh-client util-linux diffutils procps sudo curl
+mandoc bash-completion zsh python3-jsonschema"
 # kubectl for the kubeconfig tests: Debian's, unless one is there already
 # (another vendor's kubectl package and kubernetes-client conflict).
 command -v kubectl >/dev/null 2>&1 || PACKAGES="$PACKAGES kubernetes-client"

@@ -913,6 +913,38 @@ static const struct field top_fields[] = {
 	{ NULL, NULL, 0 }
 };
 
+/*
+ * Every map of the config and the key path it is found at ("[]": an item
+ * of a list), for config_keys. Each struct field table above is listed
+ * here (tests/e2e/docs.sh checks it).
+ */
+static const struct {
+	const char		*prefix;
+	const struct field	*fields;
+} key_tables[] = {
+	{ "", top_fields },
+	{ "oidc.", oidc_fields },
+	{ "ssh.", ssh_fields },
+	{ "nodes[].", node_fields },
+	{ "microk8s.", microk8s_fields },
+	{ "rbac.", rbac_fields },
+	{ "rbac.bindings[].", binding_fields },
+	{ "kubeconfig.", kubeconfig_fields },
+};
+
+void
+config_keys(struct strvec *out)
+{
+	const struct field	*f;
+	size_t			 i;
+
+	for (i = 0; i < nitems(key_tables); i++) {
+		for (f = key_tables[i].fields; f->key != NULL; f++)
+			strvec_push_nodup(out, xasprintf("%s%s",
+			    key_tables[i].prefix, f->key));
+	}
+}
+
 /* After the walk: required keys, checks across keys, defaults. */
 
 static int

@@ -114,6 +114,13 @@ int config_parse(const char *text, size_t len, const char *path,
  */
 int config_load(const char *path, struct config **out, char **cause);
 
+/*
+ * Every key the config knows, as a key path ("oidc.issuer_url",
+ * "nodes[].host", "rbac.bindings[].name"), appended to OUT in the order
+ * the parser's tables list them.
+ */
+void config_keys(struct strvec *out);
+
 void config_free(struct config *c);
 
 #endif

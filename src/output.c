@@ -1,6 +1,7 @@
-/* Progress, warnings and errors on stderr. */
+/* Progress, warnings and errors on stderr; JSON results on stdout. */
 #include "build-config.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,4 +116,20 @@ output_clean(const char *s)
 			*p = '?';
 	}
 	return r;
+}
+
+void
+output_json(FILE *out, const char *command, json_t *doc)
+{
+	json_t	*top;
+	char	*schema;
+
+	schema = xasprintf("okta-k8s/%s/v1", command);
+	top = json_pack("{s:s}", "schema", schema);
+	json_object_update(top, doc);
+	json_dumpf(top, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(top);
+	json_decref(doc);
+	free(schema);
 }

@@ -7,6 +7,7 @@
 #define OKTA_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -39,6 +40,16 @@ void output_error(const char *fmt, ...) PRINTFLIKE(1, 2);
 /* S with control characters (other than newline and tab) made visible as
  * '?', for printing text that came from a node. Caller frees. */
 char *output_clean(const char *s);
+
+struct json_t;
+
+/*
+ * Print DOC, the -o json result of COMMAND, on OUT as one indented JSON
+ * document and a newline, with "schema": "okta-k8s/COMMAND/v1" as its
+ * first member (docs/schema/COMMAND.json describes it; a v1 field is never
+ * removed). Takes DOC's reference.
+ */
+void output_json(FILE *out, const char *command, struct json_t *doc);
 
 /* Turn on colour when FD is a terminal and NO_COLOR is unset. */
 void output_init(bool no_color);

@@ -330,7 +330,5 @@ report_json(const struct fleet *f, const char *command, bool dry_run,
 	    "leaves_always_allow", f->leaves_always_allow,
 	    "interrupted", f->interrupted,
 	    "exit_code", exit_code);
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(doc);
+	output_json(out, command, doc);
 }

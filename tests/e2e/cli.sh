@@ -120,6 +120,7 @@ d = json.load(open(sys.argv[1]))
 assert "--oidc-client-id=from-option" in d["flags"], d
 assert d["manifests"] == [], d
 ' "$T/out"
+schema_ok render "$T/out" "render -o json fits docs/schema/render.json"
 
 # A bad config: one compiler-style line, exit 1.
 printf 'oidc:\n  issuer_url: https://x\n  clientid: a\n' >bad.yaml

@@ -132,6 +132,20 @@ grep_not_ok() {
 	fi
 }
 
+# schema_ok COMMAND FILE WHAT: FILE, what `okta-k8s COMMAND -o json`
+# printed, is one document valid against docs/schema/COMMAND.json, and has
+# no field the schema does not describe (the reasons are shown when not).
+schema_ok() {
+	if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		skip_check "needs python3-jsonschema"
+		return
+	fi
+	/usr/bin/python3 "$top_srcdir/tests/e2e/schema-check.py" \
+		"$top_srcdir/docs/schema" "$1" "$2" >"$T/schema.why"
+	ok $? "$3"
+	cat "$T/schema.why"
+}
+
 # A private temporary directory and HOME, removed on exit.
 T=$(mktemp -d "${TMPDIR:-/tmp}/okta-k8s-test.XXXXXX")
 chmod 0755 "$T"

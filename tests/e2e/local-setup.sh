@@ -162,6 +162,7 @@ n = d["nodes"][0]
 assert d["exit_code"] == 3 and n["result"] == "rolled back", d
 assert "fault-start-fails-match" in n["journal"] and n["ready"] is True, n
 ' "$T/out"
+schema_ok setup "$T/out" "setup -o json (rolled back) fits docs/schema/setup.json"
 
 # 5b. A slower crash loop, that never hits the start limit (each failed
 #     start takes 2.5 s): NRestarts rising to 3 is enough.
@@ -253,6 +254,7 @@ assert d["command"] == "setup" and d["dry_run"] is True, d
 assert d["exit_code"] == 0 and d["nodes"][0]["name"] == "pi-1", d
 assert d["nodes"][0]["result"] == "in sync", d
 ' "$T/out"
+schema_ok setup "$T/out" "setup -n -o json fits docs/schema/setup.json"
 
 # 8. Bad input: one clear line, exit 1, nothing written.
 cp "$N/$ARGS" "$T/before-errors"
@@ -401,6 +403,9 @@ is "$(status)" 2 "status after a hand edit exits 2"
 check "status names the drifted node" grep -Eq '^pi-1 .* drifted$' "$T/out"
 check "status -v shows the drift as a diff" \
 	grep -qx -- '+--oidc-client-id=0oa1g3wxh9x9KLciv4x9' "$T/out"
+okta "$N" status --local -o json
+is "$(status)" 2 "status -o json after a hand edit exits 2"
+schema_ok status "$T/out" "status -o json (drifted) fits docs/schema/status.json"
 is "$(restarts "$N")" "$r0" "status restarts nothing"
 
 # 12. rollback: the newest backup comes back and is used up.
@@ -414,6 +419,8 @@ okta "$N" rollback --local -n
 is "$(status)" 2 "rollback -n exits 2"
 same_file "$N/$ARGS" "$T/before-rollback" "rollback -n writes nothing"
 is "$(backups "$N")" "$nb" "rollback -n uses no backup up"
+okta "$N" rollback --local -n -o json
+schema_ok rollback "$T/out" "rollback -n -o json fits docs/schema/rollback.json"
 okta "$N" rollback --local
 is "$(status)" 0 "rollback exits 0"
 same_file "$N/$ARGS" "$T/b1" "rollback restores the newest backup"
@@ -422,8 +429,9 @@ check "rollback leaves no undo file" test ! -e "$N/$ARGS.okta-k8s-undo"
 is "$(restarts "$N")" $((r0 + 1)) "rollback restarts once"
 b2=$(newest)
 cp "$N/microk8s/current/args/$b2" "$T/b2"
-okta "$N" rollback --local
+okta "$N" rollback --local -o json
 same_file "$N/$ARGS" "$T/b2" "a second rollback goes one step further back"
+schema_ok rollback "$T/out" "rollback -o json fits docs/schema/rollback.json"
 
 # 13. remove: no --oidc-* flag, the mode left as it is, no managed binding.
 okta "$N" setup --local
@@ -432,8 +440,11 @@ okta "$N" remove --local -n
 is "$(status)" 2 "remove -n exits 2"
 check "remove -n shows the bindings to delete" \
 	grep -q 'ClusterRoleBinding oidc-admin-binding: delete' "$T/out"
-okta "$N" remove --local
+okta "$N" remove --local -n -o json
+schema_ok remove "$T/out" "remove -n -o json fits docs/schema/remove.json"
+okta "$N" remove --local -o json
 is "$(status)" 0 "remove exits 0"
+schema_ok remove "$T/out" "remove -o json fits docs/schema/remove.json"
 is "$(grep -c -- '^--oidc-' "$N/$ARGS")" 0 "remove leaves no --oidc-* flag"
 is "$(grep -- '^--authorization-mode' "$N/$ARGS")" "$mode" "remove leaves the authorization mode"
 kubectl_on "$N" get clusterrolebindings -l app.kubernetes.io/managed-by=okta-k8s -o json >"$T/left.json"

@@ -73,6 +73,7 @@ for w in "$W1 1.20" "$W2 1.31"; do
 	okta "$root" status -o json
 	check "$rel worker: status -o json: role worker, no bindings" \
 		json 'd["nodes"][0]["role"] == "worker" and not d.get("bindings")'
+	schema_ok status "$T/out" "$rel worker: status -o json fits docs/schema/status.json"
 done
 
 # 2. Before 1.25 there is no `microk8s version`: the wrapper's refusal
@@ -103,6 +104,7 @@ check "stopped: status -o json: version v1.31.3, result 'not running', not ready
 	json 'd["nodes"][0]["version"] == "v1.31.3" and d["nodes"][0]["result"].startswith("not running") and d["nodes"][0]["ready"] is False'
 check "stopped: status -o json: the error quotes MicroK8s's words" \
 	json '"'"$STOPPED"'" in d["nodes"][0]["error"]'
+schema_ok status "$T/out" "stopped: status -o json fits docs/schema/status.json"
 okta "$S" status
 is "$(status)" 1 "stopped: status (text) exits 1"
 check "stopped: the row says not running" \

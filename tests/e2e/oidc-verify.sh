@@ -187,12 +187,30 @@ assert v["server"] == sys.argv[2] and v["tls_server_name"] == "kubernetes", v
 assert v["allowed"] is False and v["exit_code"] == 1, v
 assert any("oidc-admin-binding" in e for e in v["explanation"]), v
 ' "$T/out" "https://127.0.0.11:$API_PORT"
+schema_ok verify "$T/out" "verify -o json (denied) fits docs/schema/verify.json"
+okta_run -c "$CFG" -o json verify --token "@$T/alice.jwt"
+is "$(status)" 0 "verify -o json: alice is allowed, exit 0"
+schema_ok verify "$T/out" "verify -o json (allowed) fits docs/schema/verify.json"
+
+# whoami -o json: the verdict, and the node's flags compared.
+okta_run -c "$CFG" -o json whoami --token "@$T/alice.jwt"
+is "$(status)" 0 "whoami -o json: alice's token is accepted, exit 0"
+schema_ok whoami "$T/out" "whoami -o json (accepted) fits docs/schema/whoami.json"
+check "whoami -o json: the user, and the node's flags match" "$PY" -c '
+import json, sys
+w = json.load(open(sys.argv[1]))
+assert w["accepted"] is True and w["username"] == "oidc:alice@example.com", w
+assert w["node"]["name"] == "pi-1" and w["node"]["flags_match"] is True, w
+' "$T/out"
 
 echo "not.a.token" >"$T/junk.jwt"
 okta_run -c "$CFG" verify --token "@$T/junk.jwt"
 is "$(status)" 1 "verify: a rejected token exits 1"
 grep_ok "the apiserver rejected the token (HTTP 401" "$T/out" "verify: the 401 is explained"
 grep_ok "okta-k8s whoami" "$T/out" "verify: ... pointing to whoami and the node's flags"
+okta_run -c "$CFG" -o json whoami --token "@$T/junk.jwt"
+is "$(status)" 1 "whoami -o json: a token that is not a JWT exits 1"
+schema_ok whoami "$T/out" "whoami -o json (rejected) fits docs/schema/whoami.json"
 
 config "$T/k8s-prefix.yaml" "k8s:"
 okta_run -c "$T/k8s-prefix.yaml" verify --token "@$T/alice.jwt"
@@ -202,6 +220,16 @@ grep_ok "--oidc-username-prefix: 'k8s:' vs 'oidc:'" "$T/out" "verify: ... naming
 grep_ok "the config predicts user 'k8s:alice@example.com'" "$T/out" "verify: ... the config's identity"
 grep_ok "the apiserver says user 'oidc:alice@example.com'" "$T/out" "verify: ... and the apiserver's"
 grep_ok "fix: run 'okta-k8s setup'" "$T/out" "verify: ... and the fix"
+okta_run -c "$T/k8s-prefix.yaml" -o json whoami --token "@$T/alice.jwt"
+is "$(status)" 1 "whoami -o json: the node's flags differ from the config, exit 1"
+schema_ok whoami "$T/out" "whoami -o json (flags differ) fits docs/schema/whoami.json"
+check "whoami -o json: the node's own verdict when its flags differ" "$PY" -c '
+import json, sys
+w = json.load(open(sys.argv[1]))
+assert w["username"] == "k8s:alice@example.com", w
+n = w["node"]
+assert n["flags_match"] is False and n["username"] == "oidc:alice@example.com", w
+' "$T/out"
 
 # --- check ---
 okta_run -c "$CFG" check
@@ -228,6 +256,7 @@ assert c["failed"] == 0 and c["warnings"] == 0 and c["exit_code"] == 0, c
 assert all(i["status"] == "ok" for i in c["items"]), c
 assert any("pi-1: reaches the issuer" in i["text"] for i in c["items"]), c
 ' "$T/out"
+schema_ok check "$T/out" "check -o json fits docs/schema/check.json"
 
 touch "$P/issuer-trailing-slash"
 okta_run -c "$CFG" check
