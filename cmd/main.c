@@ -97,6 +97,8 @@ static const struct cmd_entry complete_entry = {
 	    "config's keys; the\nnode names of the config (read only, no "
 	    "node is reached).",
 	.options = { { NULL, 0, NULL, NULL } },
+	.min_args = 1,
+	.max_args = 2,
 	.needs_config = false,
 	.exec = complete_exec,
 };

@@ -4,7 +4,7 @@ code knows and the man pages do not document; exit 1 when anything is.
 The lists come from the code's own tables, so the pages cannot drift:
 commands, their options and the global options from cmd/main.c's tables
 (okta-k8s __complete commands|options), config keys from src/config.c's
-(okta-k8s __complete keys), exit codes from src/fleet.h's enum, and the
+(okta-k8s __complete keys), exit codes from cmd/cmd.h's enum, and the
 environment variables the code reads (getenv("NAME") and NAME_ENV macros)."""
 import re
 import subprocess
@@ -64,9 +64,12 @@ def main():
     for k in words(okta, "keys"):
         if not re.search(r"^\.It Ic %s$" % re.escape(k), man5, re.M):
             missing.append("config key %s" % k)
-    fleet = open(src + "/src/fleet.h").read()
+    codes = re.findall(r"\b(EXIT_\w+) = (\d+)",
+                       open(src + "/cmd/cmd.h").read())
+    if not codes:
+        missing.append("the exit codes (no EXIT_ enum in cmd/cmd.h)")
     exits = section(man1, "EXIT STATUS")
-    for name, n in re.findall(r"\b(EXIT_\w+) = (\d+)", fleet):
+    for name, n in codes:
         if not re.search(r"^\.It %s$" % n, exits, re.M):
             missing.append("exit code %s (%s)" % (n, name))
     env = section(man1, "ENVIRONMENT")
