@@ -294,8 +294,8 @@ path_dir(const char *path)
 }
 
 /* S with "~" taken from $HOME and a relative path from the config's dir. */
-static int
-expand_path(struct parse *p, const struct ynode *at, const char *s,
+int
+cfg_expand_path(struct parse *p, const struct ynode *at, const char *s,
     char **out)
 {
 	char		*home;
@@ -331,7 +331,7 @@ take_path(struct parse *p, const struct ynode *v, void *dst)
 
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
-	return expand_path(p, v, s, dst);
+	return cfg_expand_path(p, v, s, dst);
 }
 
 /* Where the CA file is written is kept: config_load reads it (I/O). */
@@ -535,19 +535,13 @@ take_host_key_checking(struct parse *p, const struct ynode *v, void *dst)
 static int
 take_auth_mode(struct parse *p, const struct ynode *v, void *dst)
 {
+	static const char *const modes[] = { "flags", "config" };
 	const char	*s;
-	char		 b[SHOW_MAX];
 
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
-	if (strcmp(s, "config") == 0) {
-		return cfg_perr(p, v, "'config' (--authentication-config) is "
-		    "planned but not supported yet; use 'flags'");
-	}
-	if (strcmp(s, "flags") != 0) {
-		return cfg_perr(p, v, "'%s' is not a mode; use 'flags'",
-		    cfg_show(b, sizeof b, s));
-	}
+	if (strcmp(s, "flags") != 0 && strcmp(s, "config") != 0)
+		return cfg_not_one_of(p, v, "mode", s, modes, nitems(modes));
 	*(char **)dst = xstrdup(s);
 	return 0;
 }
@@ -834,6 +828,10 @@ static const struct field oidc_fields[] = {
 	    offsetof(struct config, oidc.redirect_uri) },
 	{ "client_secret_env", take_env_name,
 	    offsetof(struct config, oidc.client_secret_env) },
+	{ "audiences", cfg_take_audiences,
+	    offsetof(struct config, oidc.audiences) },
+	{ "claim_rules", cfg_take_claim_rules,
+	    offsetof(struct config, oidc.claim_rules) },
 	{ NULL, NULL, 0 }
 };
 
@@ -910,6 +908,7 @@ static const struct field top_fields[] = {
 	{ "microk8s", take_microk8s, 0 },
 	{ "rbac", take_rbac, 0 },
 	{ "kubeconfig", take_kubeconfig, 0 },
+	{ "extra_issuers", cfg_take_extra_issuers, 0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -1076,7 +1075,7 @@ config_parse(const char *text, size_t len, const char *path,
 	if (cfg_walk_fields(&p, root, top_fields, c) != 0)
 		goto out;
 	if (finish_oidc(&p, root) != 0 || finish_ssh(&p, root) != 0 ||
-	    finish_rbac(&p, root) != 0)
+	    finish_rbac(&p, root) != 0 || cfg_finish_auth(&p, root) != 0)
 		goto out;
 	finish_defaults(c);
 	*out = c;
@@ -1119,23 +1118,47 @@ ca_file_problem(const char *path, const char *shown, char **text,
 	return NULL;
 }
 
-/* C's oidc.ca_file, read, checked and kept; messages at its place. */
+/* The CA file PATH of key KEY (at LINE:COL), read, checked and kept in
+ * *CA and *LEN; messages at its place. */
 static int
-check_ca_file(struct config *c, char **cause)
+check_one_ca(const struct config *c, const char *key, const char *path,
+    int line, int col, char **ca, size_t *len, char **cause)
 {
 	char	 b[SHOW_MAX], *why;
 
-	if (c->oidc.ca_file == NULL)
+	if (path == NULL)
 		return 0;
-	why = ca_file_problem(c->oidc.ca_file,
-	    cfg_show(b, sizeof b, c->oidc.ca_file), &c->oidc.ca,
-	    &c->oidc.ca_len);
+	why = ca_file_problem(path, cfg_show(b, sizeof b, path), ca, len);
 	if (why == NULL)
 		return 0;
-	set_cause(cause, "%s:%d:%d: oidc.ca_file: %s", c->path,
-	    c->oidc.ca_file_line, c->oidc.ca_file_col, why);
+	set_cause(cause, "%s:%d:%d: %s: %s", c->path, line, col, key, why);
 	free(why);
 	return -1;
+}
+
+/* Every CA file of C: oidc's and each extra issuer's. */
+static int
+check_ca_file(struct config *c, char **cause)
+{
+	struct config_issuer	*e;
+	char			*key;
+	size_t			 i;
+	int			 rc;
+
+	if (check_one_ca(c, "oidc.ca_file", c->oidc.ca_file,
+	    c->oidc.ca_file_line, c->oidc.ca_file_col, &c->oidc.ca,
+	    &c->oidc.ca_len, cause) != 0)
+		return -1;
+	for (i = 0; i < c->n_extra_issuers; i++) {
+		e = &c->extra_issuers[i];
+		key = xasprintf("extra_issuers[%zu].ca_file", i);
+		rc = check_one_ca(c, key, e->ca_file, e->ca_file_line,
+		    e->ca_file_col, &e->ca, &e->ca_len, cause);
+		free(key);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Read PATH and parse it; a missing file says how to make one. */
@@ -1227,5 +1250,6 @@ config_free(struct config *c)
 	free(c->kubeconfig.server);
 	free(c->kubeconfig.user);
 	free(c->kubeconfig.context);
+	cfg_auth_clear(c);
 	free(c);
 }

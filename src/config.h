@@ -16,6 +16,40 @@ struct config_claim {
 	char	*value;
 };
 
+/* A claim rule (auth_mode: config): expression + message (CEL, passed
+ * through), or claim + required_value. */
+struct config_rule {
+	char	*claim;
+	char	*required_value;
+	char	*expression;
+	char	*message;
+};
+
+struct config_rules {
+	struct config_rule	*v;
+	size_t			 n;
+};
+
+/* One of extra_issuers (auth_mode: config): a further JWT authenticator. */
+struct config_issuer {
+	char			*issuer_url;
+	struct strvec		 audiences;
+	char			*ca_file;	/* expanded path or NULL */
+	int			 ca_file_line, ca_file_col;
+	char			*ca;		/* its bytes, read by config_load */
+	size_t			 ca_len;
+	char			*username_claim;
+	char			*username_prefix;	/* NULL: unset */
+	char			*username_expression;
+	char			*groups_claim;
+	char			*groups_prefix;		/* NULL: unset */
+	char			*groups_expression;
+	struct config_claim	*required_claims;	/* sorted by key */
+	size_t			 n_required_claims;
+	struct config_rules	 claim_rules;
+	int			 line;
+};
+
 struct config_node {
 	char		*name;		/* defaults to host */
 	char		*host;		/* defaults to name (string form) */
@@ -55,7 +89,12 @@ struct config {
 		struct strvec		 scopes;		/* default openid profile email offline_access */
 		char			*redirect_uri;		/* default http://localhost:8000 */
 		char			*client_secret_env;	/* NULL: unset */
+		struct strvec		 audiences;	/* config mode: beside client_id */
+		struct config_rules	 claim_rules;	/* config mode */
 	} oidc;
+
+	struct config_issuer	*extra_issuers;	/* config mode */
+	size_t			 n_extra_issuers;
 
 	struct {
 		char			*user;		/* NULL: ~/.ssh/config, then $USER */
@@ -71,7 +110,7 @@ struct config {
 
 	struct {
 		int	 restart_timeout;	/* default 300 */
-		char	*auth_mode;		/* "flags" */
+		char	*auth_mode;		/* "flags" or "config" */
 	} microk8s;
 
 	struct {
@@ -115,5 +154,8 @@ int config_parse(const char *text, size_t len, const char *path,
 int config_load(const char *path, struct config **out, char **cause);
 
 void config_free(struct config *c);
+
+/* Is C in auth_mode: config (--authentication-config)? */
+bool config_auth_file_mode(const struct config *c);
 
 #endif
