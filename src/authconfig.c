@@ -310,7 +310,7 @@ check_ca(const struct authcfg_jwt *j, size_t i, struct authcfg_error *err)
 		return 0;
 	if (cacert_check(j->ca, j->ca_len, &why) == -1) {
 		rc = verr(err, i, "ca_file", -1, "issuer.certificateAuthority",
-		    "the CA %s", why);
+		    "%s", why);
 	}
 	free(why);
 	return rc;
