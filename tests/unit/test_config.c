@@ -1516,6 +1516,71 @@ out:
 	free(path);
 }
 
+/* TEXT with the config-mode examples of the template uncommented: the
+ * lines from a "# audiences:" or "# extra_issuers:" line to the next
+ * blank one lose their "# ". Caller frees. */
+static char *
+uncomment_config_mode(const char *text)
+{
+	struct buf	 b;
+	const char	*line, *nl, *hash;
+	bool		 on = false;
+
+	buf_init(&b);
+	for (line = text; *line != '\0'; line = nl) {
+		nl = strchr(line, '\n');
+		nl = nl != NULL ? nl + 1 : line + strlen(line);
+		hash = line + strspn(line, " ");
+		if (str_starts_with(hash, "# audiences:") ||
+		    str_starts_with(hash, "# extra_issuers:"))
+			on = true;
+		else if (*hash == '\n')
+			on = false;
+		if (on && str_starts_with(hash, "# ")) {
+			buf_add(&b, line, (size_t)(hash - line));
+			buf_add(&b, hash + 2, (size_t)(nl - hash - 2));
+		} else if (str_starts_with(line, "  auth_mode: flags"))
+			buf_puts(&b, "  auth_mode: config\n");
+		else
+			buf_add(&b, line, (size_t)(nl - line));
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* The template's commented config-mode examples are a valid config. */
+static void
+test_template_config_mode(void)
+{
+	struct config	*c = NULL;
+	char		*path, *text = NULL, *cause = NULL, *yaml = NULL;
+	size_t		 len;
+
+	path = xasprintf("%s/templates/okta-k8s.yaml", srcdir());
+	if (file_read(path, &text, &len, &cause) != 0)
+		goto out;
+	yaml = uncomment_config_mode(text);
+	c = parse(yaml, path, &cause);
+	if (!ok(c != NULL, "the template in config mode parses")) {
+		tap_diag("cause", cause);
+		goto out;
+	}
+	ok(c->n_extra_issuers == 1 && strcmp(c->extra_issuers[0].issuer_url,
+	    "https://token.actions.githubusercontent.com") == 0,
+	    "template: a GitHub Actions issuer");
+	ok(c->extra_issuers[0].claim_rules.n == 1 && strstr(
+	    c->extra_issuers[0].claim_rules.v[0].expression,
+	    "claims.repository") != NULL, "template: a rule on repository");
+	ok(c->oidc.audiences.n == 1 && c->oidc.claim_rules.n == 1,
+	    "template: oidc.audiences and oidc.claim_rules");
+out:
+	config_free(c);
+	free(cause);
+	free(text);
+	free(yaml);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1542,6 +1607,7 @@ main(void)
 	test_config_load();
 	test_ca_file();
 	test_template();
+	test_template_config_mode();
 
 	rmdir(home);
 	return tap_done();
