@@ -86,6 +86,23 @@ occurrence of a flag wins, --oidc-required-claim accumulates):
     "message":"Unauthorized","reason":"Unauthorized","code":401}.
   - an authenticated user gets the group system:authenticated too.
 
+With --authentication-config (tests/lab/authnconfig.py) the token is
+authenticated by the AuthenticationConfiguration in force instead: with
+--standin, the file the stand-in's reload controller last loaded (a reload
+that is due is done first: a changed file takes effect after the stand-in's
+reload-seconds, and a file that fails to load leaves the old one in force);
+without, the file as it is.  The authenticator is the one whose issuer.url
+is the token's iss; its issuer.certificateAuthority (PEM text) is trusted
+for discovery and keys; every asymmetric algorithm is allowed (RS256 alone
+is implemented); aud must hold one of issuer.audiences; the username is
+claim + prefix (email: email_verified, when present, must be true) or an
+expression; groups likewise; each claimValidationRule must pass:
+claim/requiredValue by equality, expressions by the CEL subset of
+authnconfig.py (claims.X == 'literal', claims.X.endsWith('literal'), ...),
+whose failure logs "validation expression '...' failed: MESSAGE".  A file
+the apiserver would refuse, an expression outside the subset included,
+keeps it down.
+
 Authorization, --authorization-mode (default AlwaysAllow), in order:
 AlwaysAllow allows, AlwaysDeny denies, RBAC decides from the built-in roles
 and the bindings, Node/ABAC/Webhook have no opinion; members of
