@@ -634,20 +634,9 @@ take_role(struct parse *p, const struct ynode *v, void *dst)
 }
 
 static int
-subject_item(struct parse *p, const struct ynode *v, void *dst)
-{
-	const char	*s;
-
-	if (cfg_string_value(p, v, &s) != 0)
-		return -1;
-	strvec_push(dst, s);
-	return 0;
-}
-
-static int
 take_subjects(struct parse *p, const struct ynode *v, void *dst)
 {
-	return cfg_walk_list(p, v, dst, subject_item);
+	return cfg_walk_list(p, v, dst, cfg_string_item);
 }
 
 /* Nodes. */

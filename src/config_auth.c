@@ -37,23 +37,12 @@ take_prefix(struct parse *p, const struct ynode *v, void *dst)
 	return 0;
 }
 
-static int
-audience_item(struct parse *p, const struct ynode *v, void *dst)
-{
-	const char	*s;
-
-	if (cfg_string_value(p, v, &s) != 0)
-		return -1;
-	strvec_push(dst, s);
-	return 0;
-}
-
 /* A list of audiences (validation.go refuses empty and duplicate ones
  * later, with the rest of the file's rules). */
 int
 cfg_take_audiences(struct parse *p, const struct ynode *v, void *dst)
 {
-	return cfg_walk_list(p, v, dst, audience_item);
+	return cfg_walk_list(p, v, dst, cfg_string_item);
 }
 
 static const struct field rule_fields[] = {

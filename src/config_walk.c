@@ -333,6 +333,18 @@ cfg_scalar_value(struct parse *p, const struct ynode *v, const char **out)
 	return 0;
 }
 
+/* List item V, a string (cfg_string_value), pushed onto the strvec DST. */
+int
+cfg_string_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (cfg_string_value(p, v, &s) != 0)
+		return -1;
+	strvec_push(dst, s);
+	return 0;
+}
+
 /* A string that is not empty and has no control character. */
 int
 cfg_string_value(struct parse *p, const struct ynode *v, const char **out)

@@ -77,6 +77,10 @@ int cfg_walk_list(struct parse *p, const struct ynode *v, void *dst,
 int cfg_scalar_value(struct parse *p, const struct ynode *v, const char **out);
 int cfg_string_value(struct parse *p, const struct ynode *v, const char **out);
 
+/* List item V as a string (cfg_string_value) pushed onto the strvec DST:
+ * an item function for cfg_walk_list. */
+int cfg_string_item(struct parse *p, const struct ynode *v, void *dst);
+
 /* Refuse in S what kubelite cannot carry in an args file (SPEC §3): at
  * AT; LIST: commas refused too; PRE: what S is, for the message. */
 int cfg_check_arg(struct parse *p, const struct ynode *at, const char *s,

@@ -417,6 +417,20 @@ def _id_hash():
     return "sha256:" + hashlib.sha256(("kube-apiserver-" + host).encode()).hexdigest()
 
 
+def go_float(v):
+    """V as Go's strconv.FormatFloat(v, 'g', -1, 64) writes it (as the
+    Prometheus client does): the shortest digits, in e-notation from an
+    exponent of 6 or below -4 (1733049100.5 -> 1.7330491005e+09)."""
+    r = repr(float(v))
+    if v == 0 or "inf" in r or "nan" in r:
+        return r.replace("inf", "Inf").replace("nan", "NaN")
+    digits = r.split("e")[0].lstrip("-").replace(".", "").strip("0") or "0"
+    exp = int(("%e" % v).split("e")[1])
+    if -4 <= exp < 6:
+        return r[:-2] if r.endswith(".0") else r
+    return "%.*e" % (len(digits) - 1, v)
+
+
 class Controller:
     """The reload state of one node's apiserver, in STATE_DIR/authn.json:
     the active file's text and hash, the bytes last tried (the tracker),
@@ -529,8 +543,8 @@ class Controller:
                     "authentication configuration split by status and "
                     "apiserver identity." % (name, level),
                     "# TYPE %s gauge" % name]
-            out += ['%s{apiserver_id_hash="%s",status="%s"} %.9e'
-                    % (name, st["id"], s, t) for s, t in series]
+            out += ['%s{apiserver_id_hash="%s",status="%s"} %s'
+                    % (name, st["id"], s, go_float(t)) for s, t in series]
             name = METRIC + "automatic_reloads_total"
             out += ["# HELP %s [%s] Total number of automatic reloads of "
                     "authentication configuration split by status and "
@@ -599,12 +613,17 @@ def _rule(r, claims):
                         % (expr, _s(r.get("message"))))
 
 
+def _mapped(m, claims, what):
+    """The value of mapping M's expression for CLAIMS."""
+    try:
+        return compile_cel(m["expression"], "string")(claims)
+    except CELError as e:
+        raise AuthError("oidc: error evaluating %s expression: %s" % (what, e))
+
+
 def _user(m, claims):
     if m.get("expression"):
-        try:
-            name = compile_cel(m["expression"], "string")(claims)
-        except CELError as e:
-            raise AuthError("oidc: error evaluating username expression: %s" % e)
+        name = _mapped(m, claims, "username")
         if not isinstance(name, str) or not name:
             raise AuthError("oidc: username expression must return a "
                             "non-empty string")
@@ -622,11 +641,7 @@ def _user(m, claims):
 
 def _groups(m, claims):
     if m.get("expression"):
-        try:
-            g = compile_cel(m["expression"], "string")(claims)
-        except CELError as e:
-            raise AuthError("oidc: error evaluating group expression: %s" % e)
-        return [g]
+        return [_mapped(m, claims, "group")]
     c = m.get("claim")
     if not c or c not in claims:
         return []

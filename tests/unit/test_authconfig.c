@@ -72,19 +72,17 @@ parse(const char *yaml)
 	return c;
 }
 
+/* tests/data/REL, or a failed check saying why not. */
 static bool
 read_data(const char *rel, char **text, size_t *len)
 {
-	char	*path, *cause = NULL;
-	int	 rc;
+	char	*cause = NULL;
 
-	path = xasprintf("%s/tests/data/%s", test_srcdir(), rel);
-	if ((rc = file_read(path, text, len, &cause)) != 0) {
-		ok(0, "%s", cause);
-		free(cause);
-	}
-	free(path);
-	return rc == 0;
+	if (test_data_read(rel, text, len, &cause) == 0)
+		return true;
+	ok(0, "%s", cause);
+	free(cause);
+	return false;
 }
 
 /* The file for config YAML: rendered twice (same bytes), or NULL. */

@@ -440,20 +440,27 @@ parse(const char *yaml, const char *path, char **cause)
 	return c;
 }
 
+/* Each of the N configs of TABLE refused with its message. */
 static void
-test_bad(void)
+check_bad(const struct bad *table, size_t n)
 {
 	struct config	*c;
 	char		*cause;
 	size_t		 i;
 
-	for (i = 0; i < nitems(bad); i++) {
-		c = parse(bad[i].yaml, "okta-k8s.yaml", &cause);
-		ok(c == NULL, "refused: %s", bad[i].what);
-		is_str(cause, bad[i].want, "message: %s", bad[i].what);
+	for (i = 0; i < n; i++) {
+		c = parse(table[i].yaml, "okta-k8s.yaml", &cause);
+		ok(c == NULL, "refused: %s", table[i].what);
+		is_str(cause, table[i].want, "message: %s", table[i].what);
 		config_free(c);
 		free(cause);
 	}
+}
+
+static void
+test_bad(void)
+{
+	check_bad(bad, nitems(bad));
 }
 
 /* auth_mode: config (lines 1-5), and a GitHub Actions issuer (6-8). */
@@ -689,18 +696,7 @@ static const struct bad bad_auth[] = {
 static void
 test_bad_auth(void)
 {
-	struct config	*c;
-	char		*cause;
-	size_t		 i;
-
-	for (i = 0; i < nitems(bad_auth); i++) {
-		c = parse(bad_auth[i].yaml, "okta-k8s.yaml", &cause);
-		ok(c == NULL, "refused: %s", bad_auth[i].what);
-		is_str(cause, bad_auth[i].want, "message: %s",
-		    bad_auth[i].what);
-		config_free(c);
-		free(cause);
-	}
+	check_bad(bad_auth, nitems(bad_auth));
 }
 
 /* 64 authenticators are fine, 65 are too many (validation.go TooMany). */
