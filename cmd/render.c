@@ -130,10 +130,11 @@ const struct cmd_entry cmd_render_entry = {
 	    "manifests the config implies",
 	.usage = "",
 	.help =
-	    "Print the apiserver flags okta-k8s sets and the binding manifests\n"
-	    "it applies, without touching any node. With microk8s.auth_mode:\n"
-	    "config: the --authentication-config line and the\n"
-	    "AuthenticationConfiguration file instead of the --oidc-* flags.",
+	    "Print the apiserver flags okta-k8s sets and the binding\n"
+	    "manifests it applies, without touching any node. With\n"
+	    "microk8s.auth_mode: config: the --authentication-config line\n"
+	    "and the AuthenticationConfiguration file instead of the\n"
+	    "--oidc-* flags.",
 	.options = { { NULL, 0, NULL, NULL } },
 	.needs_config = true,
 	.exec = render_exec,

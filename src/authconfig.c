@@ -555,8 +555,8 @@ authcfg_validate(const struct authcfg *a, const struct strvec *disallowed,
 		err->key = NULL;
 		err->item = -1;
 		err->field = xstrdup("jwt");
-		err->msg = xasprintf("%zu authenticators: the apiserver takes at "
-		    "most %d (oidc and %d extra issuers)", a->n_jwt,
+		err->msg = xasprintf("%zu authenticators: the apiserver "
+		    "takes at most %d (oidc and %d extra issuers)", a->n_jwt,
 		    AUTHCONFIG_MAX_JWT, AUTHCONFIG_MAX_JWT - 1);
 		return -1;
 	}
@@ -630,7 +630,8 @@ put_ca(struct buf *b, int indent, const char *ca, size_t len)
 		size_t	n = strcspn(text + i, "\n");
 
 		if (n > 0)
-			buf_printf(b, "%*s%.*s", indent + 2, "", (int)n, text + i);
+			buf_printf(b, "%*s%.*s", indent + 2, "", (int)n,
+			    text + i);
 		buf_putc(b, '\n');
 		i += n + (text[i + n] == '\n');
 	}

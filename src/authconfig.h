@@ -29,8 +29,8 @@
 #define AUTHCONFIG_SA_ISSUER	"https://kubernetes.default.svc"
 
 enum authcfg_version {
-	AUTHCFG_V1BETA1,	/* apiserver.config.k8s.io/v1beta1: 1.30 to 1.33 */
-	AUTHCFG_V1,		/* apiserver.config.k8s.io/v1: 1.34 and later */
+	AUTHCFG_V1BETA1,	/* .../v1beta1: 1.30 to 1.33 (1.34+ too) */
+	AUTHCFG_V1,		/* apiserver.config.k8s.io/v1: 1.34+ */
 };
 
 /* A claimValidationRule: claim + requiredValue, or expression + message. */

@@ -233,7 +233,8 @@ authmetrics_parse(const char *text, size_t len, struct authmetrics *m,
 	memset(m, 0, sizeof *m);
 	memset(&s, 0, sizeof s);
 	if (memchr(text, '\0', len) != NULL)
-		return set_cause(cause, "/metrics: the answer holds a NUL byte");
+		return set_cause(cause, "/metrics: the answer holds a NUL "
+		    "byte");
 	while (i < len && rc == 0) {
 		lineno++;
 		n = 0;

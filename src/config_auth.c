@@ -155,8 +155,9 @@ issuer_item(struct parse *p, const struct ynode *v, void *dst)
 	struct config_issuer	*e;
 
 	if (v->type != Y_MAP) {
-		return cfg_perr(p, v, "must be a map with issuer_url, audiences "
-		    "and username_claim (or username_expression), not %s",
+		return cfg_perr(p, v, "must be a map with issuer_url, "
+		    "audiences and username_claim (or username_expression), "
+		    "not %s",
 		    ynode_type_name(v));
 	}
 	c->extra_issuers = xreallocarray(c->extra_issuers,

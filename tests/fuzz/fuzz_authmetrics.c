@@ -28,10 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strncmp(cause, "/metrics", 8) == 0 && strchr(cause, '\n') == NULL),
 	    "a refusal is one /metrics line");
 	if (rc == 0) {
-		fuzz_check(authmetrics_judge(&m, &m, NULL) == AUTHRELOAD_PENDING,
-		    "a reading against itself is pending");
-		fuzz_check(m.hash == NULL || authmetrics_judge(&m, &m, m.hash) ==
-		    AUTHRELOAD_ACTIVE, "its own hash is active");
+		fuzz_check(authmetrics_judge(&m, &m, NULL) ==
+		    AUTHRELOAD_PENDING, "a reading against itself is pending");
+		fuzz_check(m.hash == NULL || authmetrics_judge(&m, &m,
+		    m.hash) == AUTHRELOAD_ACTIVE, "its own hash is active");
 		fuzz_check(m.hash == NULL || strlen(text) != size ||
 		    strstr(text, "last_config_info") != NULL,
 		    "a hash only from last_config_info");

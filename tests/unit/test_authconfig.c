@@ -158,7 +158,8 @@ test_goldens(void)
 			continue;
 		rel = xasprintf("authconfig/%s.yaml", goldens[i].name);
 		if (write != NULL && *write == '1') {
-			path = xasprintf("%s/tests/data/%s", test_srcdir(), rel);
+			path = xasprintf("%s/tests/data/%s", test_srcdir(),
+			    rel);
 			ok(file_write_atomic(path, out, len, 0644, &cause) == 0,
 			    "wrote %s", path);
 			free(path);

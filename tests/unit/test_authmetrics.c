@@ -14,9 +14,14 @@
 #include "util.h"
 #include "tap.h"
 
-#define ID	"sha256:14f9d63e669337ac6bfda2e2162915ee6a6067743eddd4e5c374b572f951ff37"
-#define H1	"sha256:ccbcaf98557c273dfc779222d54a5bd3e785ea5330048f3bf4278cf3997b669c"
-#define H2	"sha256:0000000000000000000000000000000000000000000000000000000000000001"
+/* An apiserver identity and a config hash of kubernetes' own metrics
+ * tests (authenticationconfig metrics_test.go), and another hash. */
+#define ID	"sha256:14f9d63e669337ac6bfda2e2162915ee" \
+		"6a6067743eddd4e5c374b572f951ff37"
+#define H1	"sha256:ccbcaf98557c273dfc779222d54a5bd3" \
+		"e785ea5330048f3bf4278cf3997b669c"
+#define H2	"sha256:00000000000000000000000000000000" \
+		"00000000000000000000000000000001"
 
 /* Shaped as kube-apiserver 1.34 prints them (component-base metrics: the
  * stability level in HELP, labels sorted). */
