@@ -36,7 +36,7 @@ struct config_issuer {
 	struct strvec		 audiences;
 	char			*ca_file;	/* expanded path or NULL */
 	int			 ca_file_line, ca_file_col;
-	char			*ca;		/* its bytes, read by config_load */
+	char			*ca;		/* read by config_load */
 	size_t			 ca_len;
 	char			*username_claim;
 	char			*username_prefix;	/* NULL: unset */
@@ -62,7 +62,7 @@ struct config_node {
 struct config_binding {
 	char		*name;
 	char		*namespace;	/* NULL: a ClusterRoleBinding */
-	bool		 create_namespace;	/* create NAMESPACE when missing */
+	bool		 create_namespace; /* create NAMESPACE if missing */
 	char		*cluster_role;
 	struct strvec	 users;		/* as written, without prefix */
 	struct strvec	 groups;
@@ -75,21 +75,30 @@ struct config {
 	struct {
 		char			*issuer_url;
 		char			*client_id;
-		char			*username_claim;	/* default preferred_username */
-		char			*username_prefix;	/* default "oidc:"; "-" = none */
-		char			*groups_claim;		/* NULL: unset */
-		char			*groups_prefix;		/* default "oidcgroup:" with groups_claim */
-		struct config_claim	*required_claims;	/* sorted by key */
+		/* default preferred_username */
+		char			*username_claim;
+		/* default "oidc:"; "-" = none */
+		char			*username_prefix;
+		char			*groups_claim;	/* NULL: unset */
+		/* default "oidcgroup:" with groups_claim */
+		char			*groups_prefix;
+		/* sorted by key */
+		struct config_claim	*required_claims;
 		size_t			 n_required_claims;
 		struct strvec		 signing_algs;
-		char			*ca_file;		/* expanded path or NULL */
-		int			 ca_file_line, ca_file_col;	/* where, for messages */
-		char			*ca;		/* its bytes, as config_load checked them */
+		char			*ca_file;	/* expanded, or NULL */
+		/* where ca_file is, for messages */
+		int			 ca_file_line, ca_file_col;
+		/* its bytes, as config_load checked them */
+		char			*ca;
 		size_t			 ca_len;
-		struct strvec		 scopes;		/* default openid profile email offline_access */
-		char			*redirect_uri;		/* default http://localhost:8000 */
-		char			*client_secret_env;	/* NULL: unset */
-		struct strvec		 audiences;	/* config mode: beside client_id */
+		/* default openid profile email offline_access */
+		struct strvec		 scopes;
+		/* default http://localhost:8000 */
+		char			*redirect_uri;
+		char			*client_secret_env; /* NULL: unset */
+		/* config mode: audiences beside client_id */
+		struct strvec		 audiences;
 		struct config_rules	 claim_rules;	/* config mode */
 	} oidc;
 
@@ -97,12 +106,14 @@ struct config {
 	size_t			 n_extra_issuers;
 
 	struct {
-		char			*user;		/* NULL: ~/.ssh/config, then $USER */
-		int			 port;		/* 0: ~/.ssh/config, then 22 */
-		struct strvec		 identity_files;	/* expanded paths */
-		char			*known_hosts;	/* expanded; default ~/.ssh/known_hosts */
+		/* NULL: ~/.ssh/config, then $USER */
+		char			*user;
+		int			 port;	/* 0: ~/.ssh/config, then 22 */
+		struct strvec		 identity_files; /* expanded paths */
+		/* expanded; default ~/.ssh/known_hosts */
+		char			*known_hosts;
 		enum host_key_checking	 host_key_checking;
-		int			 connect_timeout;	/* default 10 */
+		int			 connect_timeout; /* default 10 */
 	} ssh;
 
 	struct config_node	*nodes;
@@ -121,7 +132,8 @@ struct config {
 
 	struct {
 		char	*cluster;	/* default "microk8s" */
-		char	*server;	/* NULL: https://FIRST-CONTROL-PLANE-HOST:16443 */
+		/* NULL: https://FIRST-CONTROL-PLANE-HOST:16443 */
+		char	*server;
 		char	*user;		/* default "okta" */
 		char	*context;	/* default USER@CLUSTER */
 	} kubeconfig;

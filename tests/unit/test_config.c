@@ -332,7 +332,8 @@ static const struct bad bad[] = {
 	    "not a ClusterRole name: it may not be '.' or '..' or contain '/' "
 	    "or '%'" },
 	{ "binding without subjects",
-	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: "
+	    "view\n",
 	    "okta-k8s.yaml:6:7: rbac.bindings[0]: needs at least one user or "
 	    "group" },
 	{ "empty user",
@@ -422,8 +423,8 @@ static const struct bad bad[] = {
 	    "okta-k8s.yaml:1:1: the top level must be a map (oidc:, ssh:, "
 	    "nodes:, ...), not a list" },
 	{ "deep nesting",
-	    BASE "nodes: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[a]]]]]]]]]]]]]]]]]]"
-	    "]]]]]]]]]]]]]]]]]]]\n",
+	    BASE "nodes: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[a"
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	    "okta-k8s.yaml:4:39: nested deeper than 32 levels" },
 };
 
@@ -822,7 +823,8 @@ static const struct {
 	{ 0x205f, "MEDIUM MATHEMATICAL SPACE" },
 	{ 0x3000, "IDEOGRAPHIC SPACE" },
 	{ 0x00e9, NULL },	/* LATIN SMALL LETTER E WITH ACUTE */
-	{ 0x180e, NULL },	/* MONGOLIAN VOWEL SEPARATOR: not since Unicode 6.3 */
+	/* MONGOLIAN VOWEL SEPARATOR: no white space since Unicode 6.3 */
+	{ 0x180e, NULL },
 	{ 0x200b, NULL },	/* ZERO WIDTH SPACE: format, not white space */
 	{ 0x2060, NULL },	/* WORD JOINER */
 	{ 0xfeff, NULL },	/* ZERO WIDTH NO-BREAK SPACE */
@@ -845,8 +847,8 @@ test_unicode_space(void)
 			    runes[i].r))
 				tap_diag("cause", cause);
 		} else if (runes[i].r < 0x80) {
-			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: %s",
-			    runes[i].why);
+			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: "
+			    "%s", runes[i].why);
 			is_str(cause, want, "U+%04X refused", runes[i].r);
 			free(want);
 		} else {
@@ -1047,7 +1049,8 @@ test_defaults(void)
 	    "default: redirect_uri");
 	ok(c->oidc.client_secret_env == NULL, "default: no client_secret_env");
 	ok(c->ssh.user == NULL && c->ssh.port == 0 &&
-	    c->ssh.identity_files.n == 0, "default: ssh user, port, keys unset");
+	    c->ssh.identity_files.n == 0, "default: ssh user, port, keys "
+	    "unset");
 	kh = home_path(".ssh/known_hosts");
 	is_str(c->ssh.known_hosts, kh, "default: known_hosts from $HOME");
 	free(kh);
@@ -1097,7 +1100,8 @@ test_values(void)
 		free(cause);
 		return;
 	}
-	is_str(c->oidc.client_id, "12345", "an int-looking client_id is a string");
+	is_str(c->oidc.client_id, "12345", "an int-looking client_id is a "
+	    "string");
 	is_str(c->oidc.username_prefix, "-", "username_prefix \"-\" kept");
 	is_str(c->oidc.groups_prefix, "oidcgroup:",
 	    "groups_prefix defaults with groups_claim");
@@ -1107,7 +1111,8 @@ test_values(void)
 	if (c->oidc.n_required_claims == 3) {
 		is_str(c->oidc.required_claims[0].key, "a", "claims sorted: a");
 		is_str(c->oidc.required_claims[0].value, "1", "claim a = 1");
-		is_str(c->oidc.required_claims[1].key, "hd", "claims sorted: hd");
+		is_str(c->oidc.required_claims[1].key, "hd", "claims sorted: "
+		    "hd");
 		is_str(c->oidc.required_claims[1].value, "example.com",
 		    "claim hd value");
 		is_str(c->oidc.required_claims[2].key, "tier",
@@ -1392,7 +1397,8 @@ test_ca_file(void)
 	    "certificate file (it holds binary data); it must be the "
 	    "issuer's CA certificate in PEM (-----BEGIN CERTIFICATE-----)",
 	    "binary");
-	s = "-----BEGIN CERTIFICATE-----\nMIIB*jCC\n-----END CERTIFICATE-----\n";
+	s = "-----BEGIN CERTIFICATE-----\nMIIB*jCC\n-----END "
+	    "CERTIFICATE-----\n";
 	ca_refused(dir, s, strlen(s), "the block at line 1 is not valid PEM "
 	    "(bad base64 decode); it must be the issuer's CA certificate in "
 	    "PEM", "bad base64");
