@@ -1093,8 +1093,8 @@ out:
  * frees); returns why it cannot be used (caller frees), or NULL.
  */
 static char *
-ca_file_problem(const char *path, const char *shown, char **text,
-    size_t *len)
+ca_file_problem(const char *key, const char *path, const char *shown,
+    char **text, size_t *len)
 {
 	char	*why = NULL, *msg;
 
@@ -1102,8 +1102,8 @@ ca_file_problem(const char *path, const char *shown, char **text,
 		if (access(path, F_OK) == -1 && errno == ENOENT) {
 			free(why);
 			return xasprintf("'%s': no such file; give the "
-			    "issuer's CA certificate (PEM) or remove "
-			    "oidc.ca_file", shown);
+			    "issuer's CA certificate (PEM) or remove %s",
+			    shown, key);
 		}
 		return why;
 	}
@@ -1129,7 +1129,8 @@ check_one_ca(const struct config *c, const char *key, const char *path,
 
 	if (path == NULL)
 		return 0;
-	why = ca_file_problem(path, cfg_show(b, sizeof b, path), ca, len);
+	why = ca_file_problem(key, path, cfg_show(b, sizeof b, path), ca,
+	    len);
 	if (why == NULL)
 		return 0;
 	set_cause(cause, "%s:%d:%d: %s: %s", c->path, line, col, key, why);

@@ -1491,6 +1491,61 @@ test_config_load(void)
 	free(path);
 }
 
+/* An extra issuer's ca_file: read and checked by config_load, refused at
+ * its place when missing. */
+static void
+test_issuer_ca_file(void)
+{
+	struct config	*c = NULL;
+	char		*path, *yaml, *cause = NULL, *want = NULL, *pem = NULL;
+	char		*ca;
+	size_t		 len;
+
+	path = home_path("issuer-ca.yaml");
+	ca = xasprintf("%s/tests/data/tls/ca.crt", srcdir());
+	yaml = xasprintf("%s" "extra_issuers:\n"
+	    "  - issuer_url: https://a.example\n    audiences: [pi]\n"
+	    "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    ca_file: %s\n", CFG, ca);
+	if (file_write_atomic(path, yaml, strlen(yaml), 0600, &cause) != 0 ||
+	    file_read(ca, &pem, &len, &cause) != 0) {
+		ok(0, "test files: %s", cause);
+		goto out;
+	}
+	if (ok(config_load(path, &c, &cause) == 0, "config_load: an extra "
+	    "issuer's ca_file"))
+		ok(c->extra_issuers[0].ca_len == len &&
+		    memcmp(c->extra_issuers[0].ca, pem, len) == 0,
+		    "the extra issuer's CA bytes are kept");
+	else
+		tap_diag("cause", cause);
+	config_free(c);
+	c = NULL;
+	free(cause);
+	cause = NULL;
+	free(yaml);
+	yaml = xasprintf("%s" "extra_issuers:\n"
+	    "  - issuer_url: https://a.example\n    audiences: [pi]\n"
+	    "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    ca_file: /nonexistent/ca.pem\n", CFG);
+	want = xasprintf("%s:11:14: extra_issuers[0].ca_file: "
+	    "'/nonexistent/ca.pem': no such file; give the issuer's CA "
+	    "certificate (PEM) or remove extra_issuers[0].ca_file", path);
+	if (file_write_atomic(path, yaml, strlen(yaml), 0600, &cause) == 0) {
+		ok(config_load(path, &c, &cause) == -1 && c == NULL,
+		    "config_load: a missing extra issuer's ca_file refused");
+		is_str(cause, want, "... at its place");
+	}
+out:
+	config_free(c);
+	free(cause);
+	free(want);
+	free(pem);
+	free(yaml);
+	free(path);
+	free(ca);
+}
+
 static void
 test_template(void)
 {
@@ -1608,6 +1663,7 @@ main(void)
 	test_config_path();
 	test_config_load();
 	test_ca_file();
+	test_issuer_ca_file();
 	test_template();
 	test_template_config_mode();
 
