@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "argsfile.h"
+#include "authconfig.h"
 #include "cmd.h"
 #include "flags.h"
 #include "output.h"
@@ -27,6 +28,26 @@ render_flags(const struct config *c)
 	argsfile_free(af);
 	flagset_release(&fs);
 	return text;
+}
+
+/*
+ * auth_mode: config: the args line and the AuthenticationConfiguration,
+ * as v1beta1 (setup writes v1 when every control-plane node runs 1.34+).
+ */
+static int
+render_auth_file(const struct config *c, char **flags, char **file,
+    char **cause)
+{
+	struct authcfg	a;
+	size_t		len;
+	int		rc;
+
+	authcfg_from_config(&a, c);
+	rc = authcfg_render(&a, AUTHCFG_V1BETA1, false, NULL, file, &len,
+	    cause);
+	authcfg_release(&a);
+	*flags = xstrdup(AUTHCONFIG_FLAG "=" AUTHCONFIG_PATH "\n");
+	return rc;
 }
 
 /* Every binding's manifest, one per array item. */
@@ -52,7 +73,8 @@ render_manifests(const struct config *c, struct strvec *out, char **cause)
 }
 
 static void
-render_json(const char *flags, const struct strvec *manifests)
+render_json(const char *flags, const char *file,
+    const struct strvec *manifests)
 {
 	json_t	*doc, *list;
 	size_t	 i;
@@ -62,6 +84,9 @@ render_json(const char *flags, const struct strvec *manifests)
 		json_array_append_new(list, json_string(manifests->v[i]));
 	doc = json_pack("{s:s, s:s, s:o}", "args_path", "args/kube-apiserver",
 	    "flags", flags, "manifests", list);
+	if (file != NULL)
+		json_object_set_new(doc, "authentication_config",
+		    json_string(file));
 	output_json(stdout, "render", doc);
 }
 
@@ -69,35 +94,47 @@ static int
 render_exec(struct cmd_ctx *ctx)
 {
 	struct strvec	 manifests = { 0 };
-	char		*flags, *cause = NULL;
+	char		*flags = NULL, *file = NULL, *cause = NULL;
 	size_t		 i;
 	int		 rc = EXIT_OK;
 
-	flags = render_flags(ctx->config);
-	if (render_manifests(ctx->config, &manifests, &cause) == -1) {
+	if (!config_auth_file_mode(ctx->config))
+		flags = render_flags(ctx->config);
+	if ((flags == NULL && render_auth_file(ctx->config, &flags, &file,
+	    &cause) == -1) ||
+	    render_manifests(ctx->config, &manifests, &cause) == -1) {
 		output_error("%s", cause);
 		free(cause);
 		rc = EXIT_ERROR;
 	} else if (output.format == OUTPUT_JSON)
-		render_json(flags, &manifests);
+		render_json(flags, file, &manifests);
 	else {
-		printf("# args/kube-apiserver: the lines okta-k8s sets\n%s",
-		    flags);
+		printf("# args/kube-apiserver: the lines okta-k8s sets%s\n%s",
+		    file != NULL ? " (every --oidc-* goes)" : "", flags);
+		if (file != NULL)
+			printf("---\n# args/okta-k8s-authentication.yaml "
+			    "(v1 when every control-plane node runs 1.34+)\n"
+			    "%s", file);
 		for (i = 0; i < manifests.n; i++)
 			printf("---\n%s", manifests.v[i]);
 	}
 	free(flags);
+	free(file);
 	strvec_clear(&manifests);
 	return rc;
 }
 
 const struct cmd_entry cmd_render_entry = {
 	.name = "render",
-	.summary = "print the flags and the RBAC manifests the config implies",
+	.summary = "print the flags (or the authentication file) and the RBAC "
+	    "manifests the config implies",
 	.usage = "",
 	.help =
-	    "Print the apiserver flags okta-k8s sets and the binding manifests\n"
-	    "it applies, without touching any node.",
+	    "Print the apiserver flags okta-k8s sets and the binding\n"
+	    "manifests it applies, without touching any node. With\n"
+	    "microk8s.auth_mode: config: the --authentication-config line\n"
+	    "and the AuthenticationConfiguration file instead of the\n"
+	    "--oidc-* flags.",
 	.options = { { NULL, 0, NULL, NULL } },
 	.needs_config = true,
 	.exec = render_exec,

@@ -92,13 +92,14 @@ take_bool(struct parse *p, const struct ynode *v, void *dst)
 	if (v->type == Y_SCALAR && !v->plain)
 		return cfg_perr(p, v, "must be true or false, without quotes");
 	for (i = 0; v->type == Y_SCALAR && i < nitems(yes); i++) {
-		if (strcmp(v->value, yes[i]) == 0 || strcmp(v->value, no[i]) == 0) {
+		if (strcmp(v->value, yes[i]) == 0 ||
+		    strcmp(v->value, no[i]) == 0) {
 			*(bool *)dst = strcmp(v->value, yes[i]) == 0;
 			return 0;
 		}
 	}
-	return cfg_perr(p, v, "must be true or false (yes, no, on and off are not "
-	    "read as booleans)");
+	return cfg_perr(p, v, "must be true or false (yes, no, on and off are "
+	    "not read as booleans)");
 }
 
 static int
@@ -118,7 +119,8 @@ take_arg(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (cfg_scalar_value(p, v, &s) != 0 || cfg_check_arg(p, v, s, false, "") != 0)
+	if (cfg_scalar_value(p, v, &s) != 0 ||
+	    cfg_check_arg(p, v, s, false, "") != 0)
 		return -1;
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -129,7 +131,8 @@ take_issuer(struct parse *p, const struct ynode *v, void *dst)
 {
 	const char	*s;
 
-	if (cfg_scalar_value(p, v, &s) != 0 || cfg_check_arg(p, v, s, false, "") != 0)
+	if (cfg_scalar_value(p, v, &s) != 0 ||
+	    cfg_check_arg(p, v, s, false, "") != 0)
 		return -1;
 	if (!str_starts_with(s, "https://"))
 		return cfg_perr(p, v, "must start with https://");
@@ -165,9 +168,9 @@ take_groups_prefix(struct parse *p, const struct ynode *v, void *dst)
 	if (cfg_scalar_value(p, v, &s) != 0)
 		return -1;
 	if (*s == '\0' || strcmp(s, "-") == 0) {
-		return cfg_perr(p, v, "must be a real prefix: \"-\" means none only "
-		    "for username_prefix, and unprefixed groups would let an "
-		    "Okta group pass for a Kubernetes one (system:masters); "
+		return cfg_perr(p, v, "must be a real prefix: \"-\" means none "
+		    "only for username_prefix, and unprefixed groups would let "
+		    "an Okta group pass for a Kubernetes one (system:masters); "
 		    "remove the key for the default \"" DEFAULT_GROUPS_PREFIX
 		    "\"");
 	}
@@ -241,7 +244,8 @@ alg_item(struct parse *p, const struct ynode *v, void *dst)
 	const char	*s;
 	size_t		 i;
 
-	if (cfg_scalar_value(p, v, &s) != 0 || cfg_check_arg(p, v, s, true, "") != 0)
+	if (cfg_scalar_value(p, v, &s) != 0 ||
+	    cfg_check_arg(p, v, s, true, "") != 0)
 		return -1;
 	for (i = 0; i < nitems(signing_algs); i++) {
 		if (strcmp(s, signing_algs[i]) == 0) {
@@ -294,8 +298,8 @@ path_dir(const char *path)
 }
 
 /* S with "~" taken from $HOME and a relative path from the config's dir. */
-static int
-expand_path(struct parse *p, const struct ynode *at, const char *s,
+int
+cfg_expand_path(struct parse *p, const struct ynode *at, const char *s,
     char **out)
 {
 	char		*home;
@@ -311,11 +315,12 @@ expand_path(struct parse *p, const struct ynode *at, const char *s,
 		return 0;
 	}
 	if (s[1] != '\0' && s[1] != '/') {
-		return cfg_perr(p, at, "'%s': only '~' and '~/...' are expanded; "
-		    "write the full path", cfg_show(b, sizeof b, s));
+		return cfg_perr(p, at, "'%s': only '~' and '~/...' are "
+		    "expanded; write the full path", cfg_show(b, sizeof b, s));
 	}
 	if ((home = user_home()) == NULL)
-		return cfg_perr(p, at, "'~' needs $HOME; set it or write the full path");
+		return cfg_perr(p, at, "'~' needs $HOME; set it or write the "
+		    "full path");
 	len = strlen(home);
 	if (len > 1 && home[len - 1] == '/' && s[1] == '/')
 		len--;
@@ -331,7 +336,7 @@ take_path(struct parse *p, const struct ynode *v, void *dst)
 
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
-	return expand_path(p, v, s, dst);
+	return cfg_expand_path(p, v, s, dst);
 }
 
 /* Where the CA file is written is kept: config_load reads it (I/O). */
@@ -373,9 +378,10 @@ scope_item(struct parse *p, const struct ynode *v, void *dst)
 		return -1;
 	for (q = (const unsigned char *)s; *q != '\0'; q++) {
 		if (*q <= ' ' || *q >= 0x7f || *q == '"' || *q == '\\') {
-			return cfg_perr(p, v, "'%s' is not a scope: write each scope "
-			    "as its own list item, in printable ASCII without "
-			    "quotes or backslashes", cfg_show(b, sizeof b, s));
+			return cfg_perr(p, v, "'%s' is not a scope: write each "
+			    "scope as its own list item, in printable ASCII "
+			    "without quotes or backslashes",
+			    cfg_show(b, sizeof b, s));
 		}
 	}
 	strvec_push(dst, s);
@@ -388,8 +394,8 @@ take_scopes(struct parse *p, const struct ynode *v, void *dst)
 	if (cfg_walk_list(p, v, dst, scope_item) != 0)
 		return -1;
 	if (!strvec_contains(dst, "openid")) {
-		return cfg_perr(p, v, "must include 'openid': without it Okta sends "
-		    "no ID token");
+		return cfg_perr(p, v, "must include 'openid': without it Okta "
+		    "sends no ID token");
 	}
 	return 0;
 }
@@ -445,9 +451,9 @@ take_env_name(struct parse *p, const struct ynode *v, void *dst)
 	if ((*s >= '0' && *s <= '9') ||
 	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789_") != strlen(s)) {
-		return cfg_perr(p, v, "'%s' is not an environment variable name: "
-		    "use letters, digits and '_', not starting with a digit",
-		    cfg_show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' is not an environment variable "
+		    "name: use letters, digits and '_', not starting with a "
+		    "digit", cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -462,8 +468,8 @@ take_server(struct parse *p, const struct ynode *v, void *dst)
 		return -1;
 	if (!str_starts_with(s, "https://") || s[strlen("https://")] == '\0' ||
 	    strpbrk(s, " ") != NULL) {
-		return cfg_perr(p, v, "must be an https:// URL (MicroK8s serves "
-		    "its API on https://HOST:16443)");
+		return cfg_perr(p, v, "must be an https:// URL (MicroK8s "
+		    "serves its API on https://HOST:16443)");
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -488,8 +494,8 @@ take_host(struct parse *p, const struct ynode *v, void *dst)
 	}
 	for (q = (const unsigned char *)s; *q != '\0'; q++) {
 		if (!cfg_is_alnum(*q) && strchr(".-_:[]%", *q) == NULL) {
-			return cfg_perr(p, v, "'%s' is not a host name or address: "
-			    "use letters, digits and . - _ : [ ] %%",
+			return cfg_perr(p, v, "'%s' is not a host name or "
+			    "address: use letters, digits and . - _ : [ ] %%",
 			    cfg_show(b, sizeof b, s));
 		}
 	}
@@ -526,8 +532,8 @@ take_host_key_checking(struct parse *p, const struct ynode *v, void *dst)
 	else if (strcmp(s, "accept-new") == 0)
 		*hkc = HOST_KEY_ACCEPT_NEW;
 	else {
-		return cfg_perr(p, v, "must be 'strict' or 'accept-new': host key "
-		    "checking is never off");
+		return cfg_perr(p, v, "must be 'strict' or 'accept-new': host "
+		    "key checking is never off");
 	}
 	return 0;
 }
@@ -535,19 +541,13 @@ take_host_key_checking(struct parse *p, const struct ynode *v, void *dst)
 static int
 take_auth_mode(struct parse *p, const struct ynode *v, void *dst)
 {
+	static const char *const modes[] = { "flags", "config" };
 	const char	*s;
-	char		 b[SHOW_MAX];
 
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
-	if (strcmp(s, "config") == 0) {
-		return cfg_perr(p, v, "'config' (--authentication-config) is "
-		    "planned but not supported yet; use 'flags'");
-	}
-	if (strcmp(s, "flags") != 0) {
-		return cfg_perr(p, v, "'%s' is not a mode; use 'flags'",
-		    cfg_show(b, sizeof b, s));
-	}
+	if (strcmp(s, "flags") != 0 && strcmp(s, "config") != 0)
+		return cfg_not_one_of(p, v, "mode", s, modes, nitems(modes));
 	*(char **)dst = xstrdup(s);
 	return 0;
 }
@@ -596,9 +596,10 @@ take_object_name(struct parse *p, const struct ynode *v, void *dst)
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (!dns_subdomain(s)) {
-		return cfg_perr(p, v, "'%s' is not a Kubernetes object name: use at "
-		    "most 253 lowercase letters, digits, '-' and '.', starting "
-		    "and ending with a letter or digit", cfg_show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' is not a Kubernetes object name: "
+		    "use at most 253 lowercase letters, digits, '-' and '.', "
+		    "starting and ending with a letter or digit",
+		    cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -613,9 +614,9 @@ take_namespace(struct parse *p, const struct ynode *v, void *dst)
 	if (cfg_string_value(p, v, &s) != 0)
 		return -1;
 	if (!dns_label(s, strlen(s), 63)) {
-		return cfg_perr(p, v, "'%s' is not a namespace name: use at most 63 "
-		    "lowercase letters, digits and '-', starting and ending "
-		    "with a letter or digit", cfg_show(b, sizeof b, s));
+		return cfg_perr(p, v, "'%s' is not a namespace name: use at "
+		    "most 63 lowercase letters, digits and '-', starting and "
+		    "ending with a letter or digit", cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
 	return 0;
@@ -631,8 +632,8 @@ take_role(struct parse *p, const struct ynode *v, void *dst)
 		return -1;
 	if (strpbrk(s, "/%") != NULL || strcmp(s, ".") == 0 ||
 	    strcmp(s, "..") == 0) {
-		return cfg_perr(p, v, "'%s' is not a ClusterRole name: it may not "
-		    "be '.' or '..' or contain '/' or '%%'",
+		return cfg_perr(p, v, "'%s' is not a ClusterRole name: it may "
+		    "not be '.' or '..' or contain '/' or '%%'",
 		    cfg_show(b, sizeof b, s));
 	}
 	*(char **)dst = xstrdup(s);
@@ -640,20 +641,9 @@ take_role(struct parse *p, const struct ynode *v, void *dst)
 }
 
 static int
-subject_item(struct parse *p, const struct ynode *v, void *dst)
-{
-	const char	*s;
-
-	if (cfg_string_value(p, v, &s) != 0)
-		return -1;
-	strvec_push(dst, s);
-	return 0;
-}
-
-static int
 take_subjects(struct parse *p, const struct ynode *v, void *dst)
 {
-	return cfg_walk_list(p, v, dst, subject_item);
+	return cfg_walk_list(p, v, dst, cfg_string_item);
 }
 
 /* Nodes. */
@@ -694,13 +684,13 @@ node_item(struct parse *p, const struct ynode *v, void *dst)
 			return -1;
 		n->name = xstrdup(n->host);
 	} else {
-		return cfg_perr(p, v, "must be a host name or a map with 'host', "
-		    "not %s", ynode_type_name(v));
+		return cfg_perr(p, v, "must be a host name or a map with "
+		    "'host', not %s", ynode_type_name(v));
 	}
 	for (i = 0; i + 1 < c->n_nodes; i++) {
 		if (strcmp(c->nodes[i].name, n->name) == 0) {
-			return cfg_perr(p, v, "duplicate node name '%s' (first at "
-			    "line %d)", cfg_show(b, sizeof b, n->name),
+			return cfg_perr(p, v, "duplicate node name '%s' (first "
+			    "at line %d)", cfg_show(b, sizeof b, n->name),
 			    c->nodes[i].line);
 		}
 	}
@@ -736,8 +726,8 @@ binding_item(struct parse *p, const struct ynode *v, void *dst)
 	const struct ynode	*at;
 
 	if (v->type != Y_MAP) {
-		return cfg_perr(p, v, "must be a map with name, cluster_role and "
-		    "users or groups, not %s", ynode_type_name(v));
+		return cfg_perr(p, v, "must be a map with name, cluster_role "
+		    "and users or groups, not %s", ynode_type_name(v));
 	}
 	c->rbac.bindings = xreallocarray(c->rbac.bindings,
 	    c->rbac.n_bindings + 1, sizeof *c->rbac.bindings);
@@ -787,12 +777,13 @@ binding_unique(struct parse *p, const struct ynode *v, size_t i)
 		cfg_kp_key(p, "name");
 		at = ynode_map_value(v->items[i], "name");
 		if (bs[i].namespace == NULL) {
-			return cfg_perr(p, at, "duplicate binding '%s' (first at "
-			    "line %d)", cfg_show(b1, sizeof b1, bs[i].name),
+			return cfg_perr(p, at, "duplicate binding '%s' (first "
+			    "at line %d)", cfg_show(b1, sizeof b1, bs[i].name),
 			    ynode_map_value(v->items[j], "name")->line);
 		}
-		return cfg_perr(p, at, "duplicate binding '%s' in namespace '%s' "
-		    "(first at line %d)", cfg_show(b1, sizeof b1, bs[i].name),
+		return cfg_perr(p, at, "duplicate binding '%s' in namespace "
+		    "'%s' (first at line %d)",
+		    cfg_show(b1, sizeof b1, bs[i].name),
 		    cfg_show(b2, sizeof b2, bs[i].namespace),
 		    ynode_map_value(v->items[j], "name")->line);
 	}
@@ -822,7 +813,8 @@ static const struct field oidc_fields[] = {
 	    offsetof(struct config, oidc.username_claim) },
 	{ "username_prefix", take_username_prefix,
 	    offsetof(struct config, oidc.username_prefix) },
-	{ "groups_claim", take_arg, offsetof(struct config, oidc.groups_claim) },
+	{ "groups_claim", take_arg,
+	    offsetof(struct config, oidc.groups_claim) },
 	{ "groups_prefix", take_groups_prefix,
 	    offsetof(struct config, oidc.groups_prefix) },
 	{ "required_claims", take_claims, 0 },
@@ -834,6 +826,10 @@ static const struct field oidc_fields[] = {
 	    offsetof(struct config, oidc.redirect_uri) },
 	{ "client_secret_env", take_env_name,
 	    offsetof(struct config, oidc.client_secret_env) },
+	{ "audiences", cfg_take_audiences,
+	    offsetof(struct config, oidc.audiences) },
+	{ "claim_rules", cfg_take_claim_rules,
+	    offsetof(struct config, oidc.claim_rules) },
 	{ NULL, NULL, 0 }
 };
 
@@ -910,6 +906,7 @@ static const struct field top_fields[] = {
 	{ "microk8s", take_microk8s, 0 },
 	{ "rbac", take_rbac, 0 },
 	{ "kubeconfig", take_kubeconfig, 0 },
+	{ "extra_issuers", cfg_take_extra_issuers, 0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -967,9 +964,10 @@ finish_oidc(struct parse *p, const struct ynode *root)
 		return cfg_perr(p, at, "missing required key 'client_id'");
 	if (c->oidc.groups_prefix != NULL && c->oidc.groups_claim == NULL) {
 		cfg_kp_set(p, "oidc.groups_prefix");
-		return cfg_perr(p, ynode_map_value(ynode_map_value(root, "oidc"),
-		    "groups_prefix"), "is set but oidc.groups_claim is not; "
-		    "set groups_claim (e.g. groups) or remove groups_prefix");
+		return cfg_perr(p, ynode_map_value(ynode_map_value(root,
+		    "oidc"), "groups_prefix"), "is set but oidc.groups_claim "
+		    "is not; set groups_claim (e.g. groups) or remove "
+		    "groups_prefix");
 	}
 	if (c->oidc.username_claim == NULL)
 		c->oidc.username_claim = xstrdup(DEFAULT_USERNAME_CLAIM);
@@ -1022,8 +1020,8 @@ finish_rbac(struct parse *p, const struct ynode *root)
 		cfg_kp_index(p, i);
 		cfg_kp_key(p, "groups");
 		return cfg_perr(p, ynode_map_value(list->items[i], "groups"),
-		    "needs oidc.groups_claim: without it the apiserver reads no "
-		    "groups from tokens and these never match; set "
+		    "needs oidc.groups_claim: without it the apiserver reads "
+		    "no groups from tokens and these never match; set "
 		    "oidc.groups_claim (e.g. groups)");
 	}
 	return 0;
@@ -1057,8 +1055,8 @@ check_root(struct parse *p, const struct ynode *root)
 	if (cfg_check_node(p, root) != 0)
 		return -1;
 	if (root->type != Y_MAP) {
-		return cfg_perr(p, root, "the top level must be a map (oidc:, ssh:, "
-		    "nodes:, ...), not %s", ynode_type_name(root));
+		return cfg_perr(p, root, "the top level must be a map (oidc:, "
+		    "ssh:, nodes:, ...), not %s", ynode_type_name(root));
 	}
 	return 0;
 }
@@ -1103,12 +1101,13 @@ config_parse(const char *text, size_t len, const char *path,
 	p.cause = cause;
 	buf_init(&p.kp);
 
-	if (cfg_tree_load(&p, text, len, &root) != 0 || check_root(&p, root) != 0)
+	if (cfg_tree_load(&p, text, len, &root) != 0 ||
+	    check_root(&p, root) != 0)
 		goto out;
 	if (cfg_walk_fields(&p, root, top_fields, c) != 0)
 		goto out;
 	if (finish_oidc(&p, root) != 0 || finish_ssh(&p, root) != 0 ||
-	    finish_rbac(&p, root) != 0)
+	    finish_rbac(&p, root) != 0 || cfg_finish_auth(&p, root) != 0)
 		goto out;
 	finish_defaults(c);
 	*out = c;
@@ -1126,16 +1125,17 @@ out:
  * frees); returns why it cannot be used (caller frees), or NULL.
  */
 static char *
-ca_file_problem(const char *path, const char *shown, char **text,
-    size_t *len)
+ca_file_problem(const char *key, const char *path, const char *shown,
+    char **text, size_t *len)
 {
 	char	*why = NULL, *msg;
 
 	if (file_read(path, text, len, &why) != 0) {
 		if (access(path, F_OK) == -1 && errno == ENOENT) {
 			free(why);
-			return xasprintf("'%s': no such file; give the issuer's "
-			    "CA certificate (PEM) or remove oidc.ca_file", shown);
+			return xasprintf("'%s': no such file; give the "
+			    "issuer's CA certificate (PEM) or remove %s",
+			    shown, key);
 		}
 		return why;
 	}
@@ -1151,23 +1151,48 @@ ca_file_problem(const char *path, const char *shown, char **text,
 	return NULL;
 }
 
-/* C's oidc.ca_file, read, checked and kept; messages at its place. */
+/* The CA file PATH of key KEY (at LINE:COL), read, checked and kept in
+ * *CA and *LEN; messages at its place. */
 static int
-check_ca_file(struct config *c, char **cause)
+check_one_ca(const struct config *c, const char *key, const char *path,
+    int line, int col, char **ca, size_t *len, char **cause)
 {
 	char	 b[SHOW_MAX], *why;
 
-	if (c->oidc.ca_file == NULL)
+	if (path == NULL)
 		return 0;
-	why = ca_file_problem(c->oidc.ca_file,
-	    cfg_show(b, sizeof b, c->oidc.ca_file), &c->oidc.ca,
-	    &c->oidc.ca_len);
+	why = ca_file_problem(key, path, cfg_show(b, sizeof b, path), ca,
+	    len);
 	if (why == NULL)
 		return 0;
-	set_cause(cause, "%s:%d:%d: oidc.ca_file: %s", c->path,
-	    c->oidc.ca_file_line, c->oidc.ca_file_col, why);
+	set_cause(cause, "%s:%d:%d: %s: %s", c->path, line, col, key, why);
 	free(why);
 	return -1;
+}
+
+/* Every CA file of C: oidc's and each extra issuer's. */
+static int
+check_ca_file(struct config *c, char **cause)
+{
+	struct config_issuer	*e;
+	char			*key;
+	size_t			 i;
+	int			 rc;
+
+	if (check_one_ca(c, "oidc.ca_file", c->oidc.ca_file,
+	    c->oidc.ca_file_line, c->oidc.ca_file_col, &c->oidc.ca,
+	    &c->oidc.ca_len, cause) != 0)
+		return -1;
+	for (i = 0; i < c->n_extra_issuers; i++) {
+		e = &c->extra_issuers[i];
+		key = xasprintf("extra_issuers[%zu].ca_file", i);
+		rc = check_one_ca(c, key, e->ca_file, e->ca_file_line,
+		    e->ca_file_col, &e->ca, &e->ca_len, cause);
+		free(key);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Read PATH and parse it; a missing file says how to make one. */
@@ -1259,5 +1284,6 @@ config_free(struct config *c)
 	free(c->kubeconfig.server);
 	free(c->kubeconfig.user);
 	free(c->kubeconfig.context);
+	cfg_auth_clear(c);
 	free(c);
 }

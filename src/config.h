@@ -16,6 +16,40 @@ struct config_claim {
 	char	*value;
 };
 
+/* A claim rule (auth_mode: config): expression + message (CEL, passed
+ * through), or claim + required_value. */
+struct config_rule {
+	char	*claim;
+	char	*required_value;
+	char	*expression;
+	char	*message;
+};
+
+struct config_rules {
+	struct config_rule	*v;
+	size_t			 n;
+};
+
+/* One of extra_issuers (auth_mode: config): a further JWT authenticator. */
+struct config_issuer {
+	char			*issuer_url;
+	struct strvec		 audiences;
+	char			*ca_file;	/* expanded path or NULL */
+	int			 ca_file_line, ca_file_col;
+	char			*ca;		/* read by config_load */
+	size_t			 ca_len;
+	char			*username_claim;
+	char			*username_prefix;	/* NULL: unset */
+	char			*username_expression;
+	char			*groups_claim;
+	char			*groups_prefix;		/* NULL: unset */
+	char			*groups_expression;
+	struct config_claim	*required_claims;	/* sorted by key */
+	size_t			 n_required_claims;
+	struct config_rules	 claim_rules;
+	int			 line;
+};
+
 struct config_node {
 	char		*name;		/* defaults to host */
 	char		*host;		/* defaults to name (string form) */
@@ -28,7 +62,7 @@ struct config_node {
 struct config_binding {
 	char		*name;
 	char		*namespace;	/* NULL: a ClusterRoleBinding */
-	bool		 create_namespace;	/* create NAMESPACE when missing */
+	bool		 create_namespace; /* create NAMESPACE if missing */
 	char		*cluster_role;
 	struct strvec	 users;		/* as written, without prefix */
 	struct strvec	 groups;
@@ -41,29 +75,45 @@ struct config {
 	struct {
 		char			*issuer_url;
 		char			*client_id;
-		char			*username_claim;	/* default preferred_username */
-		char			*username_prefix;	/* default "oidc:"; "-" = none */
-		char			*groups_claim;		/* NULL: unset */
-		char			*groups_prefix;		/* default "oidcgroup:" with groups_claim */
-		struct config_claim	*required_claims;	/* sorted by key */
+		/* default preferred_username */
+		char			*username_claim;
+		/* default "oidc:"; "-" = none */
+		char			*username_prefix;
+		char			*groups_claim;	/* NULL: unset */
+		/* default "oidcgroup:" with groups_claim */
+		char			*groups_prefix;
+		/* sorted by key */
+		struct config_claim	*required_claims;
 		size_t			 n_required_claims;
 		struct strvec		 signing_algs;
-		char			*ca_file;		/* expanded path or NULL */
-		int			 ca_file_line, ca_file_col;	/* where, for messages */
-		char			*ca;		/* its bytes, as config_load checked them */
+		char			*ca_file;	/* expanded, or NULL */
+		/* where ca_file is, for messages */
+		int			 ca_file_line, ca_file_col;
+		/* its bytes, as config_load checked them */
+		char			*ca;
 		size_t			 ca_len;
-		struct strvec		 scopes;		/* default openid profile email offline_access */
-		char			*redirect_uri;		/* default http://localhost:8000 */
-		char			*client_secret_env;	/* NULL: unset */
+		/* default openid profile email offline_access */
+		struct strvec		 scopes;
+		/* default http://localhost:8000 */
+		char			*redirect_uri;
+		char			*client_secret_env; /* NULL: unset */
+		/* config mode: audiences beside client_id */
+		struct strvec		 audiences;
+		struct config_rules	 claim_rules;	/* config mode */
 	} oidc;
 
+	struct config_issuer	*extra_issuers;	/* config mode */
+	size_t			 n_extra_issuers;
+
 	struct {
-		char			*user;		/* NULL: ~/.ssh/config, then $USER */
-		int			 port;		/* 0: ~/.ssh/config, then 22 */
-		struct strvec		 identity_files;	/* expanded paths */
-		char			*known_hosts;	/* expanded; default ~/.ssh/known_hosts */
+		/* NULL: ~/.ssh/config, then $USER */
+		char			*user;
+		int			 port;	/* 0: ~/.ssh/config, then 22 */
+		struct strvec		 identity_files; /* expanded paths */
+		/* expanded; default ~/.ssh/known_hosts */
+		char			*known_hosts;
 		enum host_key_checking	 host_key_checking;
-		int			 connect_timeout;	/* default 10 */
+		int			 connect_timeout; /* default 10 */
 	} ssh;
 
 	struct config_node	*nodes;
@@ -71,7 +121,7 @@ struct config {
 
 	struct {
 		int	 restart_timeout;	/* default 300 */
-		char	*auth_mode;		/* "flags" */
+		char	*auth_mode;		/* "flags" or "config" */
 	} microk8s;
 
 	struct {
@@ -82,7 +132,8 @@ struct config {
 
 	struct {
 		char	*cluster;	/* default "microk8s" */
-		char	*server;	/* NULL: https://FIRST-CONTROL-PLANE-HOST:16443 */
+		/* NULL: https://FIRST-CONTROL-PLANE-HOST:16443 */
+		char	*server;
 		char	*user;		/* default "okta" */
 		char	*context;	/* default USER@CLUSTER */
 	} kubeconfig;
@@ -122,5 +173,8 @@ int config_load(const char *path, struct config **out, char **cause);
 void config_keys(struct strvec *out);
 
 void config_free(struct config *c);
+
+/* Is C in auth_mode: config (--authentication-config)? */
+bool config_auth_file_mode(const struct config *c);
 
 #endif

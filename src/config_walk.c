@@ -59,7 +59,8 @@ cfg_show(char *b, size_t size, const char *s)
 		}
 		elen = strlen(e);
 		if (n + elen + 4 > size) {
-			while (n > 0 && ((unsigned char)b[n - 1] & 0xc0) == 0x80)
+			while (n > 0 &&
+			    ((unsigned char)b[n - 1] & 0xc0) == 0x80)
 				n--;
 			if (n > 0 && (unsigned char)b[n - 1] >= 0xc0)
 				n--;
@@ -151,7 +152,8 @@ cfg_kp_set(struct parse *p, const char *s)
 
 /* TEXT (LEN bytes) as a tree in *ROOT; its error as a message of P. */
 int
-cfg_tree_load(struct parse *p, const char *text, size_t len, struct ynode **root)
+cfg_tree_load(struct parse *p, const char *text, size_t len,
+    struct ynode **root)
 {
 	struct ynode_error	err;
 	int			rc;
@@ -173,12 +175,12 @@ cfg_check_node(struct parse *p, const struct ynode *n)
 	int	 rc;
 
 	if (n->type == Y_ALIAS) {
-		return cfg_perr(p, n, "aliases (*%s) are not supported; write the "
-		    "value out in full", cfg_show(b, sizeof b, n->value));
+		return cfg_perr(p, n, "aliases (*%s) are not supported; write "
+		    "the value out in full", cfg_show(b, sizeof b, n->value));
 	}
 	if (n->anchor != NULL) {
-		return cfg_perr(p, n, "anchors (&%s) are not supported; write the "
-		    "value out in full", cfg_show(b, sizeof b, n->anchor));
+		return cfg_perr(p, n, "anchors (&%s) are not supported; write "
+		    "the value out in full", cfg_show(b, sizeof b, n->anchor));
 	}
 	if (n->tag == NULL ||
 	    (n->type == Y_SCALAR && strcmp(n->tag, YAML_STR_TAG) == 0))
@@ -210,7 +212,8 @@ cfg_check_key(struct parse *p, const struct ynode *m, size_t i)
 		return cfg_perr(p, k, "a key must not contain a NUL character");
 	for (j = 0; j < i; j += 2) {
 		if (strcmp(m->items[j]->value, k->value) == 0) {
-			return cfg_perr(p, k, "duplicate key '%s' (first at line %d)",
+			return cfg_perr(p, k, "duplicate key '%s' (first at "
+			    "line %d)",
 			    cfg_show(b, sizeof b, k->value), m->items[j]->line);
 		}
 	}
@@ -240,8 +243,8 @@ cfg_not_one_of(struct parse *p, const struct ynode *at, const char *what,
 	int		 rc;
 
 	if ((near = closest_word(word, names, n)) != NULL) {
-		return cfg_perr(p, at, "unknown %s '%s'; did you mean '%s'?", what,
-		    cfg_show(b, sizeof b, word), near);
+		return cfg_perr(p, at, "unknown %s '%s'; did you mean '%s'?",
+		    what, cfg_show(b, sizeof b, word), near);
 	}
 	list = join_names(names, n);
 	rc = cfg_perr(p, at, "unknown %s '%s' (known: %s)", what,
@@ -269,15 +272,16 @@ unknown_key(struct parse *p, const struct ynode *k, const struct field *fields)
  * into BASE + the field's offset.
  */
 int
-cfg_walk_fields(struct parse *p, const struct ynode *m, const struct field *fields,
-    void *base)
+cfg_walk_fields(struct parse *p, const struct ynode *m,
+    const struct field *fields, void *base)
 {
 	const struct field	*f;
 	const struct ynode	*k, *v;
 	size_t			 i, mark;
 
 	if (m->type != Y_MAP)
-		return cfg_perr(p, m, "must be a map, not %s", ynode_type_name(m));
+		return cfg_perr(p, m, "must be a map, not %s",
+		    ynode_type_name(m));
 	for (i = 0; i < m->n; i += 2) {
 		k = m->items[i];
 		v = m->items[i + 1];
@@ -307,7 +311,8 @@ cfg_walk_list(struct parse *p, const struct ynode *v, void *dst, take_fn item)
 	size_t	i, mark;
 
 	if (v->type != Y_SEQ)
-		return cfg_perr(p, v, "must be a list, not %s", ynode_type_name(v));
+		return cfg_perr(p, v, "must be a list, not %s",
+		    ynode_type_name(v));
 	for (i = 0; i < v->n; i++) {
 		mark = cfg_kp_index(p, i);
 		if (cfg_check_node(p, v->items[i]) != 0 ||
@@ -333,6 +338,18 @@ cfg_scalar_value(struct parse *p, const struct ynode *v, const char **out)
 	return 0;
 }
 
+/* List item V, a string (cfg_string_value), pushed onto the strvec DST. */
+int
+cfg_string_item(struct parse *p, const struct ynode *v, void *dst)
+{
+	const char	*s;
+
+	if (cfg_string_value(p, v, &s) != 0)
+		return -1;
+	strvec_push(dst, s);
+	return 0;
+}
+
 /* A string that is not empty and has no control character. */
 int
 cfg_string_value(struct parse *p, const struct ynode *v, const char **out)
@@ -346,8 +363,8 @@ cfg_string_value(struct parse *p, const struct ynode *v, const char **out)
 		return cfg_perr(p, v, "must not be empty");
 	for (q = (const unsigned char *)*out; *q != '\0'; q++) {
 		if (is_ctl(*q)) {
-			return cfg_perr(p, v, "contains a control character (%s); "
-			    "remove it", ctl_name(*q, b, sizeof b));
+			return cfg_perr(p, v, "contains a control character "
+			    "(%s); remove it", ctl_name(*q, b, sizeof b));
 		}
 	}
 	return 0;
@@ -445,21 +462,21 @@ cfg_check_arg(struct parse *p, const struct ynode *at, const char *s, bool list,
 			    "lines; remove it", pre, r, name);
 		}
 		if (*q == ' ') {
-			return cfg_perr(p, at, "%scontains a space: kubelite splits "
-			    "args file lines on spaces; remove it", pre);
+			return cfg_perr(p, at, "%scontains a space: kubelite "
+			    "splits args file lines on spaces; remove it", pre);
 		}
 		if (*q == '\t') {
-			return cfg_perr(p, at, "%scontains a tab: kubelite cannot "
-			    "carry it in the args file; remove it", pre);
+			return cfg_perr(p, at, "%scontains a tab: kubelite "
+			    "cannot carry it in the args file; remove it", pre);
 		}
 		if (*q == '"' || *q == '\'') {
-			return cfg_perr(p, at, "%scontains a quote (%c): kubelite "
-			    "deletes quotes from the args file; remove it", pre,
-			    *q);
+			return cfg_perr(p, at, "%scontains a quote (%c): "
+			    "kubelite deletes quotes from the args file; "
+			    "remove it", pre, *q);
 		}
 		if (*q == '$') {
-			return cfg_perr(p, at, "%scontains '$': kubelite expands "
-			    "$VAR in the args file; remove it", pre);
+			return cfg_perr(p, at, "%scontains '$': kubelite "
+			    "expands $VAR in the args file; remove it", pre);
 		}
 		if (is_ctl(*q)) {
 			return cfg_perr(p, at, "%scontains a control character "
@@ -467,9 +484,9 @@ cfg_check_arg(struct parse *p, const struct ynode *at, const char *s, bool list,
 			    pre, ctl_name(*q, b, sizeof b));
 		}
 		if (*q == ',' && list) {
-			return cfg_perr(p, at, "%scontains a comma: the apiserver "
-			    "splits this flag's value on commas; remove it",
-			    pre);
+			return cfg_perr(p, at, "%scontains a comma: the "
+			    "apiserver splits this flag's value on commas; "
+			    "remove it", pre);
 		}
 	}
 	return 0;

@@ -77,9 +77,28 @@ int cfg_walk_list(struct parse *p, const struct ynode *v, void *dst,
 int cfg_scalar_value(struct parse *p, const struct ynode *v, const char **out);
 int cfg_string_value(struct parse *p, const struct ynode *v, const char **out);
 
+/* List item V as a string (cfg_string_value) pushed onto the strvec DST:
+ * an item function for cfg_walk_list. */
+int cfg_string_item(struct parse *p, const struct ynode *v, void *dst);
+
 /* Refuse in S what kubelite cannot carry in an args file (SPEC §3): at
  * AT; LIST: commas refused too; PRE: what S is, for the message. */
 int cfg_check_arg(struct parse *p, const struct ynode *at, const char *s,
     bool list, const char *pre);
+
+/* S with "~" taken from $HOME and a relative path from the config's
+ * directory, in *OUT (caller frees); refused at AT. */
+int cfg_expand_path(struct parse *p, const struct ynode *at, const char *s,
+    char **out);
+
+/* config_auth.c: the keys of auth_mode: config, their checks after the
+ * walk (refused in flags mode; the file's rules in config mode), and
+ * freeing them. */
+int cfg_take_audiences(struct parse *p, const struct ynode *v, void *dst);
+int cfg_take_claim_rules(struct parse *p, const struct ynode *v, void *dst);
+int cfg_take_extra_issuers(struct parse *p, const struct ynode *v, void *dst);
+int cfg_finish_auth(struct parse *p, const struct ynode *root);
+void cfg_rules_clear(struct config_rules *rs);
+void cfg_auth_clear(struct config *c);
 
 #endif

@@ -122,6 +122,58 @@ assert d["manifests"] == [], d
 ' "$T/out"
 schema_ok render "$T/out" "render -o json fits docs/schema/render.json"
 
+# render in auth_mode: config: the flag, then the AuthenticationConfiguration
+# (the CA file's PEM text in it, a second issuer), then the manifests.
+cp "$top_srcdir/tests/data/tls/ca.crt" ci-ca.pem
+cat >authn.yaml <<'YAML'
+oidc:
+  issuer_url: https://opt.example.com
+  client_id: from-option
+  username_prefix: "-"
+microk8s:
+  auth_mode: config
+extra_issuers:
+  - issuer_url: https://token.actions.githubusercontent.com
+    audiences: [pi-cluster]
+    ca_file: ci-ca.pem
+    username_claim: sub
+    username_prefix: "github:"
+    claim_rules:
+      - expression: "claims.repository == 'me/pi-apps'"
+        message: only pi-apps
+YAML
+run render -c authn.yaml
+is "$(status)" 0 "render in config mode exits 0"
+check "config mode: the --authentication-config line, no --oidc-* flag" eval '
+	grep -qx -- "--authentication-config=\${SNAP_DATA}/args/okta-k8s-authentication.yaml" "$T/out" &&
+	! grep -q -- "^--oidc-" "$T/out"'
+check "config mode: the file, read back as YAML" /usr/bin/python3 -c '
+import sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1])))
+f = docs[1]
+assert f["apiVersion"] == "apiserver.config.k8s.io/v1beta1", f
+assert f["kind"] == "AuthenticationConfiguration", f
+j = f["jwt"]
+assert [a["issuer"]["url"] for a in j] == ["https://opt.example.com",
+    "https://token.actions.githubusercontent.com"], j
+assert j[0]["claimMappings"]["username"] == {"claim": "preferred_username",
+    "prefix": ""}, j[0]
+assert j[1]["issuer"]["certificateAuthority"] == open(sys.argv[2]).read(), j[1]
+assert j[1]["claimValidationRules"] == [{"expression":
+    "claims.repository == \x27me/pi-apps\x27", "message": "only pi-apps"}], j[1]
+' "$T/out" ci-ca.pem
+run -o json render -c authn.yaml
+check "render -o json in config mode carries the file" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["authentication_config"].startswith("# Written by okta-k8s"), d
+assert d["flags"].startswith("--authentication-config="), d
+' "$T/out"
+printf 'oidc:\n  issuer_url: https://x\n  client_id: a\nextra_issuers: []\n' >flagsmode.yaml
+run render -c flagsmode.yaml
+is "$(status):$(cat "$T/err")" "1:flagsmode.yaml:4:1: extra_issuers: only with microk8s.auth_mode: config: the --oidc-* flags carry one issuer; set auth_mode: config (Kubernetes 1.30+) or remove this key" \
+	"flags mode refuses extra_issuers, with the reason"
+
 # A bad config: one compiler-style line, exit 1.
 printf 'oidc:\n  issuer_url: https://x\n  clientid: a\n' >bad.yaml
 run render -c bad.yaml

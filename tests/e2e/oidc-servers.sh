@@ -642,6 +642,86 @@ code=$(c "$API_CA" -X POST -H "Authorization: Bearer $(cat "$T/alice.tok")" "$SS
 is "$code" 000 "args: an unknown --oidc-* flag: the apiserver is down (no answer)"
 cp "$T/args.base" "$ARGS"
 is "$(review "$SSR" "$T/alice.tok")" 401 "args: no --oidc-* flags: tokens 401"
+# --authentication-config (tests/lab/authnconfig.py): several issuers,
+# audiences, prefixes, claim/requiredValue and CEL rules, the CA as PEM text
+AUTHN=$SNAP_DATA/args/okta-k8s-authentication.yaml
+# authn ORG-AUDIENCES ORG-EXTRA CUSTOM-EXTRA: the file (two issuers)
+authn() {
+	{
+		printf 'apiVersion: apiserver.config.k8s.io/v1beta1\n'
+		printf 'kind: AuthenticationConfiguration\njwt:\n'
+		printf '  - issuer:\n      url: "%s"\n      audiences: %s\n' "$ORG" "$1"
+		case $1 in *,*) printf '      audienceMatchPolicy: MatchAny\n' ;; esac
+		printf '      certificateAuthority: |\n'
+		sed 's/^/        /' "$ORG_CA"
+		printf '    claimMappings:\n      username:\n        claim: preferred_username\n'
+		printf '        prefix: "oidc:"\n      groups:\n        claim: groups\n'
+		printf '        prefix: "oidcgroup:"\n'
+		printf '%s\n' "${2:-}"
+		printf '  - issuer:\n      url: "%s"\n      audiences: ["%s"]\n' "$CUSTOM" "$CID"
+		printf '      certificateAuthority: |\n'
+		sed 's/^/        /' "$CUSTOM_CA"
+		printf '    claimMappings:\n      username:\n%s\n' "${3:-        claim: sub
+        prefix: \"custom:\"}"
+	} >"$AUTHN"
+}
+user_of() { review "$SSR" "$1" >/dev/null; jq_ "$T/body" 'd["status"]["userInfo"]["username"]'; }
+{ cat "$T/args.base"; echo '--authentication-config=${SNAP_DATA}/args/okta-k8s-authentication.yaml'; } >"$ARGS"
+authn "[\"$CID\"]"
+is "$(user_of "$T/alice.tok")" oidc:alice@example.com "authentication file: the first issuer, its prefix"
+is "$(jq_ "$T/body" 'd["status"]["userInfo"]["groups"]')" \
+	'["oidcgroup:k8s-admins", "oidcgroup:developers", "system:authenticated"]' \
+	"authentication file: groups with the groups prefix"
+is "$(user_of "$T/c.jwt")" "custom:$(claim "$T/c.jwt" 'd["sub"]')" \
+	"authentication file: a second issuer, by the token's iss, with its own prefix"
+authn '["other", "pi-cluster"]'
+is "$(review "$SSR" "$T/alice.tok")" 401 "authentication file: no audience of the token: 401"
+is "$(grep -c 'expected audience in \["other", "pi-cluster"\]' "$T/api.log")" 1 "... the log says why"
+authn "[\"pi-cluster\", \"$CID\"]"
+is "$(review "$SSR" "$T/alice.tok")" 201 "authentication file: one of several audiences (MatchAny): 201"
+authn "[\"$CID\"]" '    claimValidationRules:
+      - claim: email
+        requiredValue: alice@example.com'
+is "$(review "$SSR" "$T/alice.tok"):$(review "$SSR" "$T/bob.tok")" 201:401 \
+	"authentication file: claim/requiredValue: alice 201, bob 401"
+authn "[\"$CID\"]" "    claimValidationRules:
+      - expression: \"claims.email == 'alice@example.com'\"
+        message: only alice"
+is "$(review "$SSR" "$T/alice.tok"):$(review "$SSR" "$T/bob.tok")" 201:401 \
+	"CEL claims.X == 'literal': alice 201, bob 401"
+is "$(grep -c "validation expression 'claims.email == 'alice@example.com'' failed: only alice" "$T/api.log")" 1 \
+	"... the log carries the rule's message"
+authn "[\"$CID\"]" "    claimValidationRules:
+      - expression: \"claims.email.endsWith('@example.com')\"
+        message: example.com only"
+is "$(review "$SSR" "$T/bob.tok")" 201 "CEL claims.X.endsWith('literal'): true: 201"
+authn "[\"$CID\"]" "    claimValidationRules:
+      - expression: \"claims.email.endsWith('@other.example')\"
+        message: other.example only"
+is "$(review "$SSR" "$T/bob.tok")" 401 "CEL claims.X.endsWith('literal'): false: 401"
+authn "[\"$CID\"]" "" "        expression: \"'ci:' + claims.sub\""
+is "$(user_of "$T/c.jwt")" "ci:$(claim "$T/c.jwt" 'd["sub"]')" \
+	"CEL username expression 'literal' + claims.X"
+authn "[\"$CID\"]" "" "        expression: \"'ci:' + claims.email\""
+code=$(c "$API_CA" -X POST -H "Authorization: Bearer $(cat "$T/alice.tok")" "$SSR")
+is "$code" 000 "claims.email in the username expression without claims.email_verified: down (validation.go)"
+is "$(grep -c "claims.email_verified must be used in claimMappings.username.expression" "$T/api.log")" 1 \
+	"... the log gives the apiserver's reason"
+authn "[\"$CID\"]" "" "        expression: \"'ci:' + claims.email\"
+    claimValidationRules:
+      - expression: \"claims.email_verified == true\""
+is "$(user_of "$T/c.jwt")" ci:alice@example.com \
+	"claims.email with a rule on claims.email_verified == true"
+authn "[\"$CID\"]" "    claimValidationRules:
+      - expression: \"claims.groups.exists(g, g == 'x')\""
+code=$(c "$API_CA" -X POST -H "Authorization: Bearer $(cat "$T/alice.tok")" "$SSR")
+is "$code" 000 "a CEL form the stand-in does not evaluate: refused (the apiserver is down)"
+is "$(grep -c "the stand-in evaluates only claims.X" "$T/api.log")" 1 "... the log says which forms it evaluates"
+authn "[\"$CID\"]"
+{ cat "$T/args.oidc"; echo '--authentication-config=${SNAP_DATA}/args/okta-k8s-authentication.yaml'; } >"$ARGS"
+code=$(c "$API_CA" -X POST -H "Authorization: Bearer $(cat "$T/alice.tok")" "$SSR")
+is "$code" 000 "--authentication-config with --oidc-* flags: the apiserver is down"
+rm -f "$AUTHN"
 cat "$T/args.oidc" >"$ARGS"
 rm "$STANDIN/running"
 is "$(c "$API_CA" "$API/version")" 000 "stand-in not running: no answer"

@@ -208,6 +208,127 @@ run "$CP" "$RESTART"
 check "switch fault-start-fails-match (args do not match): starts" has "$out" "readyz-rc=0"
 rm -f "$STATE/fault-start-fails-match"
 
+# --- --authentication-config: start-up, reloads, /metrics ----------------
+# (tests/lab/authnconfig.py: kubernetes' validation.go and authentication.go)
+AUTHN=$CP/microk8s/current/args/okta-k8s-authentication.yaml
+AFLAG='--authentication-config=${SNAP_DATA}/args/okta-k8s-authentication.yaml'
+METRICS='microk8s kubectl get --raw /metrics'
+M=apiserver_authentication_config_controller_
+authn() { # authn ISSUER-URL [EXTRA-LINES]: a one-issuer file
+	cat >"$AUTHN" <<EOF
+apiVersion: apiserver.config.k8s.io/v1beta1
+kind: AuthenticationConfiguration
+jwt:
+  - issuer:
+      url: "$1"
+      audiences: ["pi"]
+    claimMappings:
+      username:
+        claim: "sub"
+        prefix: "oidc:"
+${2:-}
+EOF
+}
+sha() { echo "sha256:$(sha256sum "$AUTHN" | cut -d' ' -f1)"; }
+metric() { # metric NAME-AND-LABELS: its value in $out, or "none"
+	printf '%s\n' "$out" | awk -v m="$1" 'index($0, m " ") == 1 { print $2; f = 1 }
+		END { if (!f) print "none" }'
+}
+
+authn "http://a.example"
+fails_to_start "authentication file: issuer not https (validation.go)" "$AFLAG" \
+	'jwt[0].issuer.url: Invalid value: "http://a.example": URL scheme must be https'
+authn "https://a.example" "    unknownField: 1"
+fails_to_start "authentication file: an unknown field (strict decoding)" "$AFLAG" \
+	'unknown field "jwt[0].unknownField"'
+authn "https://a.example" "    claimValidationRules:
+      - expression: \"claims.groups.exists(g, g == 'x')\""
+fails_to_start "authentication file: a CEL form the stand-in does not evaluate" "$AFLAG" \
+	"the stand-in evaluates only"
+authn "https://kubernetes.default.svc"
+fails_to_start "authentication file: the service-account issuer" "$AFLAG
+--service-account-issuer=https://kubernetes.default.svc" "must not overlap with disallowed issuers"
+authn "https://a.example"
+sed -i 's#/v1beta1#/v1#' "$AUTHN"
+fails_to_start "authentication file: v1 on 1.31" "$AFLAG" \
+	'no kind "AuthenticationConfiguration" is registered for version "apiserver.config.k8s.io/v1"'
+echo "v1.29.4 revision 6700" >"$STATE/version"
+authn "https://a.example"
+fails_to_start "authentication file on 1.29: the feature gate" "$AFLAG" "set --feature-gates=StructuredAuthenticationConfiguration=true"
+echo "v1.28.15 revision 7000" >"$STATE/version"
+fails_to_start "authentication file on 1.28: an unknown flag" "$AFLAG" "unknown flag: --authentication-config"
+rm -f "$STATE/version"
+: >"$AUTHN"
+fails_to_start "an empty authentication file" "$AFLAG" "empty config data"
+
+authn "https://a.example"
+set_args "$AFLAG"
+run "$CP" "$RESTART"
+check "a valid authentication file starts" has "$out" "readyz-rc=0"
+run "$CP" "$METRICS"
+check "1.31 /metrics: other metrics, no reload series yet, no config hash" eval '
+	[ "$rc" = 0 ] && has "$out" "# TYPE apiserver_request_total counter" &&
+	[ "$(metric "${M}automatic_reloads_total{")" = none ] && ! has "$out" "${M}last_config_info"'
+
+echo "v1.34.1 revision 8300" >"$STATE/version"
+echo 0 >"$STATE/reload-seconds"
+run "$CP" "$RESTART"
+run "$CP" "$METRICS"
+H1=$(sha)
+check "1.34: last_config_info carries the hash of the file at start" \
+	[ "$(metric "${M}last_config_info{apiserver_id_hash=\"$(
+		printf '%s\n' "$out" | sed -n "s/^${M}last_config_info{apiserver_id_hash=\"\([^\"]*\)\".*/\1/p")\",hash=\"$H1\"}")" = 1 ]
+
+authn "https://b.example"
+H2=$(sha)
+run "$CP" "$METRICS"
+check "a changed file is reloaded: success 1, the new hash, a journal line" eval '
+	has "$out" "hash=\"$H2\"} 1" &&
+	[ "$(printf "%s\n" "$out" | grep -c "^${M}automatic_reloads_total{.*status=\"success\"} 1$")" = 1 ] &&
+	grep -q "reloaded authentication config" "$STATE/apiserver.log"'
+run "$CP" "$METRICS"
+check "the same bytes are not reloaded again" \
+	[ "$(printf '%s\n' "$out" | grep -c "^${M}automatic_reloads_total{.*status=\"success\"} 1$")" = 1 ]
+
+authn "http://c.example"
+run "$CP" "$METRICS"
+check "an invalid change fails to reload: failure 1, the old hash stays" eval '
+	has "$out" "hash=\"$H2\"} 1" &&
+	[ "$(printf "%s\n" "$out" | grep -c "^${M}automatic_reloads_total{.*status=\"failure\"} 1$")" = 1 ] &&
+	grep -q "failed to load authentication config: jwt\[0\].issuer.url" "$STATE/apiserver.log"'
+run "$CP" "$READYZ"
+check "after a failed reload the apiserver still serves" has "$out" "readyz-rc=0"
+
+echo "issuer unreachable" >"$STATE/fault-reload-fails"
+authn "https://d.example"
+run "$CP" "$METRICS"
+check "fault-reload-fails: a valid change fails too, the old hash stays" eval '
+	has "$out" "hash=\"$H2\"} 1" &&
+	[ "$(printf "%s\n" "$out" | grep -c "^${M}automatic_reloads_total{.*status=\"failure\"} 2$")" = 1 ] &&
+	grep -q "issuer unreachable" "$STATE/apiserver.log"'
+rm -f "$STATE/fault-reload-fails"
+
+echo 3600 >"$STATE/reload-seconds"
+authn "https://e.example"
+run "$CP" "$METRICS"
+check "reload-seconds: a change is not active before its delay" eval '
+	has "$out" "hash=\"$H2\"} 1" && ! has "$out" "status=\"failure\"} 3"'
+echo 0 >"$STATE/reload-seconds"
+H5=$(sha)
+run "$CP" "$METRICS"
+check "once the delay is over the change is active" has "$out" "hash=\"$H5\"} 1"
+
+run "$CP" "$RESTART"
+run "$CP" "$METRICS"
+check "a restart starts the counters afresh; the hash is set at start" eval '
+	[ "$(metric "${M}automatic_reloads_total{")" = none ] &&
+	! has "$out" "${M}automatic_reloads_total" && has "$out" "hash=\"$H5\"} 1"'
+rm -f "$STATE/version" "$STATE/reload-seconds" "$AUTHN"
+set_args ""
+run "$CP" "$RESTART"
+check "without the flag again: no reload metrics" eval '
+	has "$out" "readyz-rc=0" && [ ! -e "$STATE/authn.json" ]'
+
 # --- kubelite's reading: quotes deleted, ${SNAP_DATA} expanded -----------
 cat >"$CERTS/x.crt" <<'EOF'
 -----BEGIN CERTIFICATE-----

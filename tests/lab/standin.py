@@ -45,6 +45,14 @@ Its own state lives in /var/snap/microk8s/common/standin/ (outside `current`):
                              /etc/systemd/system/snap.microk8s.*.service.d/
                              would set them; default systemd's, 5 and 10
     version                  optional "vX.Y.Z revision N" (default below)
+    reload-seconds           how long after a change of the
+                             --authentication-config file its reload is
+                             done (default authnconfig.RELOAD_SECONDS)
+    fault-reload-fails       while it exists, a reload of that file fails
+                             (its content: the reason); the old config stays
+  authn.json                 the structured authentication's reload state
+                             (tests/lab/authnconfig.py): the active file,
+                             the bytes last tried, the counters of /metrics
 
 It refuses to act when that state directory is missing, so it can never touch
 a real MicroK8s installation.
@@ -61,6 +69,8 @@ import time
 import uuid
 
 import yaml
+
+import authnconfig
 
 BASE = "/var/snap"
 SNAP_DATA = "/var/snap/microk8s/current"
@@ -539,6 +549,7 @@ class Node:
         self.write("unit.json", json.dumps(boot))
         self.write("started", "%.3f\n" % boot["t"])
         self.write("apiserver.args", "".join(a + "\n" for a in self._last_args))
+        self.authn_started()
         self.write("running", "")
         self.journal(unit, "I%s kube-apiserver: Serving securely on [::]:16443"
                      % time.strftime("%m%d %H:%M:%S"))
@@ -637,7 +648,45 @@ class Node:
                 return "fault-start-fails-match: bad regex %r: %s" % (rx, e)
         args = kubelite_args(text)
         self._last_args = args
-        return apiserver_check(args, self.path)
+        return apiserver_check(args, self.path, version_tuple(self.version()))
+
+    # -- the structured authentication's reloads --
+    def authn(self):
+        return authnconfig.Controller(self.state())
+
+    def authn_started(self):
+        """The apiserver just started: its authentication file, as read now,
+        is the active one (authn.json); none without the flag."""
+        f = authn_file(self._last_args)
+        text = None
+        if f is not None:
+            try:
+                text = _read_text(self.path(f))
+            except OSError:
+                text = None
+        self.authn().started(text)
+
+    def authn_tick(self):
+        """Do the reload of the authentication file that is due now."""
+        if not self.exists("running") or not self.exists("authn.json"):
+            return
+        args = (self.read("apiserver.args") or "").split("\n")
+        f = authn_file(args)
+        if f is None:
+            return
+        unit = self.apiserver_service()
+        flags = {}
+        for a in args:
+            if a.startswith("--") and "=" in a:
+                k, _, v = a[2:].partition("=")
+                flags.setdefault(k, []).append(v)
+        self.authn().tick(
+            self.path(f), version_tuple(self.version()),
+            authnconfig.sa_issuers(flags),
+            journal=lambda msg, when: self.journal(
+                unit, "I%s authentication.go:818] %s"
+                % (time.strftime("%m%d %H:%M:%S", time.localtime(when)), msg),
+                when))
 
 
 class _Locks:
@@ -762,13 +811,37 @@ def kubelite_args(text, env=None):
     return args
 
 
+def _read_text(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "surrogateescape")
+
+
+def version_tuple(text):
+    """(major, minor) of "v1.31.3 revision 7394"."""
+    m = re.match(r"v?(\d+)\.(\d+)", text or "")
+    return (int(m.group(1)), int(m.group(2))) if m else (1, 31)
+
+
+def authn_file(args):
+    """The --authentication-config of argv ARGS (the last), or None."""
+    f = None
+    for i, a in enumerate(args):
+        if a.startswith("--authentication-config="):
+            f = a.split("=", 1)[1]
+        elif a == "--authentication-config" and i + 1 < len(args):
+            f = args[i + 1]
+    return f
+
+
 def _csv(value):
     return [] if value == "" else value.split(",")
 
 
-def apiserver_check(args, mapper=lambda p: p):
+def apiserver_check(args, mapper=lambda p: p, version=None):
     """kube-apiserver's start-up checks on argv; the reason it would not
-    start, or None. `mapper` maps a node path to where it is here."""
+    start, or None. `mapper` maps a node path to where it is here; with
+    VERSION ((major, minor)) the --authentication-config file is loaded and
+    validated as that release does (authnconfig.start_check)."""
     flags = []          # (name, value) in order
     positional = []     # (index, arg)
     i = 0
@@ -833,6 +906,11 @@ def apiserver_check(args, mapper=lambda p: p):
         if not os.path.isfile(mapper(f)):
             return ("failed to load authentication config: open %s: "
                     "no such file or directory" % f)
+        if version is not None:
+            why = authnconfig.start_check(multi, lambda q: _read_text(mapper(q)),
+                                          version)
+            if why:
+                return why
 
     issuer = last.get("oidc-issuer-url", "")
     client = last.get("oidc-client-id", "")
@@ -1582,6 +1660,7 @@ def _parse_kubectl(args):
 
 
 def kubectl(node, args):
+    node.authn_tick()
     k = _parse_kubectl(args)
     if not k.pos:
         out("kubectl controls the Kubernetes cluster manager.\n"
@@ -1640,6 +1719,23 @@ def _k_version(node, k):
     return 0
 
 
+# Metrics around the reload ones in /metrics, as kube-apiserver prints them
+# (component-base: the stability level in HELP).
+METRICS_BEFORE = (
+    "# HELP apiserver_audit_event_total [ALPHA] Counter of audit events "
+    "generated and sent to the audit backend.\n"
+    "# TYPE apiserver_audit_event_total counter\n"
+    "apiserver_audit_event_total 0\n")
+METRICS_AFTER = (
+    "# HELP apiserver_request_total [STABLE] Counter of apiserver requests "
+    "broken out for each verb, dry run value, group, version, resource, "
+    "scope, component, and HTTP response code.\n"
+    "# TYPE apiserver_request_total counter\n"
+    'apiserver_request_total{code="200",component="apiserver",dry_run="",'
+    'group="",resource="namespaces",scope="cluster",subresource="",'
+    'verb="LIST",version="v1"} 3\n')
+
+
 def _k_raw(node, path):
     phase = node.phase()
     if phase == "down":
@@ -1665,6 +1761,10 @@ def _k_raw(node, path):
             out(body + "%s check passed" % p.lstrip("/"))
         else:
             out("ok", end="")            # the apiserver sends "ok", no newline
+        return 0
+    if p == "/metrics":
+        out(METRICS_BEFORE + node.authn().metrics(version_tuple(node.version()))
+            + METRICS_AFTER, end="")
         return 0
     if p == "/version":
         gv = node.version().split()[0]

@@ -86,6 +86,23 @@ occurrence of a flag wins, --oidc-required-claim accumulates):
     "message":"Unauthorized","reason":"Unauthorized","code":401}.
   - an authenticated user gets the group system:authenticated too.
 
+With --authentication-config (tests/lab/authnconfig.py) the token is
+authenticated by the AuthenticationConfiguration in force instead: with
+--standin, the file the stand-in's reload controller last loaded (a reload
+that is due is done first: a changed file takes effect after the stand-in's
+reload-seconds, and a file that fails to load leaves the old one in force);
+without, the file as it is.  The authenticator is the one whose issuer.url
+is the token's iss; its issuer.certificateAuthority (PEM text) is trusted
+for discovery and keys; every asymmetric algorithm is allowed (RS256 alone
+is implemented); aud must hold one of issuer.audiences; the username is
+claim + prefix (email: email_verified, when present, must be true) or an
+expression; groups likewise; each claimValidationRule must pass:
+claim/requiredValue by equality, expressions by the CEL subset of
+authnconfig.py (claims.X == 'literal', claims.X.endsWith('literal'), ...),
+whose failure logs "validation expression '...' failed: MESSAGE".  A file
+the apiserver would refuse, an expression outside the subset included,
+keeps it down.
+
 Authorization, --authorization-mode (default AlwaysAllow), in order:
 AlwaysAllow allows, AlwaysDeny denies, RBAC decides from the built-in roles
 and the bindings, Node/ABAC/Webhook have no opinion; members of
@@ -138,6 +155,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.join(HERE, "..", "lab"))
 import testca  # noqa: E402
 import standin  # noqa: E402
+import authnconfig  # noqa: E402
 
 from cryptography.exceptions import InvalidSignature  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
@@ -262,10 +280,12 @@ class Config:
         else:
             with open(a.args, encoding="utf-8", errors="replace") as f:
                 argv = standin.kubelite_args(f.read())
-        why = standin.apiserver_check(argv, self.local)
+        version = standin.version_tuple(self.node_version())
+        why = standin.apiserver_check(argv, self.local, version)
         if why:
             raise Down("would not start: " + why)
         flags = parse_flags(argv)
+        self.authn = self.active_authn(argv, flags, version)
         last = {}
         self.required = {}
         for name, value in flags:
@@ -290,6 +310,41 @@ class Config:
         modes = last.get("authorization-mode", "")
         self.modes = modes.split(",") if modes else ["AlwaysAllow"]
         self.anonymous = last.get("anonymous-auth", "true").lower() not in ("false", "0", "f")
+
+    def node_version(self):
+        if self.a.standin:
+            try:
+                with open(os.path.join(self.a.standin, "version"),
+                          encoding="utf-8") as f:
+                    return f.read().strip() or DEFAULT_VERSION
+            except OSError:
+                pass
+        return DEFAULT_VERSION
+
+    def active_authn(self, argv, flags, version):
+        """The AuthenticationConfiguration in force (None: no
+        --authentication-config): with the stand-in's state, the file its
+        reload controller last loaded (a reload due now is done first);
+        else the file as it is."""
+        f = standin.authn_file(argv)
+        if f is None:
+            return None
+        multi = {}
+        for name, value in flags:
+            multi.setdefault(name, []).append(value)
+        issuers = authnconfig.sa_issuers(multi)
+        ctl = authnconfig.Controller(self.a.standin) if self.a.standin else None
+        st = ctl.tick(self.local(f), version, issuers) if ctl else None
+        if st is not None:
+            text = st["active"]
+        else:
+            with open(self.local(f), encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        try:
+            return authnconfig.load(text, version, issuers)
+        except authnconfig.Invalid as e:
+            raise Down("would not start: failed to load authentication "
+                       "config: %s" % e)
 
     def local(self, path):
         """Where a node path is on this machine."""
@@ -365,9 +420,9 @@ def b64decode(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
-def fetch_json(url, ca_file):
-    ctx = ssl.create_default_context(cafile=ca_file) if ca_file else \
-        ssl.create_default_context()
+def fetch_json(url, ca_file, cadata=None):
+    ctx = ssl.create_default_context(cafile=ca_file, cadata=cadata) \
+        if ca_file or cadata else ssl.create_default_context()
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                          urllib.request.HTTPSHandler(context=ctx))
     try:
@@ -400,6 +455,21 @@ def authenticate_oidc(cfg, token):
     """(username, groups) for an ID token, or AuthError."""
     if not cfg.issuer:
         raise AuthError("no token authenticator (no --oidc-issuer-url)")
+
+    def audience(claims):
+        aud = claims.get("aud")
+        auds = aud if isinstance(aud, list) else [aud]
+        if cfg.client_id not in auds:
+            raise AuthError("oidc: expected audience %s got %s" % (
+                json.dumps(cfg.client_id), json.dumps(aud)))
+
+    claims = verified_claims(token, lambda iss: iss == cfg.issuer, cfg.issuer,
+                             cfg.ca_file, None, cfg.signing_algs, audience)
+    return map_flags(cfg, claims)
+
+
+def token_claims(token):
+    """The header, claims and signature of a JWT, unverified."""
     parts = token.split(".")
     if len(parts) != 3:
         raise AuthError("not a JWT")
@@ -411,27 +481,49 @@ def authenticate_oidc(cfg, token):
         raise AuthError("not a JWT")
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise AuthError("not a JWT")
-    if claims.get("iss") != cfg.issuer:
+    return parts, header, claims, sig
+
+
+def authenticate_structured(cfg, token):
+    """(username, groups) for a token by the AuthenticationConfiguration
+    active now: the authenticator whose issuer.url is the token's iss."""
+    _, _, unverified, _ = token_claims(token)
+    a = authnconfig.pick(cfg.authn, unverified.get("iss"))
+    iss = a.get("issuer") or {}
+    url = iss.get("url")
+    # Structured authentication accepts every asymmetric algorithm
+    # (types.go has no signing algorithms field).
+    claims = verified_claims(token, lambda i: i == url, url, None,
+                             iss.get("certificateAuthority") or None,
+                             list(standin.SIGNING_ALGS), lambda c: None)
+    return authnconfig.map_claims(a, claims)
+
+
+def verified_claims(token, iss_ok, issuer, ca_file, cadata, algs, audience):
+    """The claims of TOKEN once its iss, the issuer's discovery, the
+    signature (a key of its JWKS), AUDIENCE(claims), exp and nbf pass."""
+    parts, header, claims, sig = token_claims(token)
+    if not iss_ok(claims.get("iss")):
         raise AuthError("token iss %s is not the configured issuer %s" % (
-            json.dumps(claims.get("iss")), json.dumps(cfg.issuer)))
-    disc = fetch_json(cfg.issuer.rstrip("/") + "/.well-known/openid-configuration",
-                      cfg.ca_file)
+            json.dumps(claims.get("iss")), json.dumps(issuer)))
+    disc = fetch_json(issuer.rstrip("/") + "/.well-known/openid-configuration",
+                      ca_file, cadata)
     if not isinstance(disc, dict):
         raise AuthError("oidc: discovery document is not a JSON object")
-    if disc.get("issuer") != cfg.issuer:
+    if disc.get("issuer") != issuer:
         raise AuthError("oidc: issuer did not match the issuer returned by provider, "
-                        "expected %s got %s" % (json.dumps(cfg.issuer),
+                        "expected %s got %s" % (json.dumps(issuer),
                                                 json.dumps(disc.get("issuer"))))
     alg = header.get("alg")
-    if alg not in cfg.signing_algs:
+    if alg not in algs:
         raise AuthError("oidc: id token signed with unsupported algorithm, "
-                        "expected %s got %s" % (cfg.signing_algs, json.dumps(alg)))
+                        "expected %s got %s" % (algs, json.dumps(alg)))
     if alg != "RS256":
         raise AuthError("oidc: %s is not implemented by the test apiserver" % alg)
     jwks_uri = disc.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         raise AuthError("oidc: discovery has no jwks_uri")
-    jwks = fetch_json(jwks_uri, cfg.ca_file)
+    jwks = fetch_json(jwks_uri, ca_file, cadata)
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     if not isinstance(keys, list):
         raise AuthError("oidc: %s holds no keys" % jwks_uri)
@@ -454,11 +546,7 @@ def authenticate_oidc(cfg, token):
             continue
     else:
         raise AuthError("oidc: verify signature: failed to verify id token signature")
-    aud = claims.get("aud")
-    auds = aud if isinstance(aud, list) else [aud]
-    if cfg.client_id not in auds:
-        raise AuthError("oidc: expected audience %s got %s" % (
-            json.dumps(cfg.client_id), json.dumps(aud)))
+    audience(claims)
     t = time.time()
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)):
@@ -469,6 +557,11 @@ def authenticate_oidc(cfg, token):
     nbf = claims.get("nbf")
     if isinstance(nbf, (int, float)) and t + NBF_LEEWAY < nbf:
         raise AuthError("oidc: current time before the nbf (not before) time")
+    return claims
+
+
+def map_flags(cfg, claims):
+    """(username, groups) of verified CLAIMS by the --oidc-* flags."""
     name = claims.get(cfg.username_claim)
     if name is None:
         raise AuthError('oidc: parse username claims "%s": claim not present'
@@ -669,8 +762,12 @@ class Handler(testca.Handler):
                 self.send_json(401, UNAUTHORIZED)
                 return
             try:
-                self.user, self.groups = authenticate_oidc(cfg, token.strip())
-            except AuthError as e:
+                if cfg.authn is not None:
+                    self.user, self.groups = authenticate_structured(
+                        cfg, token.strip())
+                else:
+                    self.user, self.groups = authenticate_oidc(cfg, token.strip())
+            except (AuthError, authnconfig.AuthError) as e:
                 self.note(str(e))
                 self.send_json(401, UNAUTHORIZED)
                 return

@@ -54,7 +54,8 @@ static const struct bad bad[] = {
 	    "okta-k8s.yaml:4:3: oidc: unknown key 'bad\\nkey' (known: "
 	    "issuer_url, client_id, username_claim, username_prefix, "
 	    "groups_claim, groups_prefix, required_claims, signing_algs, "
-	    "ca_file, scopes, redirect_uri, client_secret_env)" },
+	    "ca_file, scopes, redirect_uri, client_secret_env, audiences, "
+	    "claim_rules)" },
 	{ "duplicate key",
 	    BASE "  client_id: b\n",
 	    "okta-k8s.yaml:4:3: oidc: duplicate key 'client_id' "
@@ -284,15 +285,14 @@ static const struct bad bad[] = {
 	    BASE "ssh:\n  user: -oProxyCommand\n",
 	    "okta-k8s.yaml:5:9: ssh.user: '-oProxyCommand' is not a user "
 	    "name" },
-	{ "auth_mode config",
-	    BASE "microk8s:\n  auth_mode: config\n",
-	    "okta-k8s.yaml:5:14: microk8s.auth_mode: 'config' "
-	    "(--authentication-config) is planned but not supported yet; "
-	    "use 'flags'" },
 	{ "auth_mode unknown",
 	    BASE "microk8s:\n  auth_mode: oidc\n",
-	    "okta-k8s.yaml:5:14: microk8s.auth_mode: 'oidc' is not a mode; "
-	    "use 'flags'" },
+	    "okta-k8s.yaml:5:14: microk8s.auth_mode: unknown mode 'oidc' "
+	    "(known: flags, config)" },
+	{ "auth_mode misspelt",
+	    BASE "microk8s:\n  auth_mode: confg\n",
+	    "okta-k8s.yaml:5:14: microk8s.auth_mode: unknown mode 'confg'; "
+	    "did you mean 'config'?" },
 	{ "server over http",
 	    BASE "kubeconfig:\n  server: http://pi-1:16443\n",
 	    "okta-k8s.yaml:5:11: kubeconfig.server: must be an https:// URL "
@@ -332,7 +332,8 @@ static const struct bad bad[] = {
 	    "not a ClusterRole name: it may not be '.' or '..' or contain '/' "
 	    "or '%'" },
 	{ "binding without subjects",
-	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: view\n",
+	    BASE "rbac:\n  bindings:\n    - name: a\n      cluster_role: "
+	    "view\n",
 	    "okta-k8s.yaml:6:7: rbac.bindings[0]: needs at least one user or "
 	    "group" },
 	{ "empty user",
@@ -422,8 +423,8 @@ static const struct bad bad[] = {
 	    "okta-k8s.yaml:1:1: the top level must be a map (oidc:, ssh:, "
 	    "nodes:, ...), not a list" },
 	{ "deep nesting",
-	    BASE "nodes: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[a]]]]]]]]]]]]]]]]]]"
-	    "]]]]]]]]]]]]]]]]]]]\n",
+	    BASE "nodes: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[a"
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	    "okta-k8s.yaml:4:39: nested deeper than 32 levels" },
 };
 
@@ -440,20 +441,345 @@ parse(const char *yaml, const char *path, char **cause)
 	return c;
 }
 
+/* Each of the N configs of TABLE refused with its message. */
 static void
-test_bad(void)
+check_bad(const struct bad *table, size_t n)
 {
 	struct config	*c;
 	char		*cause;
 	size_t		 i;
 
-	for (i = 0; i < nitems(bad); i++) {
-		c = parse(bad[i].yaml, "okta-k8s.yaml", &cause);
-		ok(c == NULL, "refused: %s", bad[i].what);
-		is_str(cause, bad[i].want, "message: %s", bad[i].what);
+	for (i = 0; i < n; i++) {
+		c = parse(table[i].yaml, "okta-k8s.yaml", &cause);
+		ok(c == NULL, "refused: %s", table[i].what);
+		is_str(cause, table[i].want, "message: %s", table[i].what);
 		config_free(c);
 		free(cause);
 	}
+}
+
+static void
+test_bad(void)
+{
+	check_bad(bad, nitems(bad));
+}
+
+/* auth_mode: config (lines 1-5), and a GitHub Actions issuer (6-8). */
+#define CFG BASE "microk8s:\n  auth_mode: config\n"
+#define GH CFG "extra_issuers:\n" \
+	"  - issuer_url: https://token.actions.githubusercontent.com\n" \
+	"    audiences: [pi]\n"
+
+/*
+ * The keys of auth_mode: config: refused in flags mode, and every rule
+ * of the AuthenticationConfiguration the apiserver checks
+ * (staging/src/k8s.io/apiserver/pkg/apis/apiserver/validation/
+ * validation.go), plus okta-k8s's own two, at their line and column.
+ */
+static const struct bad bad_auth[] = {
+	{ "flags mode: oidc.audiences",
+	    BASE "  audiences: [pi]\n",
+	    "okta-k8s.yaml:4:3: oidc.audiences: only with "
+	    "microk8s.auth_mode: config: the --oidc-* flags carry one "
+	    "audience (client_id) and no CEL rules; set auth_mode: config "
+	    "(Kubernetes 1.30+) or remove this key" },
+	{ "flags mode: oidc.claim_rules",
+	    BASE "  claim_rules:\n    - expression: \"true\"\n",
+	    "okta-k8s.yaml:4:3: oidc.claim_rules: only with "
+	    "microk8s.auth_mode: config: the --oidc-* flags carry one "
+	    "audience (client_id) and no CEL rules; set auth_mode: config "
+	    "(Kubernetes 1.30+) or remove this key" },
+	{ "flags mode: extra_issuers",
+	    BASE "microk8s:\n  auth_mode: flags\n"
+	    "extra_issuers:\n  - issuer_url: https://a.example\n",
+	    "okta-k8s.yaml:6:1: extra_issuers: only with microk8s.auth_mode: "
+	    "config: the --oidc-* flags carry one issuer; set auth_mode: "
+	    "config (Kubernetes 1.30+) or remove this key" },
+	{ "config mode: signing_algs has no field",
+	    "microk8s:\n  auth_mode: config\n" BASE
+	    "  signing_algs: [RS256]\n",
+	    "okta-k8s.yaml:6:3: oidc.signing_algs: not with "
+	    "microk8s.auth_mode: config: an AuthenticationConfiguration has "
+	    "no field for it (the apiserver accepts the issuer's asymmetric "
+	    "algorithms); remove it" },
+	{ "extra issuer: not a map",
+	    CFG "extra_issuers:\n  - https://a.example\n",
+	    "okta-k8s.yaml:7:5: extra_issuers[0]: must be a map with "
+	    "issuer_url, audiences and username_claim (or "
+	    "username_expression), not a string" },
+	{ "extra issuer: unknown key",
+	    GH "    username_clam: sub\n",
+	    "okta-k8s.yaml:9:5: extra_issuers[0]: unknown key "
+	    "'username_clam'; did you mean 'username_claim'?" },
+	{ "extra issuer: no issuer_url",
+	    CFG "extra_issuers:\n  - audiences: [pi]\n",
+	    "okta-k8s.yaml:7:5: extra_issuers[0]: missing required key "
+	    "'issuer_url'" },
+	{ "duplicate issuer: oidc's",
+	    CFG "extra_issuers:\n  - issuer_url: https://x.okta.com\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"x:\"\n",
+	    "okta-k8s.yaml:7:17: extra_issuers[0].issuer_url: duplica"
+	    "te issuer 'https://x.okta.com' (also oidc): the apiserve"
+	    "r allows one authenticator per issuer" },
+	{ "duplicate issuer: two extra ones",
+	    GH "    username_claim: sub\n    username_prefix: \"gh:\"\n"
+	    "  - issuer_url: https://token.actions.githubusercontent.com\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"gh2:\"\n",
+	    "okta-k8s.yaml:11:17: extra_issuers[1].issuer_url: duplic"
+	    "ate issuer 'https://token.actions.githubusercontent.com'"
+	    " (also extra_issuers[0]): the apiserver allows one authe"
+	    "nticator per issuer" },
+	{ "issuer over http",
+	    CFG "extra_issuers:\n  - issuer_url: http://a.example\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"a:\"\n",
+	    "okta-k8s.yaml:7:17: extra_issuers[0].issuer_url: URL sch"
+	    "eme must be https" },
+	{ "issuer with a query",
+	    CFG "extra_issuers:\n  - issuer_url: https://a.example/?x=1\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"a:\"\n",
+	    "okta-k8s.yaml:7:17: extra_issuers[0].issuer_url: URL mus"
+	    "t not contain a query" },
+	{ "issuer with a fragment",
+	    CFG "extra_issuers:\n  - issuer_url: https://a.example/#top\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"a:\"\n",
+	    "okta-k8s.yaml:7:17: extra_issuers[0].issuer_url: URL mus"
+	    "t not contain a fragment" },
+	{ "issuer with a user",
+	    CFG "extra_issuers:\n  - issuer_url: https://me@a.example/\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"a:\"\n",
+	    "okta-k8s.yaml:7:17: extra_issuers[0].issuer_url: URL mus"
+	    "t not contain a username or password" },
+	{ "oidc issuer with a query",
+	    "microk8s:\n  auth_mode: config\n"
+	    "oidc:\n  issuer_url: https://x.okta.com/?a=b\n  client_id: a\n",
+	    "okta-k8s.yaml:4:15: oidc.issuer_url: URL must not contai"
+	    "n a query" },
+	{ "issuer: the service-account issuer",
+	    CFG "extra_issuers:\n"
+	    "  - issuer_url: https://kubernetes.default.svc\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"a:\"\n",
+	    "okta-k8s.yaml:7:17: extra_issuers[0].issuer_url: 'https:"
+	    "//kubernetes.default.svc' is the cluster's service-accou"
+	    "nt issuer: the apiserver refuses an authenticator for it"
+	    " (URL must not overlap with disallowed issuers); use you"
+	    "r provider's issuer" },
+	{ "no audience",
+	    CFG "extra_issuers:\n  - issuer_url: https://a.example\n"
+	    "    username_claim: sub\n    username_prefix: \"a:\"\n",
+	    "okta-k8s.yaml:7:5: extra_issuers[0]: at least one audien"
+	    "ce is required" },
+	{ "an empty audience list",
+	    GH "    audiences: []\n",
+	    "okta-k8s.yaml:9:5: extra_issuers[0]: duplicate key 'audiences' "
+	    "(first at line 8)" },
+	{ "oidc audiences repeat client_id",
+	    "microk8s:\n  auth_mode: config\n" BASE "  audiences: [b, a]\n",
+	    "okta-k8s.yaml:6:18: oidc.audiences[1]: duplicate audienc"
+	    "e 'a'" },
+	{ "an empty audience (a string the config refuses before the file's "
+	    "rule)",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "  - issuer_url: https://b.example\n    audiences: [\"\"]\n",
+	    "okta-k8s.yaml:12:17: extra_issuers[1].audiences[0]: must "
+	    "not be empty" },
+	{ "username claim and expression",
+	    GH "    username_claim: sub\n    username_expression: claims.sub\n",
+	    "okta-k8s.yaml:10:26: extra_issuers[0].username_expressio"
+	    "n: claim and expression can't both be set: use username_"
+	    "claim or username_expression" },
+	{ "username prefix with expression",
+	    GH "    username_prefix: \"a:\"\n"
+	    "    username_expression: \"'a:' + claims.sub\"\n",
+	    "okta-k8s.yaml:9:22: extra_issuers[0].username_prefix: pr"
+	    "efix may not be specified when expression is set: put th"
+	    "e prefix in the expression" },
+	{ "no username claim or expression",
+	    GH,
+	    "okta-k8s.yaml:7:5: extra_issuers[0]: claim or expression"
+	    " is required: set username_claim (with username_prefix) "
+	    "or username_expression" },
+	{ "username claim without prefix",
+	    GH "    username_claim: sub\n",
+	    "okta-k8s.yaml:9:21: extra_issuers[0].username_claim: pre"
+	    "fix is required when claim is set: set username_prefix" },
+	{ "groups claim without prefix",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    groups_claim: groups\n",
+	    "okta-k8s.yaml:11:19: extra_issuers[0].groups_claim: pref"
+	    "ix is required when claim is set: set groups_prefix" },
+	{ "groups claim and expression",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    groups_claim: groups\n    groups_prefix: \"g:\"\n"
+	    "    groups_expression: claims.groups\n",
+	    "okta-k8s.yaml:13:24: extra_issuers[0].groups_expression:"
+	    " claim and expression can't both be set: use groups_clai"
+	    "m or groups_expression" },
+	{ "rule: claim and expression",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    claim_rules:\n      - claim: repository\n"
+	    "        expression: \"claims.repository == 'me/x'\"\n",
+	    "okta-k8s.yaml:12:16: extra_issuers[0].claim_rules[0].cla"
+	    "im: claim and expression can't both be set" },
+	{ "rule: message with claim",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    claim_rules:\n      - claim: repository\n"
+	    "        required_value: me/x\n        message: only mine\n",
+	    "okta-k8s.yaml:14:18: extra_issuers[0].claim_rules[0].mes"
+	    "sage: message may not be specified when claim is set" },
+	{ "rule: required_value with expression",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    claim_rules:\n"
+	    "      - expression: \"claims.repository == 'me/x'\"\n"
+	    "        required_value: me/x\n",
+	    "okta-k8s.yaml:13:25: extra_issuers[0].claim_rules[0].req"
+	    "uired_value: required_value may not be specified when ex"
+	    "pression is set" },
+	{ "rule: neither claim nor expression",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    claim_rules:\n      - message: what\n",
+	    "okta-k8s.yaml:12:9: extra_issuers[0].claim_rules[0]: cla"
+	    "im or expression is required" },
+	{ "rule: the same expression twice",
+	    "microk8s:\n  auth_mode: config\n" BASE "  claim_rules:\n"
+	    "    - expression: \"claims.a == 'b'\"\n"
+	    "    - expression: \"claims.a == 'b'\"\n",
+	    "okta-k8s.yaml:8:19: oidc.claim_rules[1].expression: dupl"
+	    "icate expression 'claims.a == 'b''" },
+	{ "rule: a claim required twice",
+	    GH "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    required_claims: {repository: me/x}\n"
+	    "    claim_rules:\n      - claim: repository\n"
+	    "        required_value: me/y\n",
+	    "okta-k8s.yaml:13:16: extra_issuers[0].claim_rules[0].cla"
+	    "im: duplicate rule on claim 'repository'" },
+	{ "email without email_verified (the apiserver's rule too)",
+	    GH "    username_expression: \"claims.email\"\n",
+	    "okta-k8s.yaml:9:26: extra_issuers[0].username_expression"
+	    ": uses claims.email but no expression checks claims.emai"
+	    "l_verified, so an unverified address could pass for a us"
+	    "er (okta-k8s checks this on the text; the apiserver refu"
+	    "ses it too); add a claim rule 'claims.email_verified == "
+	    "true'" },
+	{ "system: username prefix (okta-k8s's rule)",
+	    GH "    username_claim: sub\n    username_prefix: \"system:gh:\"\n",
+	    "okta-k8s.yaml:10:22: extra_issuers[0].username_prefix: a"
+	    " 'system:' prefix is refused by okta-k8s (not by the api"
+	    "server): tokens could then name Kubernetes' own users; c"
+	    "hoose another prefix" },
+	{ "system: groups prefix (okta-k8s's rule)",
+	    "microk8s:\n  auth_mode: config\n" BASE
+	    "  groups_claim: groups\n  groups_prefix: \"system:\"\n",
+	    "okta-k8s.yaml:7:18: oidc.groups_prefix: a 'system:' pref"
+	    "ix is refused by okta-k8s (not by the apiserver): tokens"
+	    " could then name Kubernetes' own groups (system:masters)"
+	    "; choose another prefix" },
+	{ "an extra issuer without a prefix (okta-k8s's rule)",
+	    GH "    username_claim: sub\n    username_prefix: \"\"\n",
+	    "okta-k8s.yaml:10:22: extra_issuers[0].username_prefix: m"
+	    "ust not be empty for an extra issuer (okta-k8s's rule, n"
+	    "ot the apiserver's): its users could collide with anothe"
+	    "r issuer's; set a prefix such as \"github:\"" },
+	{ "an extra issuer with oidc's prefix (okta-k8s's rule)",
+	    GH "    username_claim: sub\n    username_prefix: \"oidc:\"\n",
+	    "okta-k8s.yaml:10:22: extra_issuers[0].username_prefix: '"
+	    "oidc:' is already the prefix of oidc (okta-k8s's rule, n"
+	    "ot the apiserver's): users of two issuers could collide;"
+	    " choose a prefix of its own" },
+};
+
+static void
+test_bad_auth(void)
+{
+	check_bad(bad_auth, nitems(bad_auth));
+}
+
+/* 64 authenticators are fine, 65 are too many (validation.go TooMany). */
+static void
+test_too_many_issuers(void)
+{
+	struct config	*c;
+	struct buf	 b;
+	char		*cause;
+	int		 i;
+
+	buf_init(&b);
+	buf_puts(&b, CFG "extra_issuers:\n");
+	for (i = 0; i < 63; i++) {
+		buf_printf(&b, "  - issuer_url: https://i%d.example\n"
+		    "    audiences: [pi]\n    username_claim: sub\n"
+		    "    username_prefix: \"i%d:\"\n", i, i);
+	}
+	buf_putc(&b, '\0');
+	c = parse(b.data, "okta-k8s.yaml", &cause);
+	ok(c != NULL && c->n_extra_issuers == 63, "oidc and 63 extra issuers "
+	    "taken");
+	config_free(c);
+	free(cause);
+	b.len--;
+	buf_puts(&b, "  - issuer_url: https://i63.example\n"
+	    "    audiences: [pi]\n    username_claim: sub\n"
+	    "    username_prefix: \"i63:\"\n");
+	buf_putc(&b, '\0');
+	c = parse(b.data, "okta-k8s.yaml", &cause);
+	ok(c == NULL, "refused: a 65th authenticator");
+	is_str(cause, "okta-k8s.yaml:259:5: extra_issuers[63]: 65 "
+	    "authenticators: the apiserver takes at most 64 (oidc and 63 "
+	    "extra issuers)",
+	    "message: 65 authenticators");
+	config_free(c);
+	free(cause);
+	buf_release(&b);
+}
+
+/* Every key of config mode, as stored. */
+static void
+test_auth_values(void)
+{
+	static const char yaml[] = GH
+	    "    username_claim: sub\n    username_prefix: \"github:\"\n"
+	    "    groups_expression: \"['ci']\"\n"
+	    "    required_claims: {ref: refs/heads/main, event_name: push}\n"
+	    "    claim_rules:\n"
+	    "      - expression: \"claims.repository == 'me/pi-apps'\"\n"
+	    "        message: only the pi-apps repository\n"
+	    "  - issuer_url: https://b.example\n    audiences: [b1, b2]\n"
+	    "    username_expression: \"'b:' + claims.sub\"\n";
+	struct config		*c;
+	struct config_issuer	*e;
+	char			*cause;
+
+	c = parse(yaml, "okta-k8s.yaml", &cause);
+	ok(c != NULL, "config mode with two extra issuers");
+	if (c == NULL) {
+		tap_diag("cause", cause);
+		free(cause);
+		return;
+	}
+	ok(config_auth_file_mode(c), "auth_mode: config");
+	is_int(c->n_extra_issuers, 2, "two extra issuers");
+	e = &c->extra_issuers[0];
+	is_str(e->issuer_url, "https://token.actions.githubusercontent.com",
+	    "issuer_url");
+	ok(e->audiences.n == 1 && strcmp(e->audiences.v[0], "pi") == 0,
+	    "audiences");
+	is_str(e->username_prefix, "github:", "username_prefix");
+	is_str(e->groups_expression, "['ci']", "groups_expression");
+	ok(e->n_required_claims == 2 &&
+	    strcmp(e->required_claims[0].key, "event_name") == 0,
+	    "required_claims, sorted");
+	ok(e->claim_rules.n == 1 && strcmp(e->claim_rules.v[0].message,
+	    "only the pi-apps repository") == 0, "claim_rules");
+	is_int(e->line, 7, "where the issuer is");
+	is_str(c->extra_issuers[1].username_expression, "'b:' + claims.sub",
+	    "username_expression");
+	config_free(c);
 }
 
 /*
@@ -497,7 +823,8 @@ static const struct {
 	{ 0x205f, "MEDIUM MATHEMATICAL SPACE" },
 	{ 0x3000, "IDEOGRAPHIC SPACE" },
 	{ 0x00e9, NULL },	/* LATIN SMALL LETTER E WITH ACUTE */
-	{ 0x180e, NULL },	/* MONGOLIAN VOWEL SEPARATOR: not since Unicode 6.3 */
+	/* MONGOLIAN VOWEL SEPARATOR: no white space since Unicode 6.3 */
+	{ 0x180e, NULL },
 	{ 0x200b, NULL },	/* ZERO WIDTH SPACE: format, not white space */
 	{ 0x2060, NULL },	/* WORD JOINER */
 	{ 0xfeff, NULL },	/* ZERO WIDTH NO-BREAK SPACE */
@@ -520,8 +847,8 @@ test_unicode_space(void)
 			    runes[i].r))
 				tap_diag("cause", cause);
 		} else if (runes[i].r < 0x80) {
-			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: %s",
-			    runes[i].why);
+			want = xasprintf("okta-k8s.yaml:3:14: oidc.client_id: "
+			    "%s", runes[i].why);
 			is_str(cause, want, "U+%04X refused", runes[i].r);
 			free(want);
 		} else {
@@ -722,7 +1049,8 @@ test_defaults(void)
 	    "default: redirect_uri");
 	ok(c->oidc.client_secret_env == NULL, "default: no client_secret_env");
 	ok(c->ssh.user == NULL && c->ssh.port == 0 &&
-	    c->ssh.identity_files.n == 0, "default: ssh user, port, keys unset");
+	    c->ssh.identity_files.n == 0, "default: ssh user, port, keys "
+	    "unset");
 	kh = home_path(".ssh/known_hosts");
 	is_str(c->ssh.known_hosts, kh, "default: known_hosts from $HOME");
 	free(kh);
@@ -772,7 +1100,8 @@ test_values(void)
 		free(cause);
 		return;
 	}
-	is_str(c->oidc.client_id, "12345", "an int-looking client_id is a string");
+	is_str(c->oidc.client_id, "12345", "an int-looking client_id is a "
+	    "string");
 	is_str(c->oidc.username_prefix, "-", "username_prefix \"-\" kept");
 	is_str(c->oidc.groups_prefix, "oidcgroup:",
 	    "groups_prefix defaults with groups_claim");
@@ -782,7 +1111,8 @@ test_values(void)
 	if (c->oidc.n_required_claims == 3) {
 		is_str(c->oidc.required_claims[0].key, "a", "claims sorted: a");
 		is_str(c->oidc.required_claims[0].value, "1", "claim a = 1");
-		is_str(c->oidc.required_claims[1].key, "hd", "claims sorted: hd");
+		is_str(c->oidc.required_claims[1].key, "hd", "claims sorted: "
+		    "hd");
 		is_str(c->oidc.required_claims[1].value, "example.com",
 		    "claim hd value");
 		is_str(c->oidc.required_claims[2].key, "tier",
@@ -1067,7 +1397,8 @@ test_ca_file(void)
 	    "certificate file (it holds binary data); it must be the "
 	    "issuer's CA certificate in PEM (-----BEGIN CERTIFICATE-----)",
 	    "binary");
-	s = "-----BEGIN CERTIFICATE-----\nMIIB*jCC\n-----END CERTIFICATE-----\n";
+	s = "-----BEGIN CERTIFICATE-----\nMIIB*jCC\n-----END "
+	    "CERTIFICATE-----\n";
 	ca_refused(dir, s, strlen(s), "the block at line 1 is not valid PEM "
 	    "(bad base64 decode); it must be the issuer's CA certificate in "
 	    "PEM", "bad base64");
@@ -1160,6 +1491,61 @@ test_config_load(void)
 	free(path);
 }
 
+/* An extra issuer's ca_file: read and checked by config_load, refused at
+ * its place when missing. */
+static void
+test_issuer_ca_file(void)
+{
+	struct config	*c = NULL;
+	char		*path, *yaml, *cause = NULL, *want = NULL, *pem = NULL;
+	char		*ca;
+	size_t		 len;
+
+	path = home_path("issuer-ca.yaml");
+	ca = xasprintf("%s/tests/data/tls/ca.crt", srcdir());
+	yaml = xasprintf("%s" "extra_issuers:\n"
+	    "  - issuer_url: https://a.example\n    audiences: [pi]\n"
+	    "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    ca_file: %s\n", CFG, ca);
+	if (file_write_atomic(path, yaml, strlen(yaml), 0600, &cause) != 0 ||
+	    file_read(ca, &pem, &len, &cause) != 0) {
+		ok(0, "test files: %s", cause);
+		goto out;
+	}
+	if (ok(config_load(path, &c, &cause) == 0, "config_load: an extra "
+	    "issuer's ca_file"))
+		ok(c->extra_issuers[0].ca_len == len &&
+		    memcmp(c->extra_issuers[0].ca, pem, len) == 0,
+		    "the extra issuer's CA bytes are kept");
+	else
+		tap_diag("cause", cause);
+	config_free(c);
+	c = NULL;
+	free(cause);
+	cause = NULL;
+	free(yaml);
+	yaml = xasprintf("%s" "extra_issuers:\n"
+	    "  - issuer_url: https://a.example\n    audiences: [pi]\n"
+	    "    username_claim: sub\n    username_prefix: \"a:\"\n"
+	    "    ca_file: /nonexistent/ca.pem\n", CFG);
+	want = xasprintf("%s:11:14: extra_issuers[0].ca_file: "
+	    "'/nonexistent/ca.pem': no such file; give the issuer's CA "
+	    "certificate (PEM) or remove extra_issuers[0].ca_file", path);
+	if (file_write_atomic(path, yaml, strlen(yaml), 0600, &cause) == 0) {
+		ok(config_load(path, &c, &cause) == -1 && c == NULL,
+		    "config_load: a missing extra issuer's ca_file refused");
+		is_str(cause, want, "... at its place");
+	}
+out:
+	config_free(c);
+	free(cause);
+	free(want);
+	free(pem);
+	free(yaml);
+	free(path);
+	free(ca);
+}
+
 static void
 test_template(void)
 {
@@ -1187,6 +1573,71 @@ out:
 	free(path);
 }
 
+/* TEXT with the config-mode examples of the template uncommented: the
+ * lines from a "# audiences:" or "# extra_issuers:" line to the next
+ * blank one lose their "# ". Caller frees. */
+static char *
+uncomment_config_mode(const char *text)
+{
+	struct buf	 b;
+	const char	*line, *nl, *hash;
+	bool		 on = false;
+
+	buf_init(&b);
+	for (line = text; *line != '\0'; line = nl) {
+		nl = strchr(line, '\n');
+		nl = nl != NULL ? nl + 1 : line + strlen(line);
+		hash = line + strspn(line, " ");
+		if (str_starts_with(hash, "# audiences:") ||
+		    str_starts_with(hash, "# extra_issuers:"))
+			on = true;
+		else if (*hash == '\n')
+			on = false;
+		if (on && str_starts_with(hash, "# ")) {
+			buf_add(&b, line, (size_t)(hash - line));
+			buf_add(&b, hash + 2, (size_t)(nl - hash - 2));
+		} else if (str_starts_with(line, "  auth_mode: flags"))
+			buf_puts(&b, "  auth_mode: config\n");
+		else
+			buf_add(&b, line, (size_t)(nl - line));
+	}
+	buf_putc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+/* The template's commented config-mode examples are a valid config. */
+static void
+test_template_config_mode(void)
+{
+	struct config	*c = NULL;
+	char		*path, *text = NULL, *cause = NULL, *yaml = NULL;
+	size_t		 len;
+
+	path = xasprintf("%s/templates/okta-k8s.yaml", srcdir());
+	if (file_read(path, &text, &len, &cause) != 0)
+		goto out;
+	yaml = uncomment_config_mode(text);
+	c = parse(yaml, path, &cause);
+	if (!ok(c != NULL, "the template in config mode parses")) {
+		tap_diag("cause", cause);
+		goto out;
+	}
+	ok(c->n_extra_issuers == 1 && strcmp(c->extra_issuers[0].issuer_url,
+	    "https://token.actions.githubusercontent.com") == 0,
+	    "template: a GitHub Actions issuer");
+	ok(c->extra_issuers[0].claim_rules.n == 1 && strstr(
+	    c->extra_issuers[0].claim_rules.v[0].expression,
+	    "claims.repository") != NULL, "template: a rule on repository");
+	ok(c->oidc.audiences.n == 1 && c->oidc.claim_rules.n == 1,
+	    "template: oidc.audiences and oidc.claim_rules");
+out:
+	config_free(c);
+	free(cause);
+	free(text);
+	free(yaml);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1199,6 +1650,9 @@ main(void)
 	setenv("HOME", home, 1);
 
 	test_bad();
+	test_bad_auth();
+	test_too_many_issuers();
+	test_auth_values();
 	test_unicode_space();
 	test_no_cause();
 	test_spec_example();
@@ -1209,7 +1663,9 @@ main(void)
 	test_config_path();
 	test_config_load();
 	test_ca_file();
+	test_issuer_ca_file();
 	test_template();
+	test_template_config_mode();
 
 	rmdir(home);
 	return tap_done();

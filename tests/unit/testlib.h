@@ -56,6 +56,20 @@ test_corpus(struct strvec *out)
 	return out->n;
 }
 
+/* The file REL under tests/data in *TEXT and *LEN (caller frees); -1 with
+ * *CAUSE set (caller frees). */
+static __attribute__((unused)) int
+test_data_read(const char *rel, char **text, size_t *len, char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	path = xasprintf("%s/tests/data/%s", test_srcdir(), rel);
+	rc = file_read(path, text, len, cause);
+	free(path);
+	return rc;
+}
+
 /* Everything left to read from F (caller frees). */
 static __attribute__((unused)) char *
 test_read_all(FILE *f)
