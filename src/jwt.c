@@ -171,16 +171,28 @@ jwt_verify(const struct jwt *j, json_t *jwks, char **cause)
 	    n == 1 ? "" : "s");
 }
 
-/* "2024-05-01T12:00:00Z" for T into S (at least 32 bytes). */
+/*
+ * "2024-05-01T12:00:00Z" for T (0 or more seconds since 1970) into S (64
+ * bytes hold any T). Computed here, not with gmtime_r: a 32-bit time_t
+ * (armhf) ends in 2038. The civil date from a day count is Howard
+ * Hinnant's days-to-civil algorithm ("chrono-Compatible Low-Level Date
+ * Algorithms"), in 400-year eras counted from 0000-03-01.
+ */
 static const char *
-jwt_time(time_t t, char *s, size_t len)
+jwt_time(long long t, char *s, size_t len)
 {
-	struct tm	tm;
+	long long	z = t / 86400 + 719468, secs = t % 86400;
+	long long	era = z / 146097, doe = z - era * 146097;
+	long long	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) /
+			    365;
+	long long	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long	mp = (5 * doy + 2) / 153;
+	long long	d = doy - (153 * mp + 2) / 5 + 1;
+	long long	m = mp < 10 ? mp + 3 : mp - 9;
+	long long	y = yoe + era * 400 + (m <= 2);
 
-	if (gmtime_r(&t, &tm) == NULL)
-		snprintf(s, len, "%lld", (long long)t);
-	else
-		strftime(s, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(s, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", y, m,
+	    d, secs / 3600, secs % 3600 / 60, secs % 60);
 	return s;
 }
 
@@ -204,7 +216,7 @@ jwt_span(long long d, char *s, size_t len)
  * of seconds since 1970 up to the year 9999.
  */
 static int
-jwt_date(const struct jwt *j, const char *key, time_t *t)
+jwt_date(const struct jwt *j, const char *key, long long *t)
 {
 	json_t	*v = json_object_get(j->claims, key);
 	double	 d;
@@ -214,7 +226,7 @@ jwt_date(const struct jwt *j, const char *key, time_t *t)
 	d = json_number_value(v);
 	if (!json_is_number(v) || !(d >= 0 && d < 253402300800.0))
 		return -1;
-	*t = (time_t)d;
+	*t = (long long)d;
 	return 1;
 }
 
@@ -263,25 +275,25 @@ jwt_check_aud(const struct jwt *j, const char *audience, char **cause)
 static int
 jwt_check_times(const struct jwt *j, time_t now, int skew, char **cause)
 {
-	char	when[40], span[40];
-	time_t	exp, nbf;
-	int	r;
+	char		when[64], span[40];
+	long long	exp, nbf;
+	int		r;
 
 	if ((r = jwt_date(j, "exp", &exp)) != 1)
 		return set_cause(cause, r == 0 ? "the token has no \"exp\" "
 		    "claim" : "the token's \"exp\" claim is not a date");
-	if (now > exp + skew)
+	if ((long long)now > exp + skew)
 		return set_cause(cause, "expired at %s (%s ago)",
 		    jwt_time(exp, when, sizeof when),
-		    jwt_span((long long)(now - exp), span, sizeof span));
+		    jwt_span((long long)now - exp, span, sizeof span));
 	if ((r = jwt_date(j, "nbf", &nbf)) == -1)
 		return set_cause(cause, "the token's \"nbf\" claim is not a "
 		    "date");
-	if (r == 1 && now + skew < nbf)
+	if (r == 1 && (long long)now + skew < nbf)
 		return set_cause(cause, "not valid yet: not before %s (in %s; "
 		    "is this machine's clock right?)",
 		    jwt_time(nbf, when, sizeof when),
-		    jwt_span((long long)(nbf - now), span, sizeof span));
+		    jwt_span(nbf - (long long)now, span, sizeof span));
 	return 0;
 }
 

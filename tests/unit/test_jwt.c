@@ -485,6 +485,32 @@ test_odd_claims(void)
 	    "\"nbf\": -5}", "the token's \"nbf\" claim is not a date");
 }
 
+/*
+ * Dates past 2038-01-19, where a 32-bit time_t ends (armhf: checked by
+ * scripts/cross-build.sh under qemu-arm-static).
+ */
+static void
+test_dates_past_2038(void)
+{
+	struct jwt	 j = { 0 };
+	char		*cause = NULL;
+
+	j.claims = json_loads("{" GOOD_ISS_AUD ", \"exp\": 4102444800}", 0,
+	    NULL);
+	ok(jwt_check_claims(&j, ISSUER, CLIENT, IAT, 60, &cause) == 0,
+	    "exp in 2100: the token is not expired");
+	is_str(cause, NULL, "exp in 2100: no reason");
+	json_decref(j.claims);
+	claims_fail("nbf in 2100", "{" GOOD_ISS_AUD ", \"exp\": 4102448400, "
+	    "\"nbf\": 4102444800}", "not valid yet: not before "
+	    "2100-01-01T00:00:00Z (in 27806d1h; is this machine's clock "
+	    "right?)");
+	claims_fail("exp in 2100, nbf after it", "{" GOOD_ISS_AUD
+	    ", \"exp\": 4102444800, \"nbf\": 4133980800}",
+	    "not valid yet: not before 2101-01-01T00:00:00Z (in 28171d1h; "
+	    "is this machine's clock right?)");
+}
+
 int
 main(void)
 {
@@ -498,5 +524,6 @@ main(void)
 	test_apiserver_algs();
 	test_claims();
 	test_odd_claims();
+	test_dates_past_2038();
 	return tap_done();
 }

@@ -161,13 +161,18 @@ test_missing_dir(void)
 
 /* --- template_dir ----------------------------------------------------- */
 
-/* Run a copy of this test as DIR/bin/t and return what it prints. */
+/*
+ * Run a copy of this test as DIR/bin/t and return what it prints. Under
+ * qemu-user without binfmt_misc (scripts/cross-build.sh), the copy is run
+ * through the emulator that $OKTA_K8S_TEST_EMULATOR names.
+ */
 static char *
 run_copy(const char *dir)
 {
 	struct buf	 b;
 	char		*self = NULL, *bin, *exe, *cmd, *cause = NULL;
 	char		 chunk[256];
+	const char	*emu = getenv("OKTA_K8S_TEST_EMULATOR");
 	size_t		 len, n;
 	FILE		*f;
 
@@ -179,7 +184,8 @@ run_copy(const char *dir)
 		fatal("mkdir '%s' failed", bin);
 	if (file_write_atomic(exe, self, len, 0755, &cause) == -1)
 		fatal("%s", cause);
-	cmd = xasprintf("'%s' --template-dir", exe);
+	cmd = xasprintf("%s '%s' --template-dir", emu != NULL ? emu : "",
+	    exe);
 	buf_init(&b);
 	if ((f = popen(cmd, "r")) != NULL) {
 		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
