@@ -161,8 +161,7 @@ checklist_json(const struct checklist *cl, int code)
 			    json_string(it->notes.v[j]));
 		json_array_append_new(items, json_pack("{s:s, s:s, s:o, s:o}",
 		    "status", statuses[it->status].word, "text", it->text,
-		    "fix", it->fix != NULL ? json_string(it->fix) :
-		    json_null(), "notes", notes));
+		    "fix", json_string_or_null(it->fix), "notes", notes));
 	}
 	doc = json_pack("{s:o, s:I, s:I, s:I, s:i}", "items", items,
 	    "passed", (json_int_t)checklist_count(cl, CHECK_OK),

@@ -268,12 +268,6 @@ verify_text(const struct verify *v)
 }
 
 static json_t *
-json_str(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *
 json_strvec(const struct strvec *sv)
 {
 	json_t	*a = json_array();
@@ -301,21 +295,21 @@ verify_json(const struct verify *v, int code)
 	doc = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:o, s:o, s:o, s:b, s:i}",
 	    "server", v->cl.server,
-	    "tls_server_name", json_str(v->cl.tls_server_name),
-	    "ca_from", json_str(v->cl.ca_from),
-	    "node", json_str(v->cl.node),
+	    "tls_server_name", json_string_or_null(v->cl.tls_server_name),
+	    "ca_from", json_string_or_null(v->cl.ca_from),
+	    "node", json_string_or_null(v->cl.node),
 	    "identity", json_identity(&v->id, v->id_ok),
-	    "review_error", json_str(v->id_error),
+	    "review_error", json_string_or_null(v->id_error),
 	    "allowed", v->access_ok ? json_boolean(v->decision.allowed) :
 	    json_null(),
-	    "reason", json_str(v->decision.reason),
-	    "access_error", json_str(v->access_error),
+	    "reason", json_string_or_null(v->decision.reason),
+	    "access_error", json_string_or_null(v->access_error),
 	    "predicted", json_identity(&v->predicted,
 	    v->predict_error == NULL),
-	    "predict_error", json_str(v->predict_error),
+	    "predict_error", json_string_or_null(v->predict_error),
 	    "flags_differ", json_strvec(&v->diffs),
 	    "explanation", json_strvec(&v->explain),
-	    "fix", json_str(v->fix),
+	    "fix", json_string_or_null(v->fix),
 	    "identity_mismatch", verify_mismatch(v),
 	    "exit_code", code);
 	output_json(stdout, "verify", doc);

@@ -595,7 +595,7 @@ put_str(struct buf *b, int indent, const char *key, const char *value)
 {
 	char	*q;
 
-	q = yaml_quote(value);
+	q = quote_yaml(value);
 	buf_printf(b, "%*s%s: %s\n", indent, "", key, q);
 	free(q);
 }
@@ -647,7 +647,7 @@ put_issuer(struct buf *b, const struct authcfg_jwt *j)
 	put_str(b, 6, "url", j->url);
 	buf_puts(b, "      audiences:\n");
 	for (k = 0; k < j->audiences.n; k++) {
-		char	*q = yaml_quote(j->audiences.v[k]);
+		char	*q = quote_yaml(j->audiences.v[k]);
 
 		buf_printf(b, "        - %s\n", q);
 		free(q);

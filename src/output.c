@@ -133,3 +133,9 @@ output_json(FILE *out, const char *command, json_t *doc)
 	json_decref(doc);
 	free(schema);
 }
+
+json_t *
+json_string_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}

@@ -51,6 +51,9 @@ struct json_t;
  */
 void output_json(FILE *out, const char *command, struct json_t *doc);
 
+/* S as a JSON string, or JSON null when S is NULL (a new reference). */
+struct json_t *json_string_or_null(const char *s);
+
 /* Turn on colour when FD is a terminal and NO_COLOR is unset. */
 void output_init(bool no_color);
 

@@ -58,8 +58,9 @@ binding_action_name(enum binding_action a)
 	return "?";
 }
 
+/* The string at PATH ("metadata.name") in OBJ, or NULL. */
 static const char *
-json_str(json_t *obj, const char *path)
+json_path_str(json_t *obj, const char *path)
 {
 	json_t	*v = obj;
 	char	 key[64];
@@ -100,9 +101,9 @@ live_find(json_t *live, const char *kind, const char *name, const char *ns)
 	size_t	 i;
 
 	json_array_foreach(live, i, item) {
-		if (same_str(json_str(item, "kind"), kind) &&
-		    same_str(json_str(item, "metadata.name"), name) &&
-		    same_str(json_str(item, "metadata.namespace"), ns))
+		if (same_str(json_path_str(item, "kind"), kind) &&
+		    same_str(json_path_str(item, "metadata.name"), name) &&
+		    same_str(json_path_str(item, "metadata.namespace"), ns))
 			return item;
 	}
 	return NULL;
@@ -125,14 +126,14 @@ subjects_equal(json_t *item, const struct strvec *users,
 		const char	*want = user ? users->v[i] :
 				    groups->v[i - users->n];
 
-		if (!same_str(json_str(s, "kind"), user ? "User" : "Group") ||
-		    !same_str(json_str(s, "name"), want))
+		if (!same_str(json_path_str(s, "kind"), user ? "User" : "Group") ||
+		    !same_str(json_path_str(s, "name"), want))
 			return false;
 	}
 	return true;
 }
 
-/* Does ITEM carry our label? (Its key has dots: no json_str() path.) */
+/* Does ITEM carry our label? (Its key has dots: no json_path_str() path.) */
 static bool
 managed(json_t *item)
 {
@@ -152,8 +153,8 @@ binding_compare(const struct config *c, const struct config_binding *b,
 
 	if (item == NULL)
 		return BINDING_CREATE;
-	*old_role = json_str(item, "roleRef.name");
-	if (!same_str(json_str(item, "roleRef.kind"), "ClusterRole") ||
+	*old_role = json_path_str(item, "roleRef.name");
+	if (!same_str(json_path_str(item, "roleRef.kind"), "ClusterRole") ||
 	    !same_str(*old_role, b->cluster_role))
 		return BINDING_RECREATE;
 	template_subjects(c, b, &users, &groups);
@@ -189,9 +190,9 @@ binding_wanted(const struct config *c, json_t *item)
 
 	for (i = 0; c != NULL && i < c->rbac.n_bindings; i++) {
 		b = &c->rbac.bindings[i];
-		if (same_str(json_str(item, "kind"), binding_kind(b)) &&
-		    same_str(json_str(item, "metadata.name"), b->name) &&
-		    same_str(json_str(item, "metadata.namespace"),
+		if (same_str(json_path_str(item, "kind"), binding_kind(b)) &&
+		    same_str(json_path_str(item, "metadata.name"), b->name) &&
+		    same_str(json_path_str(item, "metadata.namespace"),
 		    b->namespace))
 			return true;
 	}
@@ -249,7 +250,7 @@ binding_refused(const struct config *c, size_t i, json_t *live,
 		    "'create_namespace: true' on rbac.bindings[%zu]", what,
 		    b->namespace, b->namespace, i);
 	} else if (ns != NULL &&
-	    same_str(json_str(ns, "status.phase"), "Terminating")) {
+	    same_str(json_path_str(ns, "status.phase"), "Terminating")) {
 		/* The apiserver refuses new objects in it (Forbidden). */
 		rc = set_cause(cause, "%s: namespace '%s' is being deleted "
 		    "(Terminating): run okta-k8s again once it is gone", what,
@@ -345,11 +346,11 @@ plan_wanted(const struct config *c, const struct templates *t,
 static bool
 managed_binding(json_t *item)
 {
-	const char	*kind = json_str(item, "kind");
+	const char	*kind = json_path_str(item, "kind");
 
 	return (same_str(kind, "ClusterRoleBinding") ||
 	    same_str(kind, "RoleBinding")) &&
-	    json_str(item, "metadata.name") != NULL && managed(item);
+	    json_path_str(item, "metadata.name") != NULL && managed(item);
 }
 
 int
@@ -372,9 +373,9 @@ plan_bindings(const struct config *c, const struct templates *t,
 	json_array_foreach(live, i, item) {
 		if (!managed_binding(item) || binding_wanted(c, item))
 			continue;
-		binding_plan_add(bp, BINDING_DELETE, json_str(item, "kind"),
-		    json_str(item, "metadata.name"),
-		    json_str(item, "metadata.namespace"));
+		binding_plan_add(bp, BINDING_DELETE, json_path_str(item, "kind"),
+		    json_path_str(item, "metadata.name"),
+		    json_path_str(item, "metadata.namespace"));
 	}
 	return 0;
 }

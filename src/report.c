@@ -270,12 +270,6 @@ report_always_allow(const struct fleet *f)
 }
 
 static json_t *
-json_str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *
 report_node_json(const struct fleet_node *fn, bool status)
 {
 	const struct node	*n = fn->node;
@@ -283,14 +277,14 @@ report_node_json(const struct fleet_node *fn, bool status)
 	return json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:o, s:o}",
 	    "name", n->name,
 	    "role", node_role_name(n->role),
-	    "version", json_str_or_null(n->version),
+	    "version", json_string_or_null(n->version),
 	    "result", node_result_name(fn->result, status),
 	    "changes", fn->plan.change,
-	    "diff", json_str_or_null(fn->diff),
-	    "error", json_str_or_null(fn->error),
+	    "diff", json_string_or_null(fn->diff),
+	    "error", json_string_or_null(fn->error),
 	    "ready", n->role == NODE_ROLE_CONTROL_PLANE ?
 	    json_boolean(n->ready) : json_null(),
-	    "journal", json_str_or_null(n->journal));
+	    "journal", json_string_or_null(n->journal));
 }
 
 static json_t *
@@ -299,11 +293,11 @@ report_binding_json(const struct binding_change *bc)
 	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}",
 	    "kind", bc->kind,
 	    "name", bc->name,
-	    "namespace", json_str_or_null(bc->namespace),
-	    "role", json_str_or_null(bc->role),
+	    "namespace", json_string_or_null(bc->namespace),
+	    "role", json_string_or_null(bc->role),
 	    "action", binding_action_name(bc->action),
-	    "result", json_str_or_null(bc->result),
-	    "manifest", json_str_or_null(bc->manifest));
+	    "result", json_string_or_null(bc->result),
+	    "manifest", json_string_or_null(bc->manifest));
 }
 
 void
@@ -326,7 +320,7 @@ report_json(const struct fleet *f, const char *command, bool dry_run,
 	    "dry_run", dry_run,
 	    "nodes", nodes,
 	    "bindings", bindings,
-	    "bindings_error", json_str_or_null(f->bindings_error),
+	    "bindings_error", json_string_or_null(f->bindings_error),
 	    "leaves_always_allow", f->leaves_always_allow,
 	    "interrupted", f->interrupted,
 	    "exit_code", exit_code);

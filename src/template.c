@@ -1,7 +1,7 @@
 /*
  * Template rendering: the RBAC manifests (a ClusterRoleBinding, a
  * RoleBinding, a Namespace) made from template texts and a config
- * binding, every value escaped for YAML (yaml_quote). This room is pure:
+ * binding, every value escaped for YAML (quote_yaml). This room is pure:
  * texts in, text out. It must not read files or find the templates
  * directory (template_files.c does), nor know about nodes or kubectl.
  */
@@ -19,7 +19,7 @@
  *
  *   - a line starting with "#" is a template comment and is not rendered;
  *   - {{name}}, {{namespace}}, {{cluster_role}} are replaced by the binding's
- *     value as a YAML double-quoted scalar (yaml_quote);
+ *     value as a YAML double-quoted scalar (quote_yaml);
  *   - {{subjects}}, alone on its line, becomes one list item per subject
  *     (users, then groups), indented as the placeholder, or "[]" when the
  *     binding has none.
@@ -130,7 +130,7 @@ yaml_add_escaped(struct buf *b, uint32_t cp)
 	}
 }
 
-/* Append S to B as a YAML double-quoted scalar (see yaml_quote). */
+/* Append S to B as a YAML double-quoted scalar (see quote_yaml). */
 static void
 buf_add_yaml_quoted(struct buf *b, const char *s)
 {
@@ -162,7 +162,7 @@ buf_add_yaml_quoted(struct buf *b, const char *s)
  * not part of a valid sequence becomes U+FFFD. Caller frees.
  */
 char *
-yaml_quote(const char *s)
+quote_yaml(const char *s)
 {
 	struct buf	b;
 

@@ -8,7 +8,7 @@
 #include "config.h"
 
 /* S as a YAML double-quoted scalar ("..." with escapes). Caller frees. */
-char *yaml_quote(const char *s);
+char *quote_yaml(const char *s);
 
 /* One template: its text, and the name errors give it (its path). */
 struct template {

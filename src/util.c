@@ -1,3 +1,12 @@
+/*
+ * The small tools every room uses (util.h): allocation that never returns
+ * NULL, the one error idiom (set_cause), the one growable buffer (struct
+ * buf, which wipes every block it lets go of, so a secret leaves no copy
+ * behind), string vectors, the user's home and name, and the file
+ * routines: read, write everything, create exclusively, replace
+ * atomically. Nothing here knows about nodes, clusters, OIDC or the
+ * config; nothing here prints, except fatal() on the way out.
+ */
 #include "build-config.h"
 
 #include <errno.h>

@@ -297,7 +297,7 @@ check_manifest(const char *text, const struct want *w, const char *what)
 	yaml_parser_delete(&parser);
 }
 
-/* --- yaml_quote ------------------------------------------------------- */
+/* --- quote_yaml ------------------------------------------------------- */
 
 static void
 test_yaml_quote_table(void)
@@ -335,8 +335,8 @@ test_yaml_quote_table(void)
 	char	*q;
 
 	for (i = 0; i < nitems(cases); i++) {
-		q = yaml_quote(cases[i].in);
-		is_str(q, cases[i].want, "yaml_quote case %zu", i);
+		q = quote_yaml(cases[i].in);
+		is_str(q, cases[i].want, "quote_yaml case %zu", i);
 		free(q);
 	}
 }
@@ -352,7 +352,7 @@ test_yaml_quote_round_trip(void)
 	int		 good;
 
 	for (i = 0; i < nitems(awkward); i++) {
-		q = yaml_quote(awkward[i]);
+		q = quote_yaml(awkward[i]);
 		text = xasprintf("k: %s\n", q);
 		yaml_parser_initialize(&parser);
 		yaml_parser_set_input_string(&parser,
@@ -365,7 +365,7 @@ test_yaml_quote_round_trip(void)
 			    awkward[i]);
 			yaml_document_delete(&doc);
 		}
-		if (!ok(good, "yaml_quote round trip of awkward value %zu", i))
+		if (!ok(good, "quote_yaml round trip of awkward value %zu", i))
 			tap_diag("quoted", q);
 		yaml_parser_delete(&parser);
 		free(text);
