@@ -2,11 +2,23 @@
 #include "build-config.h"
 
 #include "cmd.h"
+#include "config.h"
 #include "fleet.h"
+#include "output.h"
 
 static int
 setup_exec(struct cmd_ctx *ctx)
 {
+	/* The nodes' side of auth_mode: config (the file written, the
+	   switch of modes, the reload watched) is not built yet: refuse
+	   rather than set the --oidc-* flags the config turned away from. */
+	if (config_auth_file_mode(ctx->config)) {
+		output_error("setup: microk8s.auth_mode: config is not applied "
+		    "to nodes by this version; `okta-k8s render` shows the "
+		    "file and the flag it would write. Set auth_mode: flags "
+		    "to set up with the --oidc-* flags");
+		return EXIT_ERROR;
+	}
 	return cmd_fleet_change(ctx, FLEET_SETUP);
 }
 

@@ -927,6 +927,9 @@ static const struct {
 	{ "rbac.", rbac_fields },
 	{ "rbac.bindings[].", binding_fields },
 	{ "kubeconfig.", kubeconfig_fields },
+	{ "oidc.claim_rules[].", cfg_rule_fields },
+	{ "extra_issuers[].", cfg_issuer_fields },
+	{ "extra_issuers[].claim_rules[].", cfg_rule_fields },
 };
 
 void

@@ -45,7 +45,7 @@ cfg_take_audiences(struct parse *p, const struct ynode *v, void *dst)
 	return cfg_walk_list(p, v, dst, cfg_string_item);
 }
 
-static const struct field rule_fields[] = {
+const struct field cfg_rule_fields[] = {
 	{ "expression", take_text, offsetof(struct config_rule, expression) },
 	{ "message", take_text, offsetof(struct config_rule, message) },
 	{ "claim", take_text, offsetof(struct config_rule, claim) },
@@ -68,7 +68,7 @@ rule_item(struct parse *p, const struct ynode *v, void *dst)
 	rs->v = xreallocarray(rs->v, rs->n + 1, sizeof *rs->v);
 	r = &rs->v[rs->n++];
 	memset(r, 0, sizeof *r);
-	return cfg_walk_fields(p, v, rule_fields, r);
+	return cfg_walk_fields(p, v, cfg_rule_fields, r);
 }
 
 /* claimValidationRules, passed through unchanged. */
@@ -133,7 +133,7 @@ take_issuer_ca(struct parse *p, const struct ynode *v, void *dst)
 
 #define ISSUER(f)	offsetof(struct config_issuer, f)
 
-static const struct field issuer_fields[] = {
+const struct field cfg_issuer_fields[] = {
 	{ "issuer_url", take_text, ISSUER(issuer_url) },
 	{ "audiences", cfg_take_audiences, ISSUER(audiences) },
 	{ "ca_file", take_issuer_ca, 0 },
@@ -165,7 +165,7 @@ issuer_item(struct parse *p, const struct ynode *v, void *dst)
 	e = &c->extra_issuers[c->n_extra_issuers++];
 	memset(e, 0, sizeof *e);
 	e->line = v->line;
-	if (cfg_walk_fields(p, v, issuer_fields, e) != 0)
+	if (cfg_walk_fields(p, v, cfg_issuer_fields, e) != 0)
 		return -1;
 	if (e->issuer_url == NULL)
 		return cfg_perr(p, v, "missing required key 'issuer_url'");

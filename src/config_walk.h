@@ -100,5 +100,8 @@ int cfg_take_extra_issuers(struct parse *p, const struct ynode *v, void *dst);
 int cfg_finish_auth(struct parse *p, const struct ynode *root);
 void cfg_rules_clear(struct config_rules *rs);
 void cfg_auth_clear(struct config *c);
+/* Their keys: a claim rule's, an extra issuer's (for config_keys). */
+extern const struct field cfg_rule_fields[];
+extern const struct field cfg_issuer_fields[];
 
 #endif

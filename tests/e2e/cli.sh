@@ -169,6 +169,10 @@ d = json.load(open(sys.argv[1]))
 assert d["authentication_config"].startswith("# Written by okta-k8s"), d
 assert d["flags"].startswith("--authentication-config="), d
 ' "$T/out"
+schema_ok render "$T/out" "render -o json in config mode fits its schema"
+run setup -n -c authn.yaml
+is "$(status):$(cat "$T/err")" "1:okta-k8s: setup: microk8s.auth_mode: config is not applied to nodes by this version; \`okta-k8s render\` shows the file and the flag it would write. Set auth_mode: flags to set up with the --oidc-* flags" \
+	"setup refuses auth_mode: config, before reaching any node"
 printf 'oidc:\n  issuer_url: https://x\n  client_id: a\nextra_issuers: []\n' >flagsmode.yaml
 run render -c flagsmode.yaml
 is "$(status):$(cat "$T/err")" "1:flagsmode.yaml:4:1: extra_issuers: only with microk8s.auth_mode: config: the --oidc-* flags carry one issuer; set auth_mode: config (Kubernetes 1.30+) or remove this key" \
