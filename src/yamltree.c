@@ -255,16 +255,14 @@ ynode_map_key(const struct ynode *m, const char *key)
 const struct ynode *
 ynode_map_value(const struct ynode *m, const char *key)
 {
-	size_t	i;
+	const struct ynode	*k = ynode_map_key(m, key);
+	size_t			 i;
 
-	if (m == NULL || m->type != Y_MAP)
+	if (k == NULL)
 		return NULL;
-	for (i = 0; i < m->n; i += 2) {
-		if (m->items[i]->type == Y_SCALAR &&
-		    strcmp(m->items[i]->value, key) == 0)
-			return m->items[i + 1];
-	}
-	return NULL;
+	for (i = 0; m->items[i] != k; i += 2)
+		;
+	return m->items[i + 1];
 }
 
 /* What N is, for a message. */

@@ -63,28 +63,6 @@ add_claim(struct config *c, const char *key, const char *value)
 	cl->value = xstrdup(value);
 }
 
-/* Free what the tests put into C. */
-static void
-test_config_free(struct config *c)
-{
-	size_t	i;
-
-	free(c->oidc.issuer_url);
-	free(c->oidc.client_id);
-	free(c->oidc.username_claim);
-	free(c->oidc.username_prefix);
-	free(c->oidc.groups_claim);
-	free(c->oidc.groups_prefix);
-	for (i = 0; i < c->oidc.n_required_claims; i++) {
-		free(c->oidc.required_claims[i].key);
-		free(c->oidc.required_claims[i].value);
-	}
-	free(c->oidc.required_claims);
-	strvec_clear(&c->oidc.signing_algs);
-	free(c->oidc.ca_file);
-	free(c);
-}
-
 /* TEXT after flags_apply() of FS; caller frees. */
 static char *
 apply(const char *text, size_t len, const struct flagset *fs, bool *leaves)
@@ -210,7 +188,7 @@ test_flagset(void)
 	ok(fs.flags[4].values.n == 0 && fs.flags[5].values.n == 0,
 	    "no groups claim: neither groups flag");
 	flagset_release(&fs);
-	test_config_free(c);
+	config_free(c);
 
 	flagset_none(&fs);
 	for (i = 0, n_values = 0; i < fs.n; i++)
@@ -373,7 +351,7 @@ test_corpus_files(void)
 	flagset_release(&fs);
 	flagset_release(&no_groups);
 	flagset_release(&none);
-	test_config_free(c);
+	config_free(c);
 }
 
 /* The typical config on three corpus files, against reviewed files. */
@@ -415,7 +393,7 @@ test_golden(void)
 		free(exp);
 	}
 	flagset_release(&fs);
-	test_config_free(c);
+	config_free(c);
 }
 
 /* Every byte to CRLF line endings; caller frees. */
@@ -462,7 +440,7 @@ test_crlf(void)
 	}
 	flagset_release(&fs);
 	free(path);
-	test_config_free(c);
+	config_free(c);
 }
 
 static void
@@ -541,7 +519,7 @@ test_edits(void)
 	    "--oidc-required-claim=aud=kubernetes\n"
 	    "--oidc-required-claim=hd=example.com\n"
 	    "--oidc-signing-algs=RS256\n", false);
-	test_config_free(c);
+	config_free(c);
 }
 
 static void
