@@ -123,6 +123,9 @@ ok $bad "every template is in /usr/share/okta-k8s"
 # man and formats without an error.
 grep -E '^/usr/share/man/man[15]/' "$T/staged" >"$T/pages"
 echo "# man pages: $(tr '\n' ' ' <"$T/pages")"
+is "$(sed 's|.*/||' "$T/pages" | sort | tr '\n' ' ')" \
+    "okta-k8s.1 okta-k8s.yaml.5 " \
+    "the package has okta-k8s(1) and okta-k8s.yaml(5)"
 while read -r f; do
 	page=${f##*/}
 	name=${page%.*}
@@ -139,6 +142,8 @@ done <"$T/pages"
 grep '/bash-completion/completions/' "$T/staged" >"$T/bash" || true
 grep '/zsh/' "$T/staged" >"$T/zsh" || true
 echo "# completion: $(cat "$T/bash" "$T/zsh" | tr '\n' ' ')"
+is "$(wc -l <"$T/bash"):$(wc -l <"$T/zsh")" "1:1" \
+    "the package has one bash and one zsh completion file"
 while read -r f; do
 	bash -c '. "$1" && complete -p okta-k8s' sh "$f" >"$T/complete" 2>&1
 	grep_ok '^complete .* okta-k8s$' "$T/complete" \
