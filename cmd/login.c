@@ -132,8 +132,8 @@ print_claims(const char *token)
 		return EXIT_ERROR;
 	}
 	if (output.format == OUTPUT_JSON) {
-		json_dumpf(j.claims, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
+		output_json(stdout, "login", json_pack("{s:O}", "claims",
+		    j.claims));
 	} else
 		print_claims_text(j.claims);
 	jwt_release(&j);

@@ -159,9 +159,10 @@ OKTA_PASSWORD=wonderland run -c "$T/org.yaml" login --username alice@example.com
 is "$(status)" 0 "org: login -o json exits 0"
 check "org: -o json prints the claims object" "$PY" -c '
 import json, sys
-c = json.load(open(sys.argv[1]))
+c = json.load(open(sys.argv[1]))["claims"]
 assert c["preferred_username"] == "alice@example.com" and c["aud"] == sys.argv[2]
 ' "$T/out" "$CLIENT"
+schema_ok login "$T/out" "login -o json fits docs/schema/login.json"
 
 OKTA_PASSWORD=wonderland run -c "$T/org.yaml" login --username alice@example.com --print-token
 is "$(status)" 0 "--print-token exits 0"
