@@ -209,7 +209,8 @@ check_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
-	.summary = "preflight: config, issuer discovery, nodes and their reach to the issuer",
+	.summary = "preflight: config, issuer discovery, nodes and their "
+	    "reach to the issuer",
 	.usage = "",
 	.help =
 	    "A checklist, one line per item: \xe2\x9c\x93 good, ! a warning, "

@@ -23,7 +23,8 @@ enum {
 struct cmd_option {
 	const char	*name;		/* long name, without "--" */
 	int		 short_name;	/* 0: none */
-	const char	*arg;		/* argument's name, or NULL for a switch */
+	const char	*arg;		/* argument's name, or NULL for a
+					   switch */
 	const char	*help;
 };
 
@@ -31,10 +32,14 @@ struct cmd_ctx;
 
 struct cmd_entry {
 	const char		*name;
-	const char		*summary;	/* one line for the command list */
-	const char		*usage;		/* "[-n]" after "okta-k8s NAME" */
-	const char		*help;		/* a paragraph for `help NAME` */
-	struct cmd_option	 options[CMD_MAX_OPTIONS];	/* ends with .name NULL */
+	const char		*summary;	/* one line for the
+						   command list */
+	const char		*usage;		/* "[-n]" after
+						   "okta-k8s NAME" */
+	const char		*help;		/* a paragraph for
+						   `help NAME` */
+	/* ends with .name NULL */
+	struct cmd_option	 options[CMD_MAX_OPTIONS];
 	int			 min_args;	/* positional arguments, */
 	int			 max_args;	/* checked by cmd/main.c */
 	const char		*args_hint;	/* said when there are too
@@ -46,14 +51,16 @@ struct cmd_entry {
 /* What a command gets: the global options, its own, the config. */
 struct cmd_ctx {
 	const struct cmd_entry	*entry;
-	const char		*config_path;	/* where the config is (or goes) */
+	const char		*config_path;	/* where the config is
+						   (or goes) */
 	struct config		*config;	/* loaded when needs_config */
 	struct strvec		 nodes;		/* --node */
 	bool			 local;		/* --local */
 	int			 parallel;	/* --parallel */
 	char			**argv;		/* positional arguments */
 	int			 argc;
-	const char		*values[CMD_MAX_OPTIONS];	/* by option index */
+	/* by option index */
+	const char		*values[CMD_MAX_OPTIONS];
 };
 
 /* The value of the command's option NAME ("" for a switch), or NULL. */

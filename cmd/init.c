@@ -55,7 +55,8 @@ const struct cmd_entry cmd_init_entry = {
 	.args_hint = "name the file with -c FILE",
 	.help =
 	    "Write a commented starter config to the config path (-c FILE,\n"
-	    "$OKTA_K8S_CONFIG or ./okta-k8s.yaml), including what to set up on\n"
+	    "$OKTA_K8S_CONFIG or ./okta-k8s.yaml), including what to set up "
+	    "on\n"
 	    "the Okta side. An existing file is never overwritten.",
 	.options = { { NULL, 0, NULL, NULL } },
 	.needs_config = false,

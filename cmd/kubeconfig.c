@@ -288,8 +288,8 @@ kubeconfig_exec(struct cmd_ctx *ctx)
 	int			 rc;
 
 	if (ctx->argc > 0 && !merge) {
-		output_error("kubeconfig: unexpected argument '%s' (a file goes "
-		    "with --merge)", ctx->argv[0]);
+		output_error("kubeconfig: unexpected argument '%s' (a file "
+		    "goes with --merge)", ctx->argv[0]);
 		return EXIT_ERROR;
 	}
 	if (merge && (path = merge_path(ctx)) == NULL)
@@ -309,7 +309,8 @@ kubeconfig_exec(struct cmd_ctx *ctx)
 	kubeconfig_spec_init(&k, ctx->config, cl.server, cl.ca, cl.ca_len,
 	    ica, secret);
 	if (merge)
-		rc = merge_into(path, &k, cmd_value(ctx, "use-context") != NULL ?
+		rc = merge_into(path, &k,
+		    cmd_value(ctx, "use-context") != NULL ?
 		    KUBECONFIG_CURRENT_USE : KUBECONFIG_CURRENT_KEEP);
 	else
 		rc = print_kubeconfig(&k);
@@ -323,36 +324,56 @@ kubeconfig_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_kubeconfig_entry = {
 	.name = "kubeconfig",
-	.summary = "print, or merge into a file, a kubeconfig with a kubelogin user",
-	.usage = "[--merge [FILE]] [--use-context] [--with-secret] [--ca-file FILE]",
+	.summary = "print, or merge into a file, a kubeconfig with a "
+	    "kubelogin user",
+	.usage = "[--merge [FILE]] [--use-context] [--with-secret] "
+	    "[--ca-file FILE]",
 	.max_args = 1,
 	.args_hint = "--merge takes one file",
 	.help =
-	    "Print a kubeconfig for the cluster: a cluster (kubeconfig.server, else\n"
-	    "the first control-plane node at the address SSH reached it at, on the\n"
-	    "port of its --secure-port; the CA read from that node's certs/ca.crt,\n"
+	    "Print a kubeconfig for the cluster: a cluster (kubeconfig.server, "
+	    "else\n"
+	    "the first control-plane node at the address SSH reached it at, on "
+	    "the\n"
+	    "port of its --secure-port; the CA read from that node's "
+	    "certs/ca.crt,\n"
 	    "or --ca-file; tls-server-name: kubernetes, a name MicroK8s's\n"
-	    "certificate always holds, unless the server is 127.0.0.1 or such a\n"
+	    "certificate always holds, unless the server is 127.0.0.1 or such "
+	    "a\n"
 	    "name), a user whose token comes from\n"
-	    "kubelogin ('kubectl oidc-login get-token': install the oidc-login\n"
-	    "plugin, e.g. with 'kubectl krew install oidc-login') and a context.\n"
+	    "kubelogin ('kubectl oidc-login get-token': install the "
+	    "oidc-login\n"
+	    "plugin, e.g. with 'kubectl krew install oidc-login') and a "
+	    "context.\n"
 	    "\n"
-	    "--merge [FILE] merges it into FILE instead (the optional FILE follows\n"
-	    "--merge as a separate word; default: the first path of $KUBECONFIG,\n"
-	    "else ~/.kube/config, made with its directory when missing): entries\n"
-	    "of the same names are replaced, every other entry and key is kept, the\n"
-	    "old file is kept as FILE.okta-k8s-backup.YYYYMMDDTHHMMSSZ and the new\n"
-	    "one written atomically, mode 0600. current-context is switched only\n"
+	    "--merge [FILE] merges it into FILE instead (the optional FILE "
+	    "follows\n"
+	    "--merge as a separate word; default: the first path of "
+	    "$KUBECONFIG,\n"
+	    "else ~/.kube/config, made with its directory when missing): "
+	    "entries\n"
+	    "of the same names are replaced, every other entry and key is "
+	    "kept, the\n"
+	    "old file is kept as FILE.okta-k8s-backup.YYYYMMDDTHHMMSSZ and the "
+	    "new\n"
+	    "one written atomically, mode 0600. current-context is switched "
+	    "only\n"
 	    "with --use-context (a file without one gets ours).\n"
 	    "\n"
-	    "No client secret is written unless --with-secret asks for it (read\n"
-	    "from the variable oidc.client_secret_env names); Okta native apps\n"
+	    "No client secret is written unless --with-secret asks for it "
+	    "(read\n"
+	    "from the variable oidc.client_secret_env names); Okta native "
+	    "apps\n"
 	    "use PKCE and need none.",
 	.options = {
-		{ "merge", 0, NULL, "merge into FILE (an optional word after it)" },
-		{ "use-context", 0, NULL, "with --merge: switch current-context to ours" },
-		{ "with-secret", 0, NULL, "add the client secret (from oidc.client_secret_env)" },
-		{ "ca-file", 0, "FILE", "the cluster's CA (else read from a node)" },
+		{ "merge", 0, NULL,
+		    "merge into FILE (an optional word after it)" },
+		{ "use-context", 0, NULL,
+		    "with --merge: switch current-context to ours" },
+		{ "with-secret", 0, NULL,
+		    "add the client secret (from oidc.client_secret_env)" },
+		{ "ca-file", 0, "FILE",
+		    "the cluster's CA (else read from a node)" },
 		{ NULL, 0, NULL, NULL },
 	},
 	.needs_config = true,

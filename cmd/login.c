@@ -168,11 +168,15 @@ const struct cmd_entry cmd_login_entry = {
 	.summary = "get an ID token from the issuer and show its claims",
 	.usage = "[--username USER] [--print-token]",
 	.help =
-	    "Log in to the issuer and show the claims of the ID token, checked\n"
-	    "(signature, issuer, audience, expiry, nonce). Without --username:\n"
-	    "the device flow, with any OpenID provider that offers it (open the\n"
+	    "Log in to the issuer and show the claims of the ID token, "
+	    "checked\n"
+	    "(signature, issuer, audience, expiry, nonce). Without "
+	    "--username:\n"
+	    "the device flow, with any OpenID provider that offers it (open "
+	    "the\n"
 	    "URL shown and enter the code). With --username (Okta only): the\n"
-	    "password ($OKTA_PASSWORD, else asked on the terminal) through Okta's\n"
+	    "password ($OKTA_PASSWORD, else asked on the terminal) through "
+	    "Okta's\n"
 	    "authn API and the authorization code flow with PKCE. Nothing is\n"
 	    "stored.",
 	.options = {

@@ -58,8 +58,10 @@ static const struct option global_options[] = {
 
 static const char global_help[] =
 	"Global options (before or after the command):\n"
-	"  -c, --config FILE   the config file (else $OKTA_K8S_CONFIG, else ./okta-k8s.yaml)\n"
-	"      --node NAME     act on this node only (repeatable; a name or a host)\n"
+	"  -c, --config FILE   the config file (else $OKTA_K8S_CONFIG, else "
+	"./okta-k8s.yaml)\n"
+	"      --node NAME     act on this node only (repeatable; a name or a "
+	"host)\n"
 	"      --local         act on this machine, without SSH\n"
 	"      --parallel N    nodes read at once (default 32)\n"
 	"  -o, --output FMT    text (default) or json\n"
@@ -67,11 +69,14 @@ static const char global_help[] =
 	"  -q, --quiet         errors and the summary only\n"
 	"      --no-color      no colour (also NO_COLOR)\n"
 	"      --version       print the version\n"
-	"  -h, --help          this help; 'okta-k8s help COMMAND' for a command\n";
+	"  -h, --help          this help; 'okta-k8s help COMMAND' for a "
+	"command\n";
 
 static const char exit_help[] =
-	"Exit codes: 0 success (nothing to change), 1 error, 2 changes pending\n"
-	"(--dry-run), 3 a node failed and was rolled back, 4 a rollback failed.\n";
+	"Exit codes: 0 success (nothing to change), 1 error, 2 changes "
+	"pending\n"
+	"(--dry-run), 3 a node failed and was rolled back, 4 a rollback "
+	"failed.\n";
 
 const char *
 cmd_value(const struct cmd_ctx *ctx, const char *name)
@@ -431,7 +436,8 @@ no_core_dumps(void)
 int
 main(int argc, char **argv)
 {
-	struct option		 longs[nitems(global_options) + CMD_MAX_OPTIONS + 1];
+	struct option		 longs[nitems(global_options) +
+	    CMD_MAX_OPTIONS + 1];
 	char			 shorts[64];
 	const char		*word;
 	const struct cmd_entry	*e = NULL;

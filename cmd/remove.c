@@ -16,11 +16,14 @@ const struct cmd_entry cmd_remove_entry = {
 	.usage = "[-n]",
 	.help =
 	    "Remove every --oidc-* flag okta-k8s sets from each control-plane\n"
-	    "node (the authorization mode is left as it is), rolling, with the\n"
+	    "node (the authorization mode is left as it is), rolling, with "
+	    "the\n"
 	    "same safety as setup, then delete the bindings labelled\n"
 	    "app.kubernetes.io/managed-by=okta-k8s. Try it with -n first.",
 	.options = {
-		{ "dry-run", 'n', NULL, "print what would change; change nothing (exit 2 when something would)" },
+		{ "dry-run", 'n', NULL,
+		    "print what would change; change nothing (exit 2 when "
+		    "something would)" },
 		{ NULL, 0, NULL, NULL },
 	},
 	.needs_config = true,

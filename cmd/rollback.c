@@ -12,16 +12,21 @@ rollback_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_rollback_entry = {
 	.name = "rollback",
-	.summary = "restore the newest okta-k8s backup of the args file, rolling",
+	.summary = "restore the newest okta-k8s backup of the args file, "
+	    "rolling",
 	.usage = "[-n]",
 	.help =
-	    "On each control-plane node, put the newest okta-k8s backup of the\n"
-	    "apiserver args file back in place and use it up (a second rollback\n"
+	    "On each control-plane node, put the newest okta-k8s backup of "
+	    "the\n"
+	    "apiserver args file back in place and use it up (a second "
+	    "rollback\n"
 	    "goes one step further back), one node at a time with the same\n"
 	    "safety as setup: a node that does not come back gets the file it\n"
 	    "had, and the rollout stops. Bindings are left alone.",
 	.options = {
-		{ "dry-run", 'n', NULL, "print what would change; change nothing (exit 2 when something would)" },
+		{ "dry-run", 'n', NULL,
+		    "print what would change; change nothing (exit 2 when "
+		    "something would)" },
 		{ NULL, 0, NULL, NULL },
 	},
 	.needs_config = true,

@@ -24,17 +24,24 @@ setup_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_setup_entry = {
 	.name = "setup",
-	.summary = "converge every node to the config (flags, RBAC, restart, bindings)",
+	.summary = "converge every node to the config (flags, RBAC, restart, "
+	    "bindings)",
 	.usage = "[-n]",
 	.help =
-	    "Set the OpenID Connect flags and RBAC in each control-plane node's\n"
-	    "apiserver args file, restart the nodes one at a time (waiting until\n"
-	    "each is ready; a node that does not come back is restored and the\n"
-	    "rollout stops), then apply the bindings. Workers are skipped. When\n"
+	    "Set the OpenID Connect flags and RBAC in each control-plane "
+	    "node's\n"
+	    "apiserver args file, restart the nodes one at a time (waiting "
+	    "until\n"
+	    "each is ready; a node that does not come back is restored and "
+	    "the\n"
+	    "rollout stops), then apply the bindings. Workers are skipped. "
+	    "When\n"
 	    "any node cannot be reached, nothing is changed. A second run\n"
 	    "changes nothing.",
 	.options = {
-		{ "dry-run", 'n', NULL, "print what would change; change nothing (exit 2 when something would)" },
+		{ "dry-run", 'n', NULL,
+		    "print what would change; change nothing (exit 2 when "
+		    "something would)" },
 		{ NULL, 0, NULL, NULL },
 	},
 	.needs_config = true,

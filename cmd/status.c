@@ -30,12 +30,16 @@ status_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
-	.summary = "per node: reachable, role, MicroK8s version, in sync or drifted",
+	.summary = "per node: reachable, role, MicroK8s version, in sync or "
+	    "drifted",
 	.usage = "",
 	.help =
-	    "Read every node and compare it with the config: the args file, the\n"
-	    "issuer CA and the bindings. Exit 2 when something drifted, 1 when a\n"
-	    "node cannot be read or MicroK8s is stopped on one ('microk8s stop');\n"
+	    "Read every node and compare it with the config: the args file, "
+	    "the\n"
+	    "issuer CA and the bindings. Exit 2 when something drifted, 1 when "
+	    "a\n"
+	    "node cannot be read or MicroK8s is stopped on one ('microk8s "
+	    "stop');\n"
 	    "-v shows each drift as a diff.",
 	.options = { { NULL, 0, NULL, NULL } },
 	.needs_config = true,

@@ -175,8 +175,9 @@ apiserver_self_subject_review(const struct apiserver *a,
 	}
 	*status = res.status;
 	if (res.status == 404)
-		rc = set_cause(cause, "SelfSubjectReview: the apiserver does not "
-		    "serve it (HTTP 404): Kubernetes 1.28 or later is needed");
+		rc = set_cause(cause, "SelfSubjectReview: the apiserver does "
+		    "not serve it (HTTP 404): Kubernetes 1.28 or later is "
+		    "needed");
 	else if (res.status / 100 != 2)
 		rc = apiserver_failed("SelfSubjectReview", &res, status, cause);
 	else

@@ -13,11 +13,13 @@
 
 /* Where the apiserver is and what to send it. Every field borrowed. */
 struct apiserver {
-	const char	*server;	/* https://HOST:PORT: where to connect */
+	const char	*server;	/* https://HOST:PORT: where to
+					   connect */
 	const char	*tls_server_name; /* the name its certificate must hold,
 					   or NULL: HOST (kubectl's
 					   tls-server-name) */
-	const char	*ca_pem;	/* the cluster's CA (PEM text), or NULL */
+	const char	*ca_pem;	/* the cluster's CA (PEM text), or
+					   NULL */
 	const char	*token;		/* the bearer token: a secret */
 	int		 timeout;	/* seconds per request; 0: 30 */
 };

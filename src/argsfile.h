@@ -11,7 +11,8 @@
 #include "util.h"
 
 struct args_line {
-	char	*text;		/* the line as written, without its line ending */
+	char	*text;		/* the line as written, without its line
+				   ending */
 	char	*name;		/* "--flag" as kubelite reads it, or NULL
 				   (blank line, comment) */
 	char	*value;		/* its value as kubelite reads it (quotes
@@ -23,8 +24,10 @@ struct args_line {
 struct argsfile {
 	struct args_line	*lines;
 	size_t			 n;
-	bool			 crlf;		/* line ending style of the file */
-	bool			 final_newline;	/* the last line has an ending */
+	bool			 crlf;		/* line ending style of the
+						   file */
+	bool			 final_newline;	/* the last line has an
+						   ending */
 };
 
 /*

@@ -25,8 +25,8 @@
 
 /* How a line of a private key file starts (after blanks), in any case. */
 static const char *const key_starts[] = {
-	"-----BEGIN ",		/* ... PRIVATE KEY-----: PKCS#8, RSA, EC, OPENSSH,
-				 * ENCRYPTED, PGP ... */
+	"-----BEGIN ",		/* ... PRIVATE KEY-----: PKCS#8, RSA, EC,
+				 * OPENSSH, ENCRYPTED, PGP ... */
 	"PuTTY-User-Key-File-",	/* PuTTY's .ppk */
 	"Private-Lines:",
 };
@@ -159,9 +159,9 @@ check_der(const char *text, size_t len, char **cause)
 	X509_free(x);
 	ERR_clear_error();
 	if (whole) {
-		return set_cause(cause, "is a DER certificate; okta-k8s and the "
-		    "apiserver need PEM: convert it with 'openssl x509 -inform "
-		    "der -in FILE -out ca.pem'");
+		return set_cause(cause, "is a DER certificate; okta-k8s and "
+		    "the apiserver need PEM: convert it with 'openssl x509 "
+		    "-inform der -in FILE -out ca.pem'");
 	}
 	return 0;
 }
@@ -194,8 +194,8 @@ check_block(const char *text, size_t len, int no, char **cause)
 	}
 	if (*header != '\0') {
 		set_cause(cause, "the certificate at line %d has PEM headers, "
-		    "which make the apiserver skip it; remove the lines between "
-		    "its BEGIN line and its base64", no);
+		    "which make the apiserver skip it; remove the lines "
+		    "between its BEGIN line and its base64", no);
 		goto out;
 	}
 	p = data;
@@ -241,21 +241,21 @@ cacert_check(const char *text, size_t len, char **cause)
 	int	certs, key;
 
 	if (all_space(text, len)) {
-		return set_cause(cause, "is empty; it must hold the issuer's CA "
-		    "certificate in PEM (-----BEGIN CERTIFICATE-----)");
+		return set_cause(cause, "is empty; it must hold the issuer's "
+		    "CA certificate in PEM (-----BEGIN CERTIFICATE-----)");
 	}
 	if ((key = key_line(text, len)) != 0) {
-		return set_cause(cause, "holds a private key (line %d); okta-k8s "
-		    "copies oidc.ca_file to every node: point it at the "
-		    "issuer's CA certificate alone (e.g. 'openssl x509 -in "
+		return set_cause(cause, "holds a private key (line %d); "
+		    "okta-k8s copies oidc.ca_file to every node: point it at "
+		    "the issuer's CA certificate alone (e.g. 'openssl x509 -in "
 		    "FILE -out ca.pem')", key);
 	}
 	if ((unsigned char)text[0] == 0x30 && check_der(text, len, cause) != 0)
 		return -1;
 	if (is_binary(text, len)) {
-		return set_cause(cause, "is not a PEM certificate file (it holds "
-		    "binary data); it must be the issuer's CA certificate in "
-		    "PEM (-----BEGIN CERTIFICATE-----)");
+		return set_cause(cause, "is not a PEM certificate file (it "
+		    "holds binary data); it must be the issuer's CA "
+		    "certificate in PEM (-----BEGIN CERTIFICATE-----)");
 	}
 	if ((certs = check_blocks(text, len, cause)) == -1)
 		return -1;

@@ -15,8 +15,10 @@
 
 enum jws_kind {
 	JWS_PKCS1,		/* RSASSA-PKCS1-v1_5 */
-	JWS_PSS,		/* RSASSA-PSS, MGF1 with the same hash, salt = hash */
-	JWS_ECDSA,		/* R || S, each of the curve's size (RFC 7518 §3.4) */
+	JWS_PSS,		/* RSASSA-PSS, MGF1 with the same hash,
+				   salt = hash */
+	JWS_ECDSA,		/* R || S, each of the curve's size
+				   (RFC 7518 §3.4) */
 	JWS_EDDSA,		/* RFC 8037 */
 };
 
@@ -205,7 +207,8 @@ jwk_rsa(json_t *key, char **cause)
 	BIGNUM		*n = jwk_bignum(key, "n"), *e = jwk_bignum(key, "e");
 
 	if (n == NULL || e == NULL)
-		set_cause(cause, "the issuer's key has no valid \"n\" and \"e\"");
+		set_cause(cause,
+		    "the issuer's key has no valid \"n\" and \"e\"");
 	else if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
@@ -217,7 +220,10 @@ jwk_rsa(json_t *key, char **cause)
 	return pkey;
 }
 
-/* An EC public key: the point 04 || x || y on A's curve, checked by libcrypto. */
+/*
+ * An EC public key: the point 04 || x || y on A's curve, checked by
+ * libcrypto.
+ */
 static EVP_PKEY *
 jwk_ec(json_t *key, const struct jws_alg *a, char **cause)
 {

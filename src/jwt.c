@@ -1,4 +1,7 @@
-/* JSON Web Tokens: decoding, signatures by the key of their kid, claim checks. */
+/*
+ * JSON Web Tokens: decoding, signatures by the key of their kid, claim
+ * checks.
+ */
 #include "build-config.h"
 
 #include <stdio.h>
@@ -28,7 +31,8 @@ jwt_part(const char *s, size_t len, const char *what, char **cause)
 	free(raw);
 	if (obj == NULL || !json_is_object(obj)) {
 		json_decref(obj);
-		set_cause(cause, "not a JWT: its %s is not a JSON object", what);
+		set_cause(cause, "not a JWT: its %s is not a JSON object",
+		    what);
 		return NULL;
 	}
 	return obj;

@@ -102,8 +102,8 @@ match_hashed(const char *name, const char *f, size_t len)
 	    saltlen != HASH_LEN)
 		goto out;
 	bar++;
-	if ((want = base64_decode(bar, (size_t)(end - bar), &wantlen)) == NULL ||
-	    wantlen != HASH_LEN)
+	if ((want = base64_decode(bar, (size_t)(end - bar),
+	    &wantlen)) == NULL || wantlen != HASH_LEN)
 		goto out;
 	if (HMAC(EVP_sha1(), salt, (int)saltlen, (const unsigned char *)name,
 	    strlen(name), got, &gotlen) == NULL || gotlen != HASH_LEN)

@@ -135,7 +135,8 @@ kubeconfig_spec_init(struct kubeconfig_spec *k, const struct config *c,
 	if ((name = kubeconfig_tls_server_name(server)) != NULL)
 		k->tls_server_name = xstrdup(name);
 	if (ca != NULL)
-		k->ca_data = base64_encode((const unsigned char *)ca, ca_len, true);
+		k->ca_data = base64_encode((const unsigned char *)ca, ca_len,
+		    true);
 	strvec_push(&k->args, "oidc-login");
 	strvec_push(&k->args, "get-token");
 	strvec_push_nodup(&k->args, xasprintf("--oidc-issuer-url=%s",

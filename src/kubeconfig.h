@@ -22,7 +22,8 @@ struct kubeconfig_spec {
 	char		*server;	/* https://HOST:PORT */
 	char		*tls_server_name; /* the name the server's certificate
 					   is checked for, or NULL: its host */
-	char		*ca_data;	/* base64 of the cluster's CA (PEM), or NULL */
+	char		*ca_data;	/* base64 of the cluster's CA (PEM),
+					   or NULL */
 	struct strvec	 args;		/* the exec plugin's arguments */
 };
 
@@ -74,7 +75,8 @@ void kubeconfig_spec_release(struct kubeconfig_spec *k);
 
 /* How the current context is treated by kubeconfig_merge. */
 enum kubeconfig_current {
-	KUBECONFIG_CURRENT_KEEP,	/* never changed (set only when unset) */
+	KUBECONFIG_CURRENT_KEEP,	/* never changed (set only when
+					   unset) */
 	KUBECONFIG_CURRENT_USE,		/* switched to ours */
 };
 
@@ -84,7 +86,8 @@ struct kubeconfig_merge_result {
 	bool	replaced_user;
 	bool	replaced_context;
 	bool	current_set;		/* current-context is now ours */
-	char	*previous_current;	/* what it was, or NULL (caller frees) */
+	char	*previous_current;	/* what it was, or NULL (caller
+					   frees) */
 };
 
 /*

@@ -14,7 +14,8 @@
 
 /* Every script starts here: MicroK8s commands live in /snap/bin. */
 #define PRELUDE								\
-	"PATH=/snap/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n" \
+	"PATH=/snap/bin:/usr/local/sbin:/usr/local/bin:"		\
+	    "/usr/sbin:/usr/bin:/sbin:/bin\n"				\
 	"export PATH\n"							\
 	"LC_ALL=C\n"							\
 	"export LC_ALL\n"						\
@@ -22,7 +23,8 @@
 	"A=$S/args/kube-apiserver\n"					\
 	"L=$S/var/lock/okta-k8s.lock\n"					\
 	"fail() { printf '%s\\n' \"$*\" >&2; exit 1; }\n"		\
-	"reason() { printf '%s' \"$1\" | tail -n 1 | sed -e 's/^.*: //' | tr 'A-Z' 'a-z'; }\n"
+	"reason() { printf '%s' \"$1\" | tail -n 1 | "			\
+	    "sed -e 's/^.*: //' | tr 'A-Z' 'a-z'; }\n"
 
 /*
  * What is on the node. `microk8s stop` leaves $SNAP_DATA/var/lock/stopped.lock
@@ -46,16 +48,20 @@ static const char inventory_script[] = PRELUDE
 	"fi\n"
 	"if [ $role = control-plane ]; then\n"
 	"  rz=$(mktemp) || exit 1\n"
-	"  microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT " get --raw /readyz >\"$rz\" 2>&1 &\n"
+	"  microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT
+	    " get --raw /readyz >\"$rz\" 2>&1 &\n"
 	"  rzpid=$!\n"
 	"fi\n"
-	"if [ -e \"$S/var/lock/lite.lock\" ]; then echo 'lite 1'; else echo 'lite 0'; fi\n"
+	"if [ -e \"$S/var/lock/lite.lock\" ]; then echo 'lite 1'; "
+	    "else echo 'lite 0'; fi\n"
 	"v=$(microk8s version 2>/dev/null | head -n 1)\n"
 	"echo \"version $v\"\n"
 	"case $v in 'MicroK8s v'*) ;; *)\n"
-	"  echo \"snap-version $(snap list microk8s 2>/dev/null | sed -n 2p)\";; esac\n"
+	"  echo \"snap-version $(snap list microk8s 2>/dev/null | "
+	    "sed -n 2p)\";; esac\n"
 	"section() {\n"
-	"  if [ -f \"$1\" ]; then echo \"$2 $(wc -c < \"$1\")\"; cat \"$1\"; echo\n"
+	"  if [ -f \"$1\" ]; then echo \"$2 $(wc -c < \"$1\")\"; "
+	    "cat \"$1\"; echo\n"
 	"  else echo \"$2 -\"; fi\n"
 	"}\n"
 	"section \"$A\" args\n"
@@ -76,20 +82,23 @@ static const char inventory_script[] = PRELUDE
 static const char lock_script[] = PRELUDE
 	"IFS= read -r holder\n"
 	"mkdir -p \"$S/var/lock\" || exit 1\n"
-	"if ( set -C; printf '%s\\n' \"$holder\" > \"$L\" ) 2>/dev/null; then exit 0; fi\n"
+	"if ( set -C; printf '%s\\n' \"$holder\" > \"$L\" ) 2>/dev/null; "
+	    "then exit 0; fi\n"
 	"head -n 1 \"$L\" 2>/dev/null\n"
 	"exit 75\n";
 
 static const char unlock_script[] = PRELUDE
 	"IFS= read -r holder\n"
-	"[ \"$(head -n 1 \"$L\" 2>/dev/null)\" = \"$holder\" ] && rm -f \"$L\"\n"
+	"[ \"$(head -n 1 \"$L\" 2>/dev/null)\" = \"$holder\" ] && "
+	    "rm -f \"$L\"\n"
 	"exit 0\n";
 
 static const char ca_script[] = PRELUDE
 	"C=$S/certs/okta-k8s-oidc-ca.crt\n"
 	"T=$C.okta-k8s-tmp.$$\n"
 	"mkdir -p \"$S/certs\" || exit 1\n"
-	"err=$(cat 2>&1 >\"$T\" && chmod 0644 \"$T\" 2>&1 && sync \"$T\" 2>&1 &&\n"
+	"err=$(cat 2>&1 >\"$T\" && chmod 0644 \"$T\" 2>&1 && "
+	    "sync \"$T\" 2>&1 &&\n"
 	"    mv -f \"$T\" \"$C\" 2>&1) ||\n"
 	"  { rm -f \"$T\"; fail \"write '$C': $(reason \"$err\")\"; }\n";
 
@@ -114,7 +123,8 @@ static const char write_script[] = PRELUDE
 	"    mv -f \"$T\" \"$A\" 2>&1) ||\n"
 	"  { rm -f \"$T\" \"$B\"; fail \"write '$A': $(reason \"$err\")\"; }\n"
 	"echo \"$B\"\n"
-	"ls -1 \"$A\".okta-k8s-backup.* 2>/dev/null | grep -v '\\.tmp$' | sort |\n"
+	"ls -1 \"$A\".okta-k8s-backup.* 2>/dev/null | grep -v '\\.tmp$' | "
+	    "sort |\n"
 	"  head -n -5 | while IFS= read -r old; do rm -f \"$old\"; done\n"
 	"exit 0\n";
 
@@ -124,19 +134,23 @@ static const char restore_script[] = PRELUDE
 	"  *) fail \"not a backup: '$B'\";; esac\n"
 	"[ -f \"$B\" ] || fail \"backup '$B' is missing\"\n"
 	"T=$A.okta-k8s-tmp.$$\n"
-	"err=$(cp -p \"$B\" \"$T\" 2>&1 && sync \"$T\" 2>&1 && mv -f \"$T\" \"$A\" 2>&1) ||\n"
-	"  { rm -f \"$T\"; fail \"restore '$A' from '$B': $(reason \"$err\")\"; }\n"
+	"err=$(cp -p \"$B\" \"$T\" 2>&1 && sync \"$T\" 2>&1 && "
+	    "mv -f \"$T\" \"$A\" 2>&1) ||\n"
+	"  { rm -f \"$T\"; fail \"restore '$A' from '$B': "
+	    "$(reason \"$err\")\"; }\n"
 	"rm -f \"$B\"\n";
 
 static const char newest_backup_script[] = PRELUDE
-	"B=$(ls -1 \"$A\".okta-k8s-backup.* 2>/dev/null | grep -v '\\.tmp$' | sort | tail -n 1)\n"
+	"B=$(ls -1 \"$A\".okta-k8s-backup.* 2>/dev/null | grep -v '\\.tmp$' | "
+	    "sort | tail -n 1)\n"
 	"if [ -z \"$B\" ]; then echo 'backup -'; exit 0; fi\n"
 	"echo \"backup $(wc -c < \"$B\")\"\n"
 	"cat \"$B\" && echo && echo \"$B\"\n";
 
 static const char discard_script[] = PRELUDE
 	"IFS= read -r B\n"
-	"case $B in \"$A\".okta-k8s-backup.*) ;; *) fail \"not a backup: '$B'\";; esac\n"
+	"case $B in \"$A\".okta-k8s-backup.*) ;; "
+	    "*) fail \"not a backup: '$B'\";; esac\n"
 	"rm -f \"$B\" \"$A.okta-k8s-undo\"\n";
 
 /*
@@ -151,8 +165,10 @@ static const char restart_script[] = PRELUDE
 	"systemctl reset-failed \"snap.$s.service\" >/dev/null 2>&1\n"
 	"err=$(timeout \"$t\" snap restart \"$s\" 2>&1 >/dev/null)\n"
 	"rc=$?\n"
-	"[ $rc -eq 124 ] && fail \"'snap restart $s' did not finish within ${t}s\"\n"
-	"[ $rc -eq 0 ] || fail \"'snap restart $s': $(printf '%s' \"$err\" | tr '\\n' ' ')\"\n"
+	"[ $rc -eq 124 ] && "
+	    "fail \"'snap restart $s' did not finish within ${t}s\"\n"
+	"[ $rc -eq 0 ] || fail \"'snap restart $s': "
+	    "$(printf '%s' \"$err\" | tr '\\n' ' ')\"\n"
 	"exit 0\n";
 
 /*
@@ -169,10 +185,13 @@ static const char ready_script[] = PRELUDE
 	"[ -e \"$S/var/lock/lite.lock\" ] && u=snap.microk8s.daemon-kubelite\n"
 	"end=$(( $(date +%s) + t ))\n"
 	"while :; do\n"
-	"  r=$(microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT " get --raw /readyz 2>&1)\n"
+	"  r=$(microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT
+	    " get --raw /readyz 2>&1)\n"
 	"  [ \"$r\" = ok ] && exit 0\n"
-	"  st=$(systemctl show -p NRestarts,ActiveState,SubState \"$u\" 2>/dev/null)\n"
-	"  n=$(printf '%s\\n' \"$st\" | sed -n 's/^NRestarts=\\([0-9][0-9]*\\)$/\\1/p')\n"
+	"  st=$(systemctl show -p NRestarts,ActiveState,SubState \"$u\" "
+	    "2>/dev/null)\n"
+	"  n=$(printf '%s\\n' \"$st\" | "
+	    "sed -n 's/^NRestarts=\\([0-9][0-9]*\\)$/\\1/p')\n"
 	"  a=$(printf '%s\\n' \"$st\" | sed -n 's/^ActiveState=//p')\n"
 	"  if [ \"$a\" = failed ] || [ \"${n:-0}\" -ge \"$loops\" ]; then\n"
 	"    echo \"unit $u\"\n"
@@ -185,10 +204,12 @@ static const char ready_script[] = PRELUDE
 	"  sleep 1\n"
 	"done\n"
 	"r=$(printf '%s' \"$r\" | tail -n 1)\n"
-	"fail \"apiserver not ready after ${t}s ('microk8s kubectl get --raw /readyz' said: ${r:-nothing})\"\n";
+	"fail \"apiserver not ready after ${t}s ('microk8s kubectl get "
+	    "--raw /readyz' said: ${r:-nothing})\"\n";
 
 static const char probe_ready_script[] = PRELUDE
-	"microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT " get --raw /readyz 2>&1\n";
+	"microk8s kubectl --request-timeout=" NODE_READYZ_TIMEOUT
+	    " get --raw /readyz 2>&1\n";
 
 struct node *
 node_new(struct transport *t)
@@ -334,7 +355,8 @@ version_valid(const char *v, size_t len)
 	if (dots == 0 || digits == 0)
 		return false;
 	for (; i < len; i++) {
-		if (!isalnum((unsigned char)v[i]) && strchr(".-+", v[i]) == NULL)
+		if (!isalnum((unsigned char)v[i]) &&
+		    strchr(".-+", v[i]) == NULL)
 			return false;
 	}
 	return true;
@@ -428,9 +450,9 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 			break;
 		}
 		if (strcmp(key, "microk8s") == 0) {
-			set_cause(cause, "MicroK8s not found ('%s' is missing); "
-			    "install it with 'snap install microk8s --classic'",
-			    NODE_SNAP_DATA);
+			set_cause(cause, "MicroK8s not found ('%s' is "
+			    "missing); install it with 'snap install microk8s "
+			    "--classic'", NODE_SNAP_DATA);
 			goto out;
 		} else if (strcmp(key, "role") == 0)
 			n->role = strcmp(value, "worker") == 0 ?
@@ -797,7 +819,8 @@ static const char probe_script[] = PRELUDE
 	"elif [ \"$ca\" = 1 ]; then\n"
 	"  echo 'ca none'; set -- --insecure\n"
 	"fi\n"
-	"r=$(curl -sS -o /dev/null -w 'http %{http_code}\\n' --proto =https \\\n"
+	"r=$(curl -sS -o /dev/null -w 'http %{http_code}\\n' "
+	    "--proto =https \\\n"
 	"    --connect-timeout 5 --max-time 10 \"$@\" --url \"$url\" 2>&1)\n"
 	"echo \"curl-exit $?\"\n"
 	"printf '%s\\n' \"$r\"\n";

@@ -35,7 +35,8 @@ enum node_role {
 };
 
 struct node {
-	char			*name;		/* borrowed from the transport */
+	char			*name;		/* borrowed from the
+						   transport */
 	struct transport	*transport;	/* owned */
 
 	/* What node_inventory() found. */
@@ -46,17 +47,20 @@ struct node {
 						   var/lock/stopped.lock */
 	char			*args;		/* the args file's bytes */
 	size_t			 args_len;
-	char			*ca;		/* our CA file's bytes, or NULL */
+	char			*ca;		/* our CA file's bytes, or
+						   NULL */
 	size_t			 ca_len;
-	char			*bindings;	/* kubectl's answer for the managed
-						   bindings, when asked; or NULL */
+	char			*bindings;	/* kubectl's answer for the
+						   managed bindings, when asked;
+						   or NULL */
 	size_t			 bindings_len;
-	int			 bindings_status;	/* and its exit status */
+	int			 bindings_status; /* and its exit status */
 	bool			 ready;		/* a control-plane node whose
 						   /readyz said ok */
 	char			*not_ready;	/* else what it said, or NULL */
 	char			*journal;	/* the last journal lines of the
-						   first crash loop seen, or NULL */
+						   first crash loop seen, or
+						   NULL */
 
 	/* What node_newest_backup() found (for rollback). */
 	char			*newest_backup;	/* its path, or NULL: none */
@@ -64,8 +68,10 @@ struct node {
 	size_t			 newest_backup_len;
 
 	/* While changing it. */
-	char			*holder;	/* our lock's holder line, or NULL */
-	char			*backup;	/* the backup node_write() took */
+	char			*holder;	/* our lock's holder line, or
+						   NULL */
+	char			*backup;	/* the backup node_write()
+						   took */
 };
 
 /* What node_write() keeps of the file it replaces. */
@@ -159,10 +165,11 @@ int node_cluster_ca(struct node *n, char **ca, size_t *len, char **cause);
 
 /* What node_probe_issuer() learnt. */
 struct node_probe {
-	long long	 now;		/* the node's clock, seconds since 1970 */
+	long long	 now;		/* the node's clock, seconds since
+					   1970 */
 	bool		 has_curl;	/* false: nothing below was tried */
-	bool		 no_ca;		/* asked for our CA file; the node has none,
-					   so only the reach was tested */
+	bool		 no_ca;		/* asked for our CA file; the node has
+					   none, so only the reach was tested */
 	int		 curl_status;	/* curl's exit status */
 	long		 http_status;	/* 0: no HTTP answer */
 	char		*error;		/* curl's message (cleaned), or NULL */

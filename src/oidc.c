@@ -26,7 +26,8 @@ get_json(const char *url, const char *ca_file, const char *what,
 {
 	struct http_request	 req = { 0 };
 	struct http_response	 res;
-	const char *const	 headers[] = { "Accept: application/json", NULL };
+	const char *const	 headers[] = { "Accept: application/json",
+	    NULL };
 	json_error_t		 err;
 	int			 rc = -1;
 
@@ -176,7 +177,8 @@ okta_discovery(json_t *doc, const char *issuer_url)
 	size_t		 n = strlen(base);
 	bool		 okta;
 
-	auth = json_string_value(json_object_get(doc, "authorization_endpoint"));
+	auth = json_string_value(json_object_get(doc,
+	    "authorization_endpoint"));
 	token = json_string_value(json_object_get(doc, "token_endpoint"));
 	while (n > 0 && base[n - 1] == '/')
 		base[--n] = '\0';
@@ -230,9 +232,9 @@ check_signing_alg(const struct config *c, const struct jwt *j, char **cause)
 		return 0;
 	if (dflt)
 		return set_cause(cause, "the token is signed with %s, and the "
-		    "apiserver accepts only RS256 (oidc.signing_algs unset): add "
-		    "%s to oidc.signing_algs, or have the provider sign ID tokens "
-		    "with RS256", alg, alg);
+		    "apiserver accepts only RS256 (oidc.signing_algs unset): "
+		    "add %s to oidc.signing_algs, or have the provider sign ID "
+		    "tokens with RS256", alg, alg);
 	return set_cause(cause, "the token is signed with %s, which "
 	    "oidc.signing_algs does not list: add it, or have the provider "
 	    "sign ID tokens with one it lists", alg);

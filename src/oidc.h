@@ -13,7 +13,8 @@
 
 struct oidc_discovery {
 	json_t		*doc;			/* the whole document (owned) */
-	const char	*issuer;		/* borrowed from doc; NULL when missing */
+	const char	*issuer;		/* borrowed from doc; NULL when
+						   missing */
 	const char	*authorization_endpoint;
 	const char	*token_endpoint;
 	const char	*jwks_uri;

@@ -19,8 +19,10 @@ enum output_format {
 struct output_opts {
 	enum output_format	format;
 	int			verbose;	/* -v count */
-	bool			quiet;		/* -q: errors and the summary only */
-	bool			color;		/* stderr is a terminal, no NO_COLOR */
+	bool			quiet;		/* -q: errors and the summary
+						   only */
+	bool			color;		/* stderr is a terminal, no
+						   NO_COLOR */
 };
 
 extern struct output_opts output;

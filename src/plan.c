@@ -126,7 +126,8 @@ subjects_equal(json_t *item, const struct strvec *users,
 		const char	*want = user ? users->v[i] :
 				    groups->v[i - users->n];
 
-		if (!same_str(json_path_str(s, "kind"), user ? "User" : "Group") ||
+		if (!same_str(json_path_str(s, "kind"),
+		    user ? "User" : "Group") ||
 		    !same_str(json_path_str(s, "name"), want))
 			return false;
 	}
@@ -246,8 +247,8 @@ binding_refused(const struct config *c, size_t i, json_t *live,
 	} else if (b->namespace != NULL && ns == NULL &&
 	    !namespace_wanted(c, b->namespace)) {
 		rc = set_cause(cause, "%s: namespace '%s' does not exist: "
-		    "create it ('microk8s kubectl create namespace %s'), or set "
-		    "'create_namespace: true' on rbac.bindings[%zu]", what,
+		    "create it ('microk8s kubectl create namespace %s'), or "
+		    "set 'create_namespace: true' on rbac.bindings[%zu]", what,
 		    b->namespace, b->namespace, i);
 	} else if (ns != NULL &&
 	    same_str(json_path_str(ns, "status.phase"), "Terminating")) {
@@ -373,7 +374,8 @@ plan_bindings(const struct config *c, const struct templates *t,
 	json_array_foreach(live, i, item) {
 		if (!managed_binding(item) || binding_wanted(c, item))
 			continue;
-		binding_plan_add(bp, BINDING_DELETE, json_path_str(item, "kind"),
+		binding_plan_add(bp, BINDING_DELETE,
+		    json_path_str(item, "kind"),
 		    json_path_str(item, "metadata.name"),
 		    json_path_str(item, "metadata.namespace"));
 	}

@@ -49,16 +49,22 @@ enum binding_action {
  */
 struct binding_change {
 	enum binding_action	 action;
-	char			*kind;		/* ClusterRoleBinding | RoleBinding | Namespace */
+	char			*kind;		/* ClusterRoleBinding |
+						   RoleBinding | Namespace */
 	char			*name;
-	char			*namespace;	/* NULL for a ClusterRoleBinding or Namespace */
-	char			*role;		/* the wanted role; NULL for BINDING_DELETE, Namespace */
+	char			*namespace;	/* NULL for a ClusterRoleBinding
+						   or Namespace */
+	char			*role;		/* the wanted role; NULL for
+						   BINDING_DELETE, Namespace */
 	char			*manifest;	/* NULL for BINDING_DELETE */
-	char			*old_role;	/* BINDING_RECREATE: the live role */
-	char			*old_manifest;	/* BINDING_RECREATE: the live object as
-						   JSON, without server fields, to put
-						   back when the create fails */
-	char			*result;	/* what applying it said, or NULL */
+	char			*old_role;	/* BINDING_RECREATE: the live
+						   role */
+	char			*old_manifest;	/* BINDING_RECREATE: the live
+						   object as JSON, without
+						   server fields, to put back
+						   when the create fails */
+	char			*result;	/* what applying it said, or
+						   NULL */
 };
 
 struct binding_plan {

@@ -23,7 +23,8 @@
 #include "util.h"
 
 #define READPASS_MAX	1024
-#define READPASS_POLL_MS 200	/* how soon a signal on another thread is seen */
+#define READPASS_POLL_MS 200	/* how soon a signal on another thread
+				   is seen */
 /* The reader's own answer, never returned: stopped, ask again. */
 #define READPASS_STOPPED ((enum readpass_status)(READPASS_INTERRUPTED + 1))
 

@@ -167,7 +167,8 @@ report_summary_text(const struct fleet *f, FILE *out, bool status)
 	for (i = 0; i < f->bindings.n; i++) {
 		bc = &f->bindings.changes[i];
 		fprintf(out, "%s%s: %s\n", i == 0 ? "\n" : "",
-		    binding_ref(bc, ref, sizeof ref), binding_state(bc, status));
+		    binding_ref(bc, ref, sizeof ref),
+		    binding_state(bc, status));
 	}
 }
 
@@ -199,7 +200,8 @@ report_changes_text(const struct fleet *f, FILE *out)
 		fprintf(out, "\nchanged:");
 		if (nodes.len > 0)
 			fprintf(out, " args file of %s (each restarted once "
-			    "and ready)%s", nodes.data, bindings.len ? ";" : "");
+			    "and ready)%s", nodes.data,
+			    bindings.len ? ";" : "");
 		if (bindings.len > 0)
 			fprintf(out, " bindings: %s", bindings.data);
 		fputc('\n', out);

@@ -12,7 +12,8 @@
 struct exec_result {
 	struct buf	out;
 	struct buf	err;
-	int		status;		/* exit status; 128+N when killed by signal N */
+	int		status;		/* exit status; 128+N when killed by
+					   signal N */
 };
 
 struct transport;
@@ -27,7 +28,8 @@ struct transport_ops {
 
 struct transport {
 	const struct transport_ops	*ops;
-	char				*name;	/* the node's name, for messages */
+	char				*name;	/* the node's name, for
+						   messages */
 };
 
 /*

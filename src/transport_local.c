@@ -21,7 +21,8 @@
 
 #include "transport.h"
 
-#define LOCAL_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define LOCAL_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
+			"/usr/bin:/sbin:/bin"
 
 struct local_transport {
 	struct transport	 t;	/* first: the transport is this */
@@ -114,7 +115,8 @@ local_pump(int fds[3], const char *in, size_t inlen, struct exec_result *res)
 				open_fds--;
 				continue;
 			}
-			buf_add(i == 1 ? &res->out : &res->err, chunk, (size_t)n);
+			buf_add(i == 1 ? &res->out : &res->err, chunk,
+			    (size_t)n);
 		}
 	}
 	return 0;
@@ -169,7 +171,8 @@ fail:
 			close(perr[i]);
 	}
 	exec_result_release(res);
-	return set_cause(cause, "%s: run /bin/sh: %s", t->name, strerror(saved));
+	return set_cause(cause, "%s: run /bin/sh: %s", t->name,
+	    strerror(saved));
 }
 
 static void

@@ -71,8 +71,9 @@ yaml_fail(struct load *l, const yaml_parser_t *yp)
 	line = (int)yp->problem_mark.line + 1;
 	col = (int)yp->problem_mark.column + 1;
 	if (yp->context != NULL) {
-		return load_fail(l, line, col, "syntax error: %s (%s at line %d)",
-		    problem, yp->context, (int)yp->context_mark.line + 1);
+		return load_fail(l, line, col,
+		    "syntax error: %s (%s at line %d)", problem, yp->context,
+		    (int)yp->context_mark.line + 1);
 	}
 	return load_fail(l, line, col, "syntax error: %s", problem);
 }

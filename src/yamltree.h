@@ -23,11 +23,12 @@ struct ynode {
 	int		  col;		/* 1-based */
 	char		 *value;	/* a scalar's text; an alias's anchor */
 	size_t		  len;		/* of value: it may hold a NUL */
-	bool		  plain;	/* untagged, unquoted: may be null/int/bool */
+	bool		  plain;	/* untagged, unquoted: may be
+					   null/int/bool */
 	char		 *anchor;
 	char		 *tag;
-	struct ynode	**items;	/* a list's items; a map's keys and values
-					   in turn */
+	struct ynode	**items;	/* a list's items; a map's keys and
+					   values in turn */
 	size_t		  n;
 };
 
