@@ -66,6 +66,7 @@ static const char inventory_script[] = PRELUDE
 	"}\n"
 	"section \"$A\" args\n"
 	"section \"$S/certs/okta-k8s-oidc-ca.crt\" ca\n"
+	"section \"$S/args/okta-k8s-authentication.yaml\" auth\n"
 	"if [ -n \"${rzpid:-}\" ]; then\n"
 	"  wait $rzpid; echo \"readyz-status $?\"\n"
 	"  section \"$rz\" readyz\n"
@@ -230,6 +231,7 @@ node_free(struct node *n)
 	free(n->version);
 	free(n->args);
 	free(n->ca);
+	free(n->auth);
 	free(n->holder);
 	free(n->backup);
 	free(n->newest_backup);
@@ -471,6 +473,9 @@ inventory_parse(struct node *n, const char *out, size_t len, char **cause)
 		else if (strcmp(key, "ca") == 0)
 			bad |= inventory_section(&p, end, value, &n->ca,
 			    &n->ca_len);
+		else if (strcmp(key, "auth") == 0)
+			bad |= inventory_section(&p, end, value, &n->auth,
+			    &n->auth_len);
 		else if (strcmp(key, "readyz-status") == 0)
 			readyz_status = atoi(value);
 		else if (strcmp(key, "readyz") == 0) {
@@ -519,9 +524,11 @@ node_inventory(struct node *n, bool bindings, char **cause)
 	free(n->version);
 	free(n->args);
 	free(n->ca);
+	free(n->auth);
 	free(n->bindings);
 	free(n->not_ready);
-	n->version = n->args = n->ca = n->bindings = n->not_ready = NULL;
+	n->version = n->args = n->ca = n->auth = n->bindings = NULL;
+	n->not_ready = NULL;
 	n->ready = n->stopped = false;
 	n->role = NODE_ROLE_UNKNOWN;
 	if (node_run(n, "inventory", inventory_script, want, strlen(want),

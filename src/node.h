@@ -14,6 +14,9 @@
 #define NODE_SNAP_DATA	"/var/snap/microk8s/current"
 #define NODE_ARGS_PATH	NODE_SNAP_DATA "/args/kube-apiserver"
 #define NODE_CA_PATH	NODE_SNAP_DATA "/certs/okta-k8s-oidc-ca.crt"
+/* The AuthenticationConfiguration of auth_mode: config (authconfig.h's
+   AUTHCONFIG_PATH with $SNAP_DATA expanded). */
+#define NODE_AUTH_PATH	NODE_SNAP_DATA "/args/okta-k8s-authentication.yaml"
 #define NODE_LOCK_PATH	NODE_SNAP_DATA "/var/lock/okta-k8s.lock"
 
 /* The limit of each `microk8s kubectl` call: /readyz, and the others. */
@@ -50,6 +53,9 @@ struct node {
 	char			*ca;		/* our CA file's bytes, or
 						   NULL */
 	size_t			 ca_len;
+	char			*auth;		/* our authentication file's
+						   bytes, or NULL */
+	size_t			 auth_len;
 	char			*bindings;	/* kubectl's answer for the
 						   managed bindings, when asked;
 						   or NULL */
@@ -87,7 +93,8 @@ void node_free(struct node *n);
 const char *node_role_name(enum node_role role);
 
 /*
- * Read the node's role, version, args file and CA file, and with BINDINGS
+ * Read the node's role, version, args file, CA file and authentication
+ * file, and with BINDINGS
  * on a control-plane node also the managed bindings (n->bindings): one
  * round trip.
  */

@@ -142,6 +142,28 @@ test_inventory_worker(void)
 	node_free(n);
 }
 
+/* The authentication file of auth_mode: config, read with the rest. */
+static void
+test_inventory_auth_file(void)
+{
+	static const struct scripted_step step = {
+		.script = "inventory", .in = "\n",
+		.out = "okta-k8s-inventory 1\nrole worker\nlite 1\n"
+		    "version MicroK8s v1.31.3 revision 7394\n"
+		    "args 20\n" ARGS "\nca -\n"
+		    "auth 40\napiVersion: apiserver.config.k8s.io/v1\n\n\nend\n",
+	};
+	struct node	*n;
+	char		*cause = NULL;
+
+	is_int(inventory_of(&step, false, &n, &cause), 0, "auth file: read");
+	is_int((int)n->auth_len, 40, "auth file: its length");
+	is_str(n->auth, "apiVersion: apiserver.config.k8s.io/v1\n\n",
+	    "auth file: its bytes, blank line kept");
+	free(cause);
+	node_free(n);
+}
+
 static void
 test_inventory_stopped(void)
 {
@@ -396,6 +418,7 @@ main(void)
 	test_inventory_complete();
 	test_inventory_broken();
 	test_inventory_worker();
+	test_inventory_auth_file();
 	test_inventory_stopped();
 	test_version();
 	test_worker_notice();
